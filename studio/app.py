@@ -1,0 +1,25 @@
+"""The composition root: the one place that builds the engine's parts and wires them together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studio.engine.builtin_shows import BUILTIN_SHOWS, builtin_show
+from studio.engine.clock import MonotonicClock, VirtualClock
+from studio.engine.engine import Engine
+from studio.engine.show import Show, load_show
+from studio.engine.sources.registry import default_registry
+
+
+def resolve_show(reference: str | None) -> Show:
+    """A show file path, or the name of a built-in show ("demo" when nothing is given)."""
+    if reference is None:
+        return builtin_show("demo")
+    if reference in BUILTIN_SHOWS and not Path(reference).exists():
+        return builtin_show(reference)
+    return load_show(reference)
+
+
+def build_engine(show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None) -> Engine:
+    clock = VirtualClock() if virtual_clock else MonotonicClock()
+    return Engine(show, clock, default_registry(), tick_limit=tick_limit)

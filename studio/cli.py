@@ -1,0 +1,145 @@
+"""The `studio` command: the desktop app, `studio run` headless, `studio devices`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from studio import __version__
+from studio.engine.errors import InputError, StudioError
+from studio.engine.events import ProgramStats
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio", description="Live-selling production studio.")
+    parser.add_argument("--version", action="version", version=f"studio {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what the engine does")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run a show headless (no window)")
+    run.add_argument("--show", metavar="FILE", help="show file (JSON) or a built-in show name; default: demo")
+    run.add_argument("--record", metavar="FILE", help="record program to FILE (.mkv; .mp4 is remuxed on stop)")
+    run.add_argument("--duration", metavar="SECONDS", type=float, help="stop after this long (media time)")
+    run.add_argument("--script", metavar="FILE", help="timeline of timed commands (JSON)")
+    run.add_argument(
+        "--virtual-clock", action="store_true", help="render as fast as possible on a virtual clock (exact pts)"
+    )
+    commands.add_parser("devices", help="list cameras and microphones")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if arguments.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if arguments.command == "run":
+            return run_headless(arguments)
+        if arguments.command == "devices":
+            from studio.engine.devices import describe_devices
+
+            print(describe_devices())
+            return 0
+        return open_desktop()
+    except InputError as error:
+        print(f"studio: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StudioError as error:
+        print(f"studio: error: {error}", file=sys.stderr)
+        return 1
+
+
+def open_desktop() -> int:
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
+        print("studio: no display found. To run a show without a window: studio run [--show FILE] [--record FILE]")
+        return 0
+    print("studio: the desktop app is not built yet. Run a show headless with: studio run --record out.mkv")
+    return 0
+
+
+def _status_line(stats: ProgramStats, fps: int, started_wall_s: float, scene: str) -> str:
+    media_s = stats.media_time_ns / 1e9
+    elapsed_s = max(1e-6, time.monotonic() - started_wall_s)
+    return (
+        f"frame={stats.frames_produced:6d} fps={stats.frames_produced / elapsed_s:5.1f} "
+        f"time={media_s:8.2f}s dropped={stats.frames_dropped} lagged={stats.lagged_ticks} "
+        f"enc_dropped={stats.encoder_dropped} queue={stats.encoder_queue_depth} "
+        f"rec={'on' if stats.recording else 'off'} scene={scene}"
+    )
+
+
+def run_headless(arguments: argparse.Namespace) -> int:
+    from studio.app import build_engine, resolve_show
+    from studio.control.timeline import load_timeline, schedule_timeline
+
+    show = resolve_show(arguments.show)
+    if arguments.duration is not None and arguments.duration <= 0:
+        raise InputError(f"must be a positive number of seconds, got {arguments.duration}", field="--duration")
+    steps = load_timeline(arguments.script) if arguments.script else []
+    record_path = Path(arguments.record) if arguments.record else None
+    if record_path is not None:
+        _check_writable(record_path)
+    tick_limit = round(arguments.duration * show.canvas.fps) if arguments.duration is not None else None
+    engine = build_engine(show, virtual_clock=arguments.virtual_clock, tick_limit=tick_limit)
+    if steps:
+        schedule_timeline(engine, steps, file=arguments.script)
+
+    started_wall_s = time.monotonic()
+    interactive = sys.stderr.isatty()
+    engine.events.program_stats.connect(
+        lambda stats: print(
+            _status_line(stats, show.canvas.fps, started_wall_s, engine.program_scene),
+            file=sys.stderr,
+            end="\r" if interactive else "\n",
+            flush=True,
+        )
+    )
+    engine.events.error.connect(lambda message: print(f"\nstudio: {message}", file=sys.stderr))
+    stop_requested = threading.Event()
+    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
+    mode = "virtual clock" if arguments.virtual_clock else "real time"
+    print(
+        f"studio: running {show.name!r} headless ({mode}, {show.canvas.width}x{show.canvas.height} at "
+        f"{show.canvas.fps} fps){'; recording to ' + str(record_path) if record_path else ''}. Ctrl+C stops.",
+        file=sys.stderr,
+    )
+    try:
+        if record_path is not None:
+            engine.start_recording(record_path)
+        engine.start()
+        while not stop_requested.is_set() and not engine.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        print("\nstudio: stopping...", file=sys.stderr)
+    finally:
+        engine.stop()
+        signal.signal(signal.SIGTERM, previous_sigterm)
+    stats = engine.stats()
+    recording = engine.recording_stats
+    print(file=sys.stderr)
+    print(
+        f"summary: frames produced {stats.frames_produced}, frames dropped {stats.frames_dropped}, "
+        f"lagged ticks {stats.lagged_ticks}, encoder dropped {stats.encoder_dropped}"
+        + (f", recorded {recording.frames_encoded} frames to {record_path}" if record_path else ""),
+        file=sys.stderr,
+    )
+    return 1 if recording.errors else 0
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the folder {folder}: {error.strerror}", field="--record") from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"the folder {folder} is not writable", field="--record")

@@ -1,0 +1,1 @@
+"""The engine: clock, sources, switcher, compositor, mixer and outputs. Never imports Qt."""

@@ -1,0 +1,56 @@
+"""Shows built into the program, so it runs with no camera and no file at all."""
+
+from __future__ import annotations
+
+from studio.engine.errors import InputError
+from studio.engine.show import Show, parse_show
+
+# Clearly different colours, so a decoded frame tells at a glance which camera is on program.
+DEMO_CAMERAS = {
+    "FRONT": (200, 40, 40),
+    "SIDE": (40, 160, 60),
+    "BACK": (40, 70, 200),
+    "DETAIL": (220, 170, 30),
+}
+
+
+def demo_show_data() -> dict:
+    sources = [
+        {
+            "id": name.lower(),
+            "name": name,
+            "kind": "test_pattern",
+            "settings": {"colour": "#%02x%02x%02x" % rgb, "width": 1280, "height": 720, "fps": 30},
+        }
+        for name, rgb in DEMO_CAMERAS.items()
+    ]
+    scenes = [
+        {"id": name.lower(), "name": name, "layout": {"kind": "full", "sources": [name.lower()]}}
+        for name in DEMO_CAMERAS
+    ]
+    scenes.append({"id": "grid", "name": "GRID", "layout": {"kind": "grid", "sources": [s["id"] for s in sources]}})
+    scenes.append(
+        {"id": "pip", "name": "PIP", "layout": {"kind": "pip", "sources": ["front", "detail"], "corner": "bottom_right"}}
+    )
+    return {
+        "schema_version": 1,
+        "name": "Demo show",
+        "canvas": {"width": 1920, "height": 1080, "fps": 30},
+        "sources": sources,
+        "scenes": scenes,
+        "audio_inputs": [{"id": "tone", "name": "Tone", "kind": "tone", "frequency_hz": 440, "level_dbfs": -24}],
+        "program_scene": "FRONT",
+        "preview_scene": "SIDE",
+        "transition": {"kind": "mix", "duration_ms": 500},
+    }
+
+
+BUILTIN_SHOWS = {"demo": demo_show_data}
+
+
+def builtin_show(name: str) -> Show:
+    try:
+        factory = BUILTIN_SHOWS[name]
+    except KeyError:
+        raise InputError(f"unknown built-in show {name!r}; expected one of {', '.join(BUILTIN_SHOWS)}") from None
+    return parse_show(factory(), file=f"<built-in show {name}>")

@@ -1,0 +1,60 @@
+"""Commands: what callers ask of the program. Queued, then applied between two ticks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.engine.frames import Frame
+
+from studio.engine.show import TransitionKind
+
+
+@dataclass(frozen=True, slots=True)
+class SetPreview:
+    scene_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    scene_id: str | None  # None: the preview scene
+
+
+@dataclass(frozen=True, slots=True)
+class RunTransition:
+    scene_id: str | None
+    kind: TransitionKind
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetTbar:
+    position: float
+    kind: TransitionKind
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOverlay:
+    overlay_id: str
+    frame: Frame  # converted to I420 + alpha by the caller, so the program thread only blends
+    x: int
+    y: int
+
+
+@dataclass(frozen=True, slots=True)
+class HideOverlay:
+    overlay_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartRecording:
+    path: Path
+    remux_to_mp4: Path | None
+
+
+@dataclass(frozen=True, slots=True)
+class StopRecording:
+    pass
+
+
+Command = SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

@@ -1,0 +1,251 @@
+"""The engine's public face. The GUI, hotkeys, scripts and the remote API call these methods and
+listen to `events`; none of them reaches inside.
+
+Every method that changes the program queues a command that the program thread applies at the
+next tick (or at the tick nearest to `at_ns`, a time offset from the show's start).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from studio.engine import commands as cmd
+from studio.engine.audio.mixer import AudioMixer, MixerInput
+from studio.engine.audio.tone import ToneSource
+from studio.engine.clock import MediaClock
+from studio.engine.errors import InputError
+from studio.engine.events import EngineEvents, ProgramStats
+from studio.engine.frames import frame_from_bgra
+from studio.engine.outputs.encode_thread import EncodeThread
+from studio.engine.program import ProgramLoop
+from studio.engine.show import AudioInputKind, Show, TransitionKind
+from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
+from studio.engine.sources.capture import SourceRunner
+from studio.engine.sources.registry import SourceRegistry
+from studio.engine.video.compositor import SceneCompositor
+from studio.engine.video.layouts import scene_layers
+from studio.engine.video.switcher import Switcher
+
+log = logging.getLogger(__name__)
+
+
+class _Silence(AudioSource):
+    def read_block(self, start_sample: int, sample_count: int) -> np.ndarray:
+        return np.zeros((sample_count, 2), np.float32)
+
+
+class Engine:
+    def __init__(
+        self,
+        show: Show,
+        clock: MediaClock,
+        registry: SourceRegistry,
+        *,
+        tick_limit: int | None = None,
+        events: EngineEvents | None = None,
+    ) -> None:
+        self.show = show
+        self.clock = clock
+        self.events = events or EngineEvents()
+        self._source_status: dict[str, SourceStatus] = {}
+        canvas = show.canvas
+
+        self._runners: dict[str, SourceRunner] = {}
+        for spec in show.sources:
+            source = registry.create(spec.kind, spec.name, spec.settings, clock)
+            self._runners[spec.id] = SourceRunner(
+                spec.id, source, clock, self._on_source_status, slate_size=(canvas.width // 2 * 2, canvas.height)
+            )
+            self._source_status[spec.id] = SourceStatus.STARTING
+
+        def source_id_of(ref: str) -> str:
+            spec = show.source_by_ref(ref)
+            assert spec is not None, ref  # the show was validated
+            return spec.id
+
+        self._compositors = {
+            scene.id: SceneCompositor(scene_layers(scene, canvas), canvas, source_id_of) for scene in show.scenes
+        }
+        self._scene_names = {scene.id: scene.name for scene in show.scenes}
+        program = self._scene_id(show.program_scene) if show.program_scene else show.scenes[0].id
+        preview_default = show.scenes[1].id if len(show.scenes) > 1 else program
+        preview = self._scene_id(show.preview_scene) if show.preview_scene else preview_default
+        self._switcher = Switcher(program, preview)
+
+        mixer_inputs = [
+            MixerInput(spec.id, spec.name, self._audio_source_for(spec), spec.gain_db, spec.muted)
+            for spec in show.audio_inputs
+        ]
+        self._mixer = AudioMixer(mixer_inputs, AUDIO_SAMPLE_RATE_HZ // canvas.fps)
+        self._encode_thread = EncodeThread(
+            canvas,
+            show.encoder,
+            wait_for_room=clock.is_virtual,
+            on_recording_state=self.events.recording_state_changed.emit,
+            on_error=self.events.error.emit,
+        )
+        self._program = ProgramLoop(
+            canvas=canvas,
+            clock=clock,
+            runners=self._runners,
+            compositors=self._compositors,
+            scene_names=self._scene_names,
+            switcher=self._switcher,
+            mixer=self._mixer,
+            encode_thread=self._encode_thread,
+            transition=show.transition,
+            events=self.events,
+            tick_limit=tick_limit,
+        )
+        self._started = False
+        self._stopped = False
+
+    def _audio_source_for(self, spec) -> AudioSource:
+        if spec.kind is AudioInputKind.TONE:
+            return ToneSource(spec.frequency_hz, spec.level_dbfs)
+        source_spec = self.show.source_by_ref(spec.source)
+        runner = self._runners[source_spec.id]
+        audio = runner.source.audio
+        if audio is None:
+            log.warning("source %s has no audio; input %s is silent", source_spec.name, spec.name)
+            return _Silence()
+        return audio
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        show_start_ns = self.clock.now_ns()
+        for runner in self._runners.values():
+            runner.start(show_start_ns)
+        self._program.start(show_start_ns)
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait until the program has run its tick limit (or was stopped); True if it has."""
+        return self._program.finished.wait(timeout_s)
+
+    def stop(self) -> None:
+        """Stop the program, finalize the recording, release every source. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._program.request_stop()
+        self._program.join(10.0)
+        self._encode_thread.close()
+        for runner in self._runners.values():
+            runner.stop()
+
+    # -- switching ----------------------------------------------------------------------------
+
+    @property
+    def scene_names(self) -> list[str]:
+        return [scene.name for scene in self.show.scenes]
+
+    @property
+    def program_scene(self) -> str:
+        return self._scene_names[self._switcher.program_scene]
+
+    @property
+    def preview_scene(self) -> str:
+        return self._scene_names[self._switcher.preview_scene]
+
+    def set_preview(self, scene: str, *, at_ns: int | None = None) -> None:
+        self._submit(cmd.SetPreview(self._scene_id(scene)), at_ns)
+
+    def cut(self, scene: str | None = None, *, at_ns: int | None = None) -> None:
+        """Cut `scene` (or the preview) to program on one frame."""
+        self._submit(cmd.Cut(self._scene_id(scene) if scene else None), at_ns)
+
+    def transition(
+        self,
+        scene: str | None = None,
+        *,
+        kind: TransitionKind | str | None = None,
+        duration_ms: int | None = None,
+        at_ns: int | None = None,
+    ) -> None:
+        """Run a timed transition from program to `scene` (or the preview)."""
+        kind = self._transition_kind(kind)
+        duration_ms = self.show.transition.duration_ms if duration_ms is None else duration_ms
+        if not 0 <= duration_ms <= 10_000:
+            raise InputError(f"duration_ms must be 0 to 10000, got {duration_ms}", field="duration_ms")
+        self._submit(cmd.RunTransition(self._scene_id(scene) if scene else None, kind, duration_ms), at_ns)
+
+    def set_tbar(self, position: float, *, kind: TransitionKind | str | None = None, at_ns: int | None = None) -> None:
+        """Move the T-bar (0..1); reaching 1 completes the transition to preview."""
+        if not 0.0 <= position <= 1.0:
+            raise InputError(f"T-bar position must be 0 to 1, got {position}", field="position")
+        self._submit(cmd.SetTbar(position, self._transition_kind(kind)), at_ns)
+
+    # -- overlays and recording ---------------------------------------------------------------
+
+    def show_overlay(self, overlay_id: str, bgra: np.ndarray, x: int, y: int, *, at_ns: int | None = None) -> None:
+        """Put an RGBA picture (as BGRA uint8) on top of program at (x, y); replaces one with the same id."""
+        if bgra.ndim != 3 or bgra.shape[2] != 4 or bgra.dtype != np.uint8:
+            raise InputError(f"overlay must be an (h, w, 4) uint8 BGRA array, got {bgra.shape} {bgra.dtype}")
+        self._submit(cmd.ShowOverlay(overlay_id, frame_from_bgra(bgra, 0), x & ~1, y & ~1), at_ns)
+
+    def hide_overlay(self, overlay_id: str, *, at_ns: int | None = None) -> None:
+        self._submit(cmd.HideOverlay(overlay_id), at_ns)
+
+    def start_recording(self, path: str | Path, *, remux_to_mp4: bool | None = None, at_ns: int | None = None) -> Path:
+        """Record program to Matroska from the next tick. A path ending in .mp4 records an .mkv
+        beside it and remuxes into the .mp4 on stop. Returns the file being written."""
+        path = Path(path)
+        mp4_target = None
+        if path.suffix.lower() == ".mp4":
+            mp4_target, path = path, path.with_suffix(".mkv")
+        elif remux_to_mp4 if remux_to_mp4 is not None else self.show.recording.remux_to_mp4:
+            mp4_target = path.with_suffix(".mp4")
+        if path.suffix.lower() not in (".mkv", ".mka"):
+            raise InputError(f"expected a .mkv or .mp4 file name, got {path.name!r}", field="record")
+        self._submit(cmd.StartRecording(path, mp4_target), at_ns)
+        return path
+
+    def stop_recording(self, *, at_ns: int | None = None) -> None:
+        self._submit(cmd.StopRecording(), at_ns)
+
+    # -- state --------------------------------------------------------------------------------
+
+    def stats(self) -> ProgramStats:
+        return self._program.stats()
+
+    def source_status(self) -> dict[str, SourceStatus]:
+        return dict(self._source_status)
+
+    @property
+    def recording_stats(self):
+        return self._encode_thread.stats
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _submit(self, command: cmd.Command, at_ns: int | None) -> None:
+        if at_ns is None:
+            self._program.submit(command)
+        else:
+            self._program.schedule(command, self._program.tick_for_offset(at_ns))
+
+    def _scene_id(self, ref: str) -> str:
+        scene = self.show.scene_by_ref(ref)
+        if scene is None:
+            raise InputError(f"unknown scene {ref!r}; expected one of {', '.join(self.scene_names)}", field="scene")
+        return scene.id
+
+    def _transition_kind(self, kind: TransitionKind | str | None) -> TransitionKind:
+        if kind is None:
+            return self.show.transition.kind
+        try:
+            return TransitionKind(kind)
+        except ValueError:
+            expected = ", ".join(k.value for k in TransitionKind)
+            raise InputError(f"unknown transition kind {kind!r}; expected one of {expected}", field="kind") from None
+
+    def _on_source_status(self, source_id: str, status: SourceStatus, reason: str) -> None:
+        self._source_status[source_id] = status
+        self.events.source_status_changed.emit(source_id, status.value, reason)
+

@@ -1,0 +1,45 @@
+"""Every event the engine publishes, in one place.
+
+Listeners must be quick and must not call back into the engine synchronously from the program
+thread; the GUI moves them onto the Qt thread through its bridge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psygnal import Signal
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramStats:
+    """A once-a-second summary of the program thread."""
+
+    ticks: int
+    frames_produced: int
+    frames_dropped: int  # ticks skipped because the program fell too far behind real time
+    lagged_ticks: int  # ticks that took longer than one frame interval
+    encoder_dropped: int  # frames the encode queue had no room for
+    encoder_queue_depth: int
+    media_time_ns: int
+    recording: bool
+
+
+class EngineEvents:
+    program_scene_changed = Signal(str)
+    """payload: the scene name now on program. Fires on the program thread, on the tick that shows it."""
+
+    preview_scene_changed = Signal(str)
+    """payload: the scene name now on preview. Fires on the program thread."""
+
+    source_status_changed = Signal(str, str, str)
+    """payload: source id, status value ("live", "no signal", ...), reason. Fires on a capture or the program thread."""
+
+    program_stats = Signal(object)
+    """payload: ProgramStats. Fires on the program thread once a second of media time."""
+
+    recording_state_changed = Signal(str, str)
+    """payload: "recording" or "stopped", the file path. Fires on the encode thread."""
+
+    error = Signal(str)
+    """payload: a message for the user (never contains a secret). Fires on any engine thread."""

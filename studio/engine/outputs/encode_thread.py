@@ -1,0 +1,184 @@
+"""The encode thread: takes program frames and audio from a bounded queue, encodes them once,
+and hands the packets to the recording.
+
+The program thread never waits here in real time: when the queue is full (encoder slower than
+the program) the frame is dropped and counted. On the virtual clock there is no real time to
+keep, so the program waits for room instead and nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+import numpy as np
+
+from studio.engine.commands import StartRecording, StopRecording
+from studio.engine.outputs.encoder import ProgramEncoder
+from studio.engine.outputs.recording import MatroskaRecording, remux_to_mp4
+from studio.engine.show import Canvas, EncoderSettings
+
+log = logging.getLogger(__name__)
+
+QUEUE_DEPTH_FRAMES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSample:
+    """One tick of program: its picture and the audio for the same interval."""
+
+    tick: int
+    i420: np.ndarray
+    audio: np.ndarray
+
+
+@dataclass(slots=True)
+class EncodeStats:
+    frames_encoded: int = 0
+    frames_dropped_queue_full: int = 0
+    bytes_recorded: int = 0
+    recording_path: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class EncodeThread:
+    def __init__(
+        self,
+        canvas: Canvas,
+        settings: EncoderSettings,
+        *,
+        wait_for_room: bool,
+        on_recording_state=None,
+        on_error=None,
+    ) -> None:
+        self.canvas = canvas
+        self.settings = settings
+        self._wait_for_room = wait_for_room
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH_FRAMES)
+        self._on_recording_state = on_recording_state or (lambda state, path: None)
+        self._on_error = on_error or (lambda message: None)
+        self.stats = EncodeStats()
+        self._encoder: ProgramEncoder | None = None
+        self._recording: MatroskaRecording | None = None
+        self._remux_target = None
+        self._first_tick = 0
+        self._samples_per_tick = 0
+        self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
+        self._thread.start()
+
+    @property
+    def is_recording(self) -> bool:
+        return self._recording is not None
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
+    # -- the program thread's side -----------------------------------------------------------
+
+    def submit(self, sample: ProgramSample) -> bool:
+        """Queue one tick; False if it was dropped because the encoder is behind."""
+        if self._wait_for_room:
+            self._queue.put(sample)
+            return True
+        try:
+            self._queue.put_nowait(sample)
+            return True
+        except queue.Full:
+            self.stats.frames_dropped_queue_full += 1
+            return False
+
+    def control(self, message: StartRecording | StopRecording) -> None:
+        # Control messages travel in the same queue as frames so they take effect at an exact tick.
+        # A short bounded wait: they are rare and must not be lost.
+        try:
+            self._queue.put(message, timeout=2.0)
+        except queue.Full:
+            self._on_error("encoder queue full: recording command not delivered")
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Stop after draining what is queued; the recording is finalized."""
+        self._queue.put(None)
+        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            log.error("encode thread did not finish within %.0f s", timeout_s)
+
+    # -- the encode thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            try:
+                if isinstance(item, ProgramSample):
+                    self._encode(item)
+                elif isinstance(item, StartRecording):
+                    self._start(item)
+                elif isinstance(item, StopRecording):
+                    self._stop()
+            except Exception as error:  # a failing recording must not take the program down
+                log.exception("encoding failed")
+                self.stats.errors.append(str(error))
+                self._on_error(f"recording failed: {error}")
+                self._abandon()
+        self._stop()
+
+    def _start(self, message: StartRecording) -> None:
+        if self._recording is not None:
+            self._stop()
+        self._encoder = ProgramEncoder(self.canvas, self.settings)
+        self._recording = MatroskaRecording(message.path, self._encoder)
+        self._remux_target = message.remux_to_mp4
+        self._first_tick = -1
+        self.stats.recording_path = str(message.path)
+        log.info("recording to %s with %s", message.path, self._encoder.codec_name)
+        self._on_recording_state("recording", str(message.path))
+
+    def _encode(self, sample: ProgramSample) -> None:
+        if self._encoder is None or self._recording is None:
+            return
+        if self._first_tick < 0:
+            self._first_tick = sample.tick
+            self._samples_per_tick = len(sample.audio)
+        frame_index = sample.tick - self._first_tick  # pts straight from the program clock's tick
+        for packet in self._encoder.encode_video(sample.i420, frame_index):
+            self._recording.write_video(packet)
+        for packet in self._encoder.encode_audio(sample.audio, frame_index * self._samples_per_tick):
+            self._recording.write_audio(packet)
+        self.stats.frames_encoded += 1
+        self.stats.bytes_recorded = self._recording.bytes_written
+
+    def _stop(self) -> None:
+        if self._recording is None or self._encoder is None:
+            return
+        recording, encoder = self._recording, self._encoder
+        self._recording = self._encoder = None
+        try:
+            video_packets, audio_packets = encoder.flush()
+            for packet in video_packets:
+                recording.write_video(packet)
+            for packet in audio_packets:
+                recording.write_audio(packet)
+        finally:
+            recording.close()
+            encoder.close()
+        path = recording.path
+        self._on_recording_state("stopped", str(path))
+        if self._remux_target is not None:
+            try:
+                remux_to_mp4(path, self._remux_target)
+                log.info("remuxed %s to %s", path, self._remux_target)
+            except Exception as error:
+                self._on_error(f"remux of {path} to MP4 failed: {error}; the MKV is kept")
+
+    def _abandon(self) -> None:
+        recording, encoder = self._recording, self._encoder
+        self._recording = self._encoder = None
+        for closable in (recording, encoder):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:
+                    log.debug("close after failure failed", exc_info=True)

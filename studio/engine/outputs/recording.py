@@ -1,0 +1,67 @@
+"""Recording to Matroska, written so that a killed process still leaves a playable file.
+
+Matroska is written cluster by cluster; short clusters (cluster_time_limit) and flushing each
+packet to the OS keep what is on disk at most about half a second behind the program.
+Optional remux to MP4 when the recording stops (the MKV is kept: it is the safe copy).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import av
+
+from studio.engine.outputs.encoder import ProgramEncoder
+
+log = logging.getLogger(__name__)
+
+CLUSTER_TIME_LIMIT_MS = 500
+
+
+class MatroskaRecording:
+    def __init__(self, path: Path, encoder: ProgramEncoder) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._container = av.open(
+            str(path),
+            "w",
+            format="matroska",
+            options={"cluster_time_limit": str(CLUSTER_TIME_LIMIT_MS), "flush_packets": "1"},
+        )
+        self._video = self._container.add_stream_from_template(encoder.video_stream)
+        self._audio = self._container.add_stream_from_template(encoder.audio_stream)
+        self.bytes_written = 0
+        self.video_packets = 0
+
+    def write_video(self, packet: av.Packet) -> None:
+        self.video_packets += 1
+        self._write(packet, self._video)
+
+    def write_audio(self, packet: av.Packet) -> None:
+        self._write(packet, self._audio)
+
+    def _write(self, packet: av.Packet, stream) -> None:
+        self.bytes_written += packet.size
+        packet.stream = stream
+        self._container.mux(packet)
+
+    def close(self) -> None:
+        self._container.close()
+
+
+def remux_to_mp4(source: Path, target: Path) -> None:
+    """Copy the streams of a finished recording into an MP4 (index at the front for web players).
+    Written to a temp name and renamed, so a failed remux never leaves a broken target."""
+    temporary = target.with_name(f".{target.name}.partial")
+    with av.open(str(source)) as reader, av.open(
+        str(temporary), "w", format="mp4", options={"movflags": "+faststart"}
+    ) as writer:
+        mapping = {stream.index: writer.add_stream_from_template(stream) for stream in reader.streams if stream.type in ("video", "audio")}
+        for packet in reader.demux(*[s for s in reader.streams if s.index in mapping]):
+            if packet.dts is None:
+                continue
+            packet.stream = mapping[packet.stream.index]
+            writer.mux(packet)
+    os.replace(temporary, target)

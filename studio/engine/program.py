@@ -1,0 +1,258 @@
+"""The program thread: one clock, one tick per output frame.
+
+At each tick it applies the commands that are due, takes each visible source's newest frame
+stamped at or before the tick (each source once, shared by both scenes of a transition),
+composes, mixes one block of audio for the same interval, and hands both to the outputs.
+Every output frame is built from one consistent set of inputs.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue
+import threading
+
+import numpy as np
+
+from studio.engine import commands as cmd
+from studio.engine.audio.mixer import AudioMixer
+from studio.engine.clock import NS_PER_SECOND, MediaClock, VirtualClock
+from studio.engine.events import EngineEvents, ProgramStats
+from studio.engine.frames import Frame, fill_i420, new_i420
+from studio.engine.outputs.encode_thread import QUEUE_DEPTH_FRAMES, EncodeThread, ProgramSample
+from studio.engine.show import Canvas, Layer, TransitionSettings
+from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
+from studio.engine.sources.capture import SourceRunner
+from studio.engine.video.compositor import LayerPainter, SceneCompositor
+from studio.engine.video.switcher import Switcher
+from studio.engine.video.transitions import render_transition
+
+log = logging.getLogger(__name__)
+
+COMMAND_QUEUE_LIMIT = 256
+SCHEDULE_LIMIT = 100_000
+# In real time, a program more than this many ticks late skips ahead instead of bursting.
+MAX_TICKS_BEHIND = 3
+
+
+class ProgramLoop:
+    def __init__(
+        self,
+        *,
+        canvas: Canvas,
+        clock: MediaClock,
+        runners: dict[str, SourceRunner],
+        compositors: dict[str, SceneCompositor],
+        scene_names: dict[str, str],
+        switcher: Switcher,
+        mixer: AudioMixer,
+        encode_thread: EncodeThread,
+        transition: TransitionSettings,
+        events: EngineEvents,
+        tick_limit: int | None = None,
+    ) -> None:
+        self.canvas = canvas
+        self.clock = clock
+        self.runners = runners
+        self.compositors = compositors
+        self.scene_names = scene_names
+        self.switcher = switcher
+        self.mixer = mixer
+        self.encode_thread = encode_thread
+        self.transition = transition
+        self.events = events
+        self.tick_limit = tick_limit
+        self.samples_per_tick = AUDIO_SAMPLE_RATE_HZ // canvas.fps
+        self.show_start_ns = 0
+
+        self._commands: queue.Queue[cmd.Command] = queue.Queue(maxsize=COMMAND_QUEUE_LIMIT)
+        self._scheduled: list[tuple[int, int, cmd.Command]] = []
+        self._schedule_order = itertools.count()
+        self._schedule_lock = threading.Lock()
+        self._stop = threading.Event()
+        self.finished = threading.Event()
+        self._thread: threading.Thread | None = None
+
+        # Preallocated canvases: two for the scenes of a transition, a ring for the outputs.
+        # The ring is longer than the encode queue, so a queued frame is never overwritten.
+        self._scene_a = new_i420(canvas.width, canvas.height)
+        self._scene_b = new_i420(canvas.width, canvas.height)
+        self._output_ring = [new_i420(canvas.width, canvas.height) for _ in range(QUEUE_DEPTH_FRAMES + 3)]
+        self._dip_colour = new_i420(canvas.width, canvas.height)
+        fill_i420(self._dip_colour, canvas.width, canvas.height, transition.colour)
+        self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
+        self._recording_requested = False
+
+        self.tick = 0
+        self.frames_produced = 0
+        self.frames_dropped = 0
+        self.lagged_ticks = 0
+        self.tick_failures = 0
+
+    # -- callers' side (any thread) -------------------------------------------------------------
+
+    def tick_time_ns(self, tick: int) -> int:
+        # Integer arithmetic from the start: no drift, however long the show runs.
+        return self.show_start_ns + tick * NS_PER_SECOND // self.canvas.fps
+
+    def tick_for_offset(self, offset_ns: int) -> int:
+        """The tick nearest to a time offset from the show's start."""
+        return (offset_ns * self.canvas.fps + NS_PER_SECOND // 2) // NS_PER_SECOND
+
+    def submit(self, command: cmd.Command) -> None:
+        try:
+            self._commands.put_nowait(command)
+        except queue.Full:
+            self.events.error.emit("too many commands waiting for the program; this one was refused")
+            raise RuntimeError("program command queue is full") from None
+
+    def schedule(self, command: cmd.Command, at_tick: int) -> None:
+        with self._schedule_lock:
+            if len(self._scheduled) >= SCHEDULE_LIMIT:
+                raise RuntimeError(f"more than {SCHEDULE_LIMIT} scheduled commands")
+            heapq.heappush(self._scheduled, (at_tick, next(self._schedule_order), command))
+
+    def start(self, show_start_ns: int) -> None:
+        self.show_start_ns = show_start_ns
+        self._thread = threading.Thread(target=self._run, name="program", daemon=True)
+        self._thread.start()
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout_s: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            return not self._thread.is_alive()
+        return True
+
+    # -- the program thread ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._emit_scene_state()
+            tick = 0
+            while not self._stop.is_set() and (self.tick_limit is None or tick < self.tick_limit):
+                tick_ns = self.tick_time_ns(tick)
+                if isinstance(self.clock, VirtualClock):
+                    self.clock.advance_to(tick_ns)
+                else:
+                    if not self.clock.wait_until(tick_ns, self._stop):
+                        break
+                    behind = (self.clock.now_ns() - tick_ns) * self.canvas.fps // NS_PER_SECOND
+                    if behind > MAX_TICKS_BEHIND:
+                        self.frames_dropped += behind
+                        tick += behind
+                        continue
+                self.tick = tick
+                self._run_tick(tick, tick_ns)
+                if not self.clock.is_virtual and self.clock.now_ns() > self.tick_time_ns(tick + 1):
+                    self.lagged_ticks += 1
+                if (tick + 1) % self.canvas.fps == 0:
+                    self.events.program_stats.emit(self.stats())
+                tick += 1
+        except Exception as error:  # pragma: no cover - last resort; _run_tick catches its own
+            log.exception("program thread failed")
+            self.events.error.emit(f"program thread failed: {error}")
+        finally:
+            self.events.program_stats.emit(self.stats())
+            self.finished.set()
+
+    def stats(self) -> ProgramStats:
+        return ProgramStats(
+            ticks=self.tick + 1,
+            frames_produced=self.frames_produced,
+            frames_dropped=self.frames_dropped,
+            lagged_ticks=self.lagged_ticks,
+            encoder_dropped=self.encode_thread.stats.frames_dropped_queue_full,
+            encoder_queue_depth=self.encode_thread.queue_depth,
+            media_time_ns=self.tick_time_ns(self.tick) - self.show_start_ns,
+            recording=self._recording_requested,
+        )
+
+    def _run_tick(self, tick: int, tick_ns: int) -> None:
+        self._apply_due_commands(tick)
+        output = self._output_ring[tick % len(self._output_ring)]
+        try:
+            self._compose(tick, tick_ns, output)
+        except Exception as error:
+            # Never stop the program: repeat the previous picture and say what broke.
+            self.tick_failures += 1
+            log.exception("composing tick %d failed", tick)
+            self.events.error.emit(f"composing failed: {error}")
+            np.copyto(output, self._output_ring[(tick - 1) % len(self._output_ring)])
+        audio = self.mixer.mix(tick * self.samples_per_tick).copy()
+        if self._recording_requested:
+            self.encode_thread.submit(ProgramSample(tick, output, audio))
+        self.frames_produced += 1
+        if self.switcher.end_tick(tick):
+            self.events.program_scene_changed.emit(self.scene_names[self.switcher.program_scene])
+            self.events.preview_scene_changed.emit(self.scene_names[self.switcher.preview_scene])
+
+    def _compose(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
+        plan = self.switcher.plan(tick)
+        outgoing = self.compositors[plan.scene]
+        incoming = self.compositors[plan.incoming] if plan.incoming is not None else None
+        needed = set(outgoing.source_ids) | (set(incoming.source_ids) if incoming else set())
+        frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in needed}
+        if incoming is None:
+            outgoing.compose(frames, output)
+        else:
+            outgoing.compose(frames, self._scene_a)
+            incoming.compose(frames, self._scene_b)
+            render_transition(plan.kind, self._scene_a, self._scene_b, plan.progress, output, self.canvas, self._dip_colour)
+        for painter, frame in self._overlays.values():
+            painter.paint(frame, output)
+
+    def _apply_due_commands(self, tick: int) -> None:
+        due: list[cmd.Command] = []
+        with self._schedule_lock:
+            while self._scheduled and self._scheduled[0][0] <= tick:
+                due.append(heapq.heappop(self._scheduled)[2])
+        while True:
+            try:
+                due.append(self._commands.get_nowait())
+            except queue.Empty:
+                break
+        for command in due:
+            try:
+                self._apply(command, tick)
+            except Exception as error:
+                log.exception("command %r failed", command)
+                self.events.error.emit(f"{type(command).__name__} failed: {error}")
+
+    def _apply(self, command: cmd.Command, tick: int) -> None:
+        before = (self.switcher.program_scene, self.switcher.preview_scene)
+        match command:
+            case cmd.SetPreview(scene_id):
+                self.switcher.set_preview(scene_id)
+            case cmd.Cut(scene_id):
+                self.switcher.cut(scene_id)
+            case cmd.RunTransition(scene_id, kind, duration_ms):
+                duration_ticks = duration_ms * self.canvas.fps // 1000
+                self.switcher.start_transition(tick, kind, duration_ticks, scene_id)
+            case cmd.SetTbar(position, kind):
+                self.switcher.set_tbar(position, kind)
+            case cmd.ShowOverlay(overlay_id, frame, x, y):
+                layer = Layer(source=overlay_id, x=x, y=y, width=frame.width, height=frame.height)
+                self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
+            case cmd.HideOverlay(overlay_id):
+                self._overlays.pop(overlay_id, None)
+            case cmd.StartRecording():
+                self.encode_thread.control(command)
+                self._recording_requested = True
+            case cmd.StopRecording():
+                self._recording_requested = False
+                self.encode_thread.control(command)
+        after = (self.switcher.program_scene, self.switcher.preview_scene)
+        if after[0] != before[0]:
+            self.events.program_scene_changed.emit(self.scene_names[after[0]])
+        if after[1] != before[1]:
+            self.events.preview_scene_changed.emit(self.scene_names[after[1]])
+
+    def _emit_scene_state(self) -> None:
+        self.events.program_scene_changed.emit(self.scene_names[self.switcher.program_scene])
+        self.events.preview_scene_changed.emit(self.scene_names[self.switcher.preview_scene])
+

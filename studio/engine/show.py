@@ -1,0 +1,289 @@
+"""The show: sources, scenes, audio inputs and output settings as plain validated data.
+
+Saved as human-editable JSON with a schema_version; loading names the file, the field and
+what was expected when something is wrong. Cross-references (a layer's source, the starting
+scene) are checked here, so the engine only ever sees a consistent show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from studio.engine.errors import InputError
+from studio.engine.sources.colour import RGBColour
+
+SCHEMA_VERSION = 1
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Fit(str, Enum):
+    CONTAIN = "contain"  # whole picture visible, letterboxed
+    COVER = "cover"  # fills the box, edges cropped
+    STRETCH = "stretch"  # fills the box, aspect ratio ignored
+
+
+class Corner(str, Enum):
+    TOP_LEFT = "top_left"
+    TOP_RIGHT = "top_right"
+    BOTTOM_LEFT = "bottom_left"
+    BOTTOM_RIGHT = "bottom_right"
+
+
+class TransitionKind(str, Enum):
+    CUT = "cut"
+    MIX = "mix"
+    WIPE = "wipe"
+    DIP = "dip"
+
+
+class LayoutKind(str, Enum):
+    FULL = "full"
+    PIP = "pip"
+    SIDE_BY_SIDE = "side_by_side"
+    GRID = "grid"
+    ONE_LARGE_TWO_SMALL = "one_large_two_small"
+
+
+class Canvas(StrictModel):
+    width: int = Field(1920, ge=160, le=7680, multiple_of=2)
+    height: int = Field(1080, ge=160, le=7680, multiple_of=2)
+    fps: Literal[25, 30, 50, 60] = 30
+
+
+class Crop(StrictModel):
+    left: int = Field(0, ge=0)
+    top: int = Field(0, ge=0)
+    right: int = Field(0, ge=0)
+    bottom: int = Field(0, ge=0)
+
+
+class Layer(StrictModel):
+    """One source placed on the canvas. Without width/height it fills the canvas."""
+
+    source: str = Field(description="id or name of a source")
+    x: int = 0
+    y: int = 0
+    width: int | None = Field(None, gt=0)
+    height: int | None = Field(None, gt=0)
+    crop: Crop = Crop()
+    fit: Fit = Fit.CONTAIN
+    rotation: Literal[0, 90, 180, 270] = 0
+    mirror: bool = False
+    opacity: float = Field(1.0, ge=0.0, le=1.0)
+    z: int = 0
+    visible: bool = True
+
+
+class Layout(StrictModel):
+    """A layout helper: expands to layers (see studio.engine.video.layouts)."""
+
+    kind: LayoutKind
+    sources: list[str] = Field(min_length=1)
+    corner: Corner = Corner.BOTTOM_RIGHT
+    inset_percent: int = Field(30, ge=5, le=90, description="PiP inset width, % of the canvas width")
+    margin_px: int = Field(40, ge=0)
+
+
+class Scene(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    layout: Layout | None = None
+    layers: list[Layer] = Field(default_factory=list, description="drawn over the layout's layers")
+
+
+class SourceSpec(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    kind: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class AudioInputKind(str, Enum):
+    TONE = "tone"
+    SOURCE_AUDIO = "source_audio"  # the sound track of a video source (a file)
+
+
+class AudioInputSpec(StrictModel):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    kind: AudioInputKind
+    frequency_hz: float = Field(440.0, gt=0, lt=24_000)
+    level_dbfs: float = Field(-20.0, le=0)
+    source: str | None = Field(None, description="for source_audio: the video source whose sound this is")
+    gain_db: float = Field(0.0, ge=-96, le=24)
+    muted: bool = False
+
+
+class EncoderChoice(str, Enum):
+    AUTO = "auto"  # first hardware encoder that opens, else x264
+    X264 = "x264"
+    NVENC = "nvenc"
+    QSV = "qsv"
+    VIDEOTOOLBOX = "videotoolbox"
+
+
+class EncoderSettings(StrictModel):
+    encoder: EncoderChoice = EncoderChoice.AUTO
+    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+    bitrate_kbps: int = Field(6000, ge=200, le=100_000)
+    keyframe_interval_ms: int = Field(2000, ge=250, le=10_000)
+    audio_bitrate_kbps: int = Field(160, ge=32, le=512)
+
+
+class RecordingSettings(StrictModel):
+    remux_to_mp4: bool = Field(False, description="also write an MP4 copy when the recording stops")
+
+
+class TransitionSettings(StrictModel):
+    kind: TransitionKind = TransitionKind.MIX
+    duration_ms: int = Field(500, ge=0, le=10_000)
+    colour: RGBColour = (0, 0, 0)
+
+
+class Show(StrictModel):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str = "Untitled show"
+    canvas: Canvas = Canvas()
+    sources: list[SourceSpec] = Field(default_factory=list)
+    scenes: list[Scene] = Field(min_length=1)
+    audio_inputs: list[AudioInputSpec] = Field(default_factory=list)
+    program_scene: str | None = Field(None, description="id or name; the first scene if empty")
+    preview_scene: str | None = None
+    transition: TransitionSettings = TransitionSettings()
+    encoder: EncoderSettings = EncoderSettings()
+    recording: RecordingSettings = RecordingSettings()
+
+    def source_by_ref(self, ref: str) -> SourceSpec | None:
+        return next((s for s in self.sources if s.id == ref), None) or next(
+            (s for s in self.sources if s.name == ref), None
+        )
+
+    def scene_by_ref(self, ref: str) -> Scene | None:
+        return next((s for s in self.scenes if s.id == ref), None) or next(
+            (s for s in self.scenes if s.name == ref), None
+        )
+
+
+# -- loading and saving ---------------------------------------------------------------------
+
+# Each entry upgrades a show dict from its key's version to the next one.
+MIGRATIONS: dict[int, Any] = {}
+
+
+def migrate(data: dict[str, Any], *, file: str) -> dict[str, Any]:
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
+        raise InputError(
+            f"unsupported schema_version {version!r}; expected 1 to {SCHEMA_VERSION}", file=file, field="schema_version"
+        )
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["schema_version"] = version
+    return data
+
+
+def format_location(location: tuple[Any, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def parse_show(data: Any, *, file: str = "<show>") -> Show:
+    """Validate a show dict: pydantic checks fields; check_references checks the links between them."""
+    if not isinstance(data, dict):
+        raise InputError(f"expected a JSON object at the top, got {type(data).__name__}", file=file)
+    data = migrate(data, file=file)
+    try:
+        show = Show.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError(
+            f"{first['msg']} (got {first.get('input')!r})", file=file, field=format_location(first["loc"])
+        ) from None
+    check_references(show, file=file)
+    return show
+
+
+def check_references(show: Show, *, file: str) -> None:
+    from studio.engine.sources.registry import default_registry
+
+    registry = default_registry()
+    for kind, items in (("source", show.sources), ("scene", show.scenes), ("audio input", show.audio_inputs)):
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                raise InputError(f"duplicate {kind} id {item.id!r}", file=file, field=f"{kind}s")
+            seen.add(item.id)
+    for index, source in enumerate(show.sources):
+        try:
+            registry.validate_settings(source.kind, source.settings, where=f"sources[{index}].settings")
+        except InputError as error:
+            raise InputError(error.detail, file=file, field=error.field or f"sources[{index}].kind") from None
+    source_names = ", ".join(s.name for s in show.sources) or "(no sources)"
+    for scene_index, scene in enumerate(show.scenes):
+        refs: list[tuple[str, str]] = []
+        if scene.layout is not None:
+            refs += [(f"scenes[{scene_index}].layout.sources[{i}]", r) for i, r in enumerate(scene.layout.sources)]
+        refs += [(f"scenes[{scene_index}].layers[{i}].source", layer.source) for i, layer in enumerate(scene.layers)]
+        for field, ref in refs:
+            if show.source_by_ref(ref) is None:
+                raise InputError(f"unknown source {ref!r}; expected one of {source_names}", file=file, field=field)
+    scene_names = ", ".join(s.name for s in show.scenes)
+    for field in ("program_scene", "preview_scene"):
+        ref = getattr(show, field)
+        if ref is not None and show.scene_by_ref(ref) is None:
+            raise InputError(f"unknown scene {ref!r}; expected one of {scene_names}", file=file, field=field)
+    for index, audio in enumerate(show.audio_inputs):
+        if audio.kind is AudioInputKind.SOURCE_AUDIO:
+            if audio.source is None or show.source_by_ref(audio.source) is None:
+                raise InputError(
+                    f"unknown source {audio.source!r}; expected one of {source_names}",
+                    file=file,
+                    field=f"audio_inputs[{index}].source",
+                )
+
+
+def load_show(path: str | os.PathLike[str]) -> Show:
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found; expected a show file (JSON)", file=file) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read the file: {error}", file=file) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"not valid JSON at line {error.lineno} column {error.colno}: {error.msg}", file=file) from None
+    return parse_show(data, file=file)
+
+
+def save_show(show: Show, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a temp file in the same folder renamed into place, so a crash never
+    leaves a half-written show where the user's file was."""
+    target = Path(path)
+    text = json.dumps(show.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+

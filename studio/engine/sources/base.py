@@ -1,0 +1,90 @@
+"""The one small interface every video and audio source plugin implements.
+
+A video source is either
+- RENDERED: it can compute its picture for any media time (test pattern, colour, image, file).
+  In real time a capture thread paces it at its frame rate; on the virtual clock the program
+  thread asks it directly for the tick's time, so renders are exact and repeatable.
+- CAPTURED: a device hands frames over when it has them (camera, network feed). A capture
+  thread blocks on the device and leaves each frame in the source's LatestFrameSlot.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from enum import Enum
+from typing import ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from studio.engine.clock import MediaClock
+from studio.engine.frames import Frame
+
+AUDIO_SAMPLE_RATE_HZ = 48_000
+AUDIO_CHANNELS = 2
+
+
+class SourceTiming(Enum):
+    RENDERED = "rendered"
+    CAPTURED = "captured"
+
+
+class SourceStatus(Enum):
+    STARTING = "starting"
+    LIVE = "live"
+    NO_SIGNAL = "no signal"
+    CLOSED = "closed"
+
+
+class SourceSettings(BaseModel):
+    """Base of each plugin's settings schema; unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class AudioSource(ABC):
+    """Audio at 48 kHz stereo float32, read in blocks addressed by sample index since show start."""
+
+    @abstractmethod
+    def read_block(self, start_sample: int, sample_count: int) -> np.ndarray:
+        """Return a (sample_count, 2) float32 array for samples [start_sample, start_sample + sample_count).
+        Must not block for long: what is not there yet is silence."""
+
+
+class VideoSource(ABC):
+    """One video input. Subclasses set kind, settings_model and timing, and register themselves."""
+
+    kind: ClassVar[str]
+    settings_model: ClassVar[type[SourceSettings]]
+    timing: ClassVar[SourceTiming]
+
+    def __init__(self, name: str, settings: SourceSettings, clock: MediaClock) -> None:
+        self.name = name
+        self.settings = settings
+        self.clock = clock
+        # The media time at which the show started; rendered sources count their own time from it.
+        self.show_start_ns = 0
+
+    @property
+    def frame_interval_ns(self) -> int:
+        """Nominal time between frames, used to pace a rendered source in real time."""
+        return 1_000_000_000 // 30
+
+    @property
+    def audio(self) -> AudioSource | None:
+        """The source's own sound (a file's audio track), if it has one."""
+        return None
+
+    def open(self) -> None:
+        """Acquire the device or file. Raise SourceUnavailable with a reason a user understands."""
+
+    def close(self) -> None:
+        """Release everything open() acquired. Must be safe to call more than once."""
+
+    def render_at(self, media_time_ns: int) -> Frame:
+        """RENDERED sources: the picture for this media time."""
+        raise NotImplementedError(f"{type(self).__name__} is not a rendered source")
+
+    def read_next(self) -> Frame:
+        """CAPTURED sources: block (boundedly) until the device delivers its next frame."""
+        raise NotImplementedError(f"{type(self).__name__} is not a captured source")

@@ -1,0 +1,183 @@
+"""SourceRunner: runs one source plugin for the engine.
+
+It owns the capture thread and the LatestFrameSlot, decides NO SIGNAL, and re-opens a lost
+source in the background with backoff. The program thread only ever calls frame_for(), which
+never waits for a device.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock
+from studio.engine.errors import SourceUnavailable
+from studio.engine.frames import Frame, LatestFrameSlot
+from studio.engine.sources.base import SourceStatus, SourceTiming, VideoSource
+from studio.engine.sources.slate import no_signal_slate
+
+log = logging.getLogger(__name__)
+
+NO_SIGNAL_AFTER_NS = 500 * NS_PER_MS
+REOPEN_FIRST_DELAY_NS = 500 * NS_PER_MS
+REOPEN_MAX_DELAY_NS = 10 * NS_PER_SECOND
+
+StatusListener = Callable[[str, SourceStatus, str], None]
+
+
+class SourceRunner:
+    """Drives one VideoSource: capture thread in real time, direct render on the virtual clock."""
+
+    def __init__(
+        self,
+        source_id: str,
+        source: VideoSource,
+        clock: MediaClock,
+        on_status: StatusListener,
+        slate_size: tuple[int, int] = (1280, 720),
+    ) -> None:
+        self.source_id = source_id
+        self.source = source
+        self._clock = clock
+        self._on_status = on_status
+        self._slate_size = slate_size
+        self._slot = LatestFrameSlot()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._status = SourceStatus.STARTING
+        self._status_lock = threading.Lock()
+        self._last_frame_ns: int | None = None
+        self._started_ns = 0
+        self._opened = False
+        self.reopen_count = 0
+        self.render_failures = 0
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def renders_on_program_thread(self) -> bool:
+        """On the virtual clock a rendered source is asked for each tick directly: exact and repeatable."""
+        return self._clock.is_virtual and self.source.timing is SourceTiming.RENDERED
+
+    def start(self, show_start_ns: int) -> None:
+        self.source.show_start_ns = show_start_ns
+        self._started_ns = self._clock.now_ns()
+        if self.renders_on_program_thread:
+            self._open_once()
+            return
+        self._thread = threading.Thread(target=self._capture_loop, name=f"capture:{self.source.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            if self._thread.is_alive():
+                log.warning("capture thread of %s did not stop within 2 s; leaving it", self.source.name)
+        self._close_source()
+        self._set_status(SourceStatus.CLOSED, "stopped")
+
+    @property
+    def status(self) -> SourceStatus:
+        return self._status
+
+    # -- the program thread's side ----------------------------------------------------------
+
+    def frame_for(self, tick_ns: int) -> Frame:
+        """The picture to show at this tick: the newest frame stamped at or before it, or the slate."""
+        if self.renders_on_program_thread:
+            if not self._opened:
+                return self._slate()
+            try:
+                frame = self.source.render_at(tick_ns)
+            except Exception as error:  # a plugin bug or a broken file must not stop the program
+                self.render_failures += 1
+                self._set_status(SourceStatus.NO_SIGNAL, str(error))
+                return self._slate()
+            self._set_status(SourceStatus.LIVE, "")
+            return frame
+        frame = self._slot.latest_at_or_before(tick_ns)
+        last_ns = self._last_frame_ns if self._last_frame_ns is not None else self._started_ns
+        if self._clock.now_ns() - last_ns > NO_SIGNAL_AFTER_NS:
+            if self._status is not SourceStatus.NO_SIGNAL:
+                self._set_status(SourceStatus.NO_SIGNAL, "no frame for 500 ms")
+            return self._slate()
+        return frame if frame is not None else self._slate()
+
+    # -- capture thread ---------------------------------------------------------------------
+
+    def _capture_loop(self) -> None:
+        delay_ns = REOPEN_FIRST_DELAY_NS
+        while not self._stop.is_set():
+            try:
+                self._open_once()
+                if self.source.timing is SourceTiming.RENDERED:
+                    self._pace_rendered()
+                else:
+                    self._read_captured()
+                delay_ns = REOPEN_FIRST_DELAY_NS
+            except SourceUnavailable as error:
+                self._set_status(SourceStatus.NO_SIGNAL, str(error))
+            except Exception as error:  # keep the thread alive whatever the plugin does
+                log.exception("source %s failed", self.source.name)
+                self._set_status(SourceStatus.NO_SIGNAL, f"{type(error).__name__}: {error}")
+            self._close_source()
+            if self._stop.is_set():
+                break
+            # Exponential backoff with jitter, so a missing device is retried without busy-looping.
+            jittered_ns = int(delay_ns * random.uniform(0.8, 1.2))
+            self._clock_free_sleep(jittered_ns)
+            delay_ns = min(delay_ns * 2, REOPEN_MAX_DELAY_NS)
+            self.reopen_count += 1
+
+    def _clock_free_sleep(self, duration_ns: int) -> None:
+        # Backoff is wall time even on the virtual clock: it is about real devices coming back.
+        self._stop.wait(duration_ns / NS_PER_SECOND)
+
+    def _open_once(self) -> None:
+        if not self._opened:
+            self.source.open()
+            self._opened = True
+
+    def _close_source(self) -> None:
+        if self._opened:
+            self._opened = False
+            try:
+                self.source.close()
+            except Exception:
+                log.exception("closing source %s failed", self.source.name)
+
+    def _pace_rendered(self) -> None:
+        interval_ns = self.source.frame_interval_ns
+        next_ns = self._clock.now_ns()
+        while not self._stop.is_set():
+            if not self._clock.wait_until(next_ns, self._stop):
+                return
+            frame = self.source.render_at(next_ns)
+            self._accept(frame)
+            next_ns += interval_ns
+            now_ns = self._clock.now_ns()
+            if now_ns - next_ns > interval_ns:  # fell behind (machine busy): skip, don't burst
+                next_ns = now_ns
+
+    def _read_captured(self) -> None:
+        while not self._stop.is_set():
+            self._accept(self.source.read_next())
+
+    def _accept(self, frame: Frame) -> None:
+        self._slot.publish(frame)
+        self._last_frame_ns = self._clock.now_ns()
+        self._set_status(SourceStatus.LIVE, "")
+
+    def _slate(self) -> Frame:
+        return no_signal_slate(self.source.name, *self._slate_size)
+
+    def _set_status(self, status: SourceStatus, reason: str) -> None:
+        with self._status_lock:
+            if status is self._status:
+                return
+            self._status = status
+        log.info("source %s: %s%s", self.source.name, status.value, f" ({reason})" if reason else "")
+        self._on_status(self.source_id, status, reason)
