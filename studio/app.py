@@ -7,6 +7,7 @@ from pathlib import Path
 from studio.engine.builtin_shows import BUILTIN_SHOWS, builtin_show
 from studio.engine.clock import MonotonicClock, VirtualClock
 from studio.engine.engine import Engine
+from studio.engine.errors import InputError
 from studio.engine.show import Show, load_show
 from studio.engine.sources.registry import default_registry
 
@@ -18,6 +19,17 @@ def resolve_show(reference: str | None) -> Show:
     if reference in BUILTIN_SHOWS and not Path(reference).exists():
         return builtin_show(reference)
     return load_show(reference)
+
+
+def check_show_resources(show: Show, *, file: str) -> None:
+    """Refuse to start a headless run on files or devices that do not exist at all."""
+    registry = default_registry()
+    for index, spec in enumerate(show.sources):
+        plugin = registry.plugin(spec.kind)
+        problem = plugin.check_resources(plugin.settings_model.model_validate(spec.settings))
+        if problem is not None:
+            field, message = problem
+            raise InputError(message, file=file, field=f"sources[{index}].settings.{field}")
 
 
 def build_engine(show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None) -> Engine:

@@ -78,10 +78,11 @@ def _status_line(stats: ProgramStats, fps: int, started_wall_s: float, scene: st
 
 
 def run_headless(arguments: argparse.Namespace) -> int:
-    from studio.app import build_engine, resolve_show
+    from studio.app import build_engine, check_show_resources, resolve_show
     from studio.control.timeline import load_timeline, schedule_timeline
 
     show = resolve_show(arguments.show)
+    check_show_resources(show, file=arguments.show or "<built-in show demo>")
     if arguments.duration is not None and arguments.duration <= 0:
         raise InputError(f"must be a positive number of seconds, got {arguments.duration}", field="--duration")
     steps = load_timeline(arguments.script) if arguments.script else []

@@ -75,6 +75,13 @@ class VideoSource(ABC):
         """The source's own sound (a file's audio track), if it has one."""
         return None
 
+    @classmethod
+    def check_resources(cls, settings: SourceSettings) -> tuple[str, str] | None:
+        """Before a headless run: (field, problem) if something the settings name does not exist
+        at all (a missing file, a device that is not attached), else None. Open failures of things
+        that do exist are not checked here: those become NO SIGNAL at run time."""
+        return None
+
     def open(self) -> None:
         """Acquire the device or file. Raise SourceUnavailable with a reason a user understands."""
 

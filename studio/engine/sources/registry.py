@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,6 +10,8 @@ from pydantic import ValidationError
 from studio.engine.clock import MediaClock
 from studio.engine.errors import InputError
 from studio.engine.sources.base import VideoSource
+
+log = logging.getLogger(__name__)
 
 _PLUGIN_MODULES = (
     "studio.engine.sources.test_pattern",
@@ -60,7 +63,12 @@ def default_registry() -> SourceRegistry:
 
     registry = SourceRegistry()
     for module_name in _PLUGIN_MODULES:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            # One broken plugin (say, a missing native library) must not take the others down.
+            log.error("source plugin %s unavailable: %s", module_name, error)
+            continue
         for plugin in getattr(module, "PLUGINS", ()):
             registry.register(plugin)
     return registry

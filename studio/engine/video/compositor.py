@@ -63,8 +63,9 @@ class Placement:
 def place_layer(layer: Layer, frame_width: int, frame_height: int, canvas: Canvas) -> Placement | None:
     """Geometry of one layer for a given source size; None when nothing of it is visible."""
     crop = layer.crop
-    cx0, cy0 = min(crop.left, frame_width), min(crop.top, frame_height)
-    cx1, cy1 = max(cx0, frame_width - crop.right), max(cy0, frame_height - crop.bottom)
+    # Crop edges snap to even pixels: chroma planes are half size.
+    cx0, cy0 = min(crop.left & ~1, frame_width), min(crop.top & ~1, frame_height)
+    cx1, cy1 = max(cx0, (frame_width - crop.right) & ~1), max(cy0, (frame_height - crop.bottom) & ~1)
     cropped_width, cropped_height = cx1 - cx0, cy1 - cy0
     if cropped_width < 2 or cropped_height < 2:
         return None

@@ -1,0 +1,123 @@
+"""Bad input gets one clear line naming the file, the field and what was expected; exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from studio.engine.errors import InputError
+from studio.engine.show import load_show, parse_show, save_show
+from tests.conftest import run_studio
+
+
+def write_show(tmp_path, data) -> str:
+    path = tmp_path / "show.json"
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return str(path)
+
+
+def assert_clean_error(result, *fragments: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("studio: error:")]
+    assert len(lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_unknown_source_kind(tmp_path, demo_show_data):
+    demo_show_data["sources"][1]["kind"] = "hologram"
+    path = write_show(tmp_path, demo_show_data)
+    result = run_studio("run", "--show", path, "--virtual-clock", "--duration", "0.1")
+    assert_clean_error(result, path, "sources[1]", "hologram", "test_pattern")
+
+
+def test_bad_setting_value_names_the_field(tmp_path, demo_show_data):
+    demo_show_data["sources"][0]["settings"]["colour"] = "reddish"
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
+    assert_clean_error(result, "sources[0].settings.colour", "#1e90ff")
+
+
+def test_layer_pointing_at_a_missing_source(tmp_path, demo_show_data):
+    demo_show_data["scenes"][0]["layout"]["sources"] = ["nobody"]
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
+    assert_clean_error(result, "scenes[0].layout.sources[0]", "'nobody'", "FRONT")
+
+
+def test_malformed_json_names_line_and_column(tmp_path):
+    result = run_studio("run", "--show", write_show(tmp_path, '{"scenes": [,]}'), "--duration", "0.1")
+    assert_clean_error(result, "show.json", "line 1 column")
+
+
+def test_missing_show_file(tmp_path):
+    result = run_studio("run", "--show", str(tmp_path / "nope.json"))
+    assert_clean_error(result, "nope.json", "file not found")
+
+
+def test_wrong_canvas_rate(tmp_path, demo_show_data):
+    demo_show_data["canvas"]["fps"] = 24
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
+    assert_clean_error(result, "canvas.fps", "25")
+
+
+def test_script_with_a_scene_that_does_not_exist(tmp_path):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"at": 1, "do": "cut", "scene": "SIDE"}, {"at": 2, "do": "cut", "scene": "TOP"}]))
+    result = run_studio("run", "--virtual-clock", "--duration", "1", "--script", str(script))
+    assert_clean_error(result, "script.json", "[1]", "'TOP'", "GRID")
+
+
+def test_malformed_script_step(tmp_path):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"at": -1, "do": "cut"}]))
+    result = run_studio("run", "--virtual-clock", "--duration", "1", "--script", str(script))
+    assert_clean_error(result, "script.json", "at")
+
+
+def test_unknown_script_command(tmp_path):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"at": 1, "do": "explode"}]))
+    result = run_studio("run", "--virtual-clock", "--duration", "1", "--script", str(script))
+    assert_clean_error(result, "script.json", "explode")
+
+
+def test_missing_media_file_in_show(tmp_path, demo_show_data):
+    demo_show_data["sources"].append({"id": "clip", "name": "CLIP", "kind": "file", "settings": {"path": str(tmp_path / "missing.mp4")}})
+    demo_show_data["scenes"].append({"id": "clip", "name": "CLIP", "layout": {"kind": "full", "sources": ["clip"]}})
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--virtual-clock", "--duration", "0.5")
+    assert_clean_error(result, "sources[4].settings.path", "missing.mp4", "not found")
+
+
+def test_negative_duration():
+    assert_clean_error(run_studio("run", "--duration", "-3"), "--duration")
+
+
+def test_version():
+    result = run_studio("--version")
+    assert result.returncode == 0 and result.stdout.startswith("studio ")
+
+
+def test_bare_studio_without_display_says_how_to_run_headless():
+    import os
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "studio"], capture_output=True, text=True, env=environment, timeout=60)
+    assert result.returncode == 0
+    assert "studio run" in result.stdout
+
+
+def test_saved_show_loads_back_identically(tmp_path, demo_show_data):
+    show = parse_show(demo_show_data)
+    path = tmp_path / "saved.json"
+    save_show(show, path)
+    assert load_show(path) == show
+    assert not list(tmp_path.glob(".saved.json.*"))  # no temp file left behind
+
+
+def test_unsupported_schema_version(demo_show_data):
+    demo_show_data["schema_version"] = 99
+    with pytest.raises(InputError, match="schema_version"):
+        parse_show(demo_show_data, file="x.json")

@@ -1,0 +1,159 @@
+"""The program at run time: NO SIGNAL and recovery, real-time pacing, overlays, MP4 remux."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from studio.app import build_engine
+from studio.engine.builtin_shows import builtin_show
+from studio.engine.clock import NS_PER_MS, MonotonicClock, VirtualClock
+from studio.engine.errors import SourceUnavailable
+from studio.engine.frames import solid_frame
+from studio.engine.show import parse_show
+from studio.engine.sources.base import SourceSettings, SourceStatus, SourceTiming, VideoSource
+from studio.engine.sources.capture import SourceRunner
+from studio.engine.sources.slate import no_signal_slate
+from tests.conftest import assert_colour_near, decode_rgb_frames, ffprobe, median_rgb, run_studio
+
+
+class PluggableDevice(VideoSource):
+    """A captured source whose 'device' the test can unplug and plug back in: a real plugin
+    behind the same interface as a camera, delivering frames on its own thread's schedule."""
+
+    kind = "pluggable"
+    settings_model = SourceSettings
+    timing = SourceTiming.CAPTURED
+
+    def __init__(self, name, settings, clock) -> None:
+        super().__init__(name, settings, clock)
+        self.plugged = threading.Event()
+        self.plugged.set()
+        self.open_attempts = 0
+
+    def open(self) -> None:
+        self.open_attempts += 1
+        if not self.plugged.is_set():
+            raise SourceUnavailable("device unplugged")
+
+    def read_next(self):
+        time.sleep(0.01)  # a device delivers at its own pace (100 fps here)
+        if not self.plugged.is_set():
+            raise SourceUnavailable("device unplugged")
+        return solid_frame(64, 36, (0, 200, 0), self.clock.now_ns())
+
+
+def wait_for(condition, timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def test_lost_device_shows_no_signal_then_recovers_by_itself():
+    clock = MonotonicClock()
+    statuses: list[str] = []
+    device = PluggableDevice("CAM", SourceSettings(), clock)
+    runner = SourceRunner("cam", device, clock, lambda _id, status, _reason: statuses.append(status.value), (64, 36))
+    runner.start(clock.now_ns())
+    try:
+        assert wait_for(lambda: runner.status is SourceStatus.LIVE)
+        assert runner.frame_for(clock.now_ns()).width == 64
+        device.plugged.clear()
+        assert wait_for(lambda: runner.frame_for(clock.now_ns()) is no_signal_slate("CAM", 64, 36))
+        assert runner.status is SourceStatus.NO_SIGNAL
+        device.plugged.set()
+        assert wait_for(lambda: runner.status is SourceStatus.LIVE)
+        assert runner.frame_for(clock.now_ns()).width == 64
+        assert device.open_attempts >= 2
+    finally:
+        runner.stop()
+    assert statuses[:3] == ["live", "no signal", "live"]
+
+
+def test_frame_for_never_waits_for_a_silent_device():
+    clock = VirtualClock()
+    device = PluggableDevice("CAM", SourceSettings(), clock)
+    device.plugged.clear()
+    runner = SourceRunner("cam", device, clock, lambda *_: None, (64, 36))
+    runner.start(0)
+    try:
+        clock.advance_to(600 * NS_PER_MS)
+        started = time.monotonic()
+        frame = runner.frame_for(clock.now_ns())
+        assert time.monotonic() - started < 0.5
+        assert frame is no_signal_slate("CAM", 64, 36)
+        assert runner.status is SourceStatus.NO_SIGNAL
+    finally:
+        runner.stop()
+
+
+def test_real_time_grid_run_records_every_frame_it_produced(tmp_path):
+    script = tmp_path / "grid.json"
+    script.write_text('[{"at": 0, "do": "cut", "scene": "GRID"}]')
+    output = tmp_path / "grid.mkv"
+    result = run_studio("run", "--duration", "3", "--record", str(output), "--script", str(script))
+    assert result.returncode == 0, result.stderr
+    summary = next(line for line in result.stderr.splitlines() if line.startswith("summary:"))
+    produced = int(summary.split("frames produced ")[1].split(",")[0])
+    dropped = int(summary.split("frames dropped ")[1].split(",")[0])
+    assert produced + dropped == 90  # every tick of 3 s is accounted for
+    probe = ffprobe(output)
+    video = next(s for s in probe["streams"] if s["codec_type"] == "video")
+    assert int(video["nb_read_frames"]) == produced - int(summary.split("encoder dropped ")[1].split(",")[0])
+
+
+def test_overlay_appears_from_its_tick_and_only_in_its_box(tmp_path):
+    show = builtin_show("demo")
+    engine = build_engine(show, virtual_clock=True, tick_limit=20)
+    banner = np.zeros((100, 200, 4), np.uint8)
+    banner[:] = (255, 255, 255, 255)
+    engine.start_recording(tmp_path / "overlay.mkv")
+    engine.show_overlay("banner", banner, 100, 900, at_ns=10 * 1_000_000_000 // 30)
+    engine.start()
+    assert engine.wait(60)
+    engine.stop()
+    for index, rgb in decode_rgb_frames(tmp_path / "overlay.mkv"):
+        box = median_rgb(rgb[910:990, 110:290])
+        assert_colour_near(box, (255, 255, 255) if index >= 10 else (200, 40, 40), what=f"frame {index} banner box")
+        assert_colour_near(median_rgb(rgb[:800]), (200, 40, 40), what=f"frame {index} rest")
+
+
+def test_mp4_target_records_mkv_and_remuxes_on_stop(tmp_path):
+    output = tmp_path / "show.mp4"
+    result = run_studio("run", "--virtual-clock", "--duration", "2", "--record", str(output))
+    assert result.returncode == 0, result.stderr
+    for path in (output, output.with_suffix(".mkv")):
+        video = next(s for s in ffprobe(path)["streams"] if s["codec_type"] == "video")
+        assert int(video["nb_read_frames"]) == 60
+
+
+def test_vertical_canvas_for_phone_platforms(tmp_path, demo_show_data):
+    demo_show_data["canvas"] = {"width": 1080, "height": 1920, "fps": 30}
+    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=3)
+    engine.start_recording(tmp_path / "vertical.mkv")
+    engine.start()
+    assert engine.wait(60)
+    engine.stop()
+    video = next(s for s in ffprobe(tmp_path / "vertical.mkv")["streams"] if s["codec_type"] == "video")
+    assert (video["width"], video["height"], int(video["nb_read_frames"])) == (1080, 1920, 3)
+    _, rgb = next(decode_rgb_frames(tmp_path / "vertical.mkv"))
+    # FRONT (16:9) is letterboxed into the middle of the tall canvas.
+    assert_colour_near(median_rgb(rgb[900:1000]), (200, 40, 40), what="middle")
+    assert_colour_near(median_rgb(rgb[:200]), (0, 0, 0), what="top bar")
+
+
+def test_recording_at_25_fps_keeps_exact_audio_blocks(tmp_path, demo_show_data):
+    demo_show_data["canvas"] = {"width": 1280, "height": 720, "fps": 25}
+    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=50)
+    engine.start_recording(tmp_path / "pal.mkv")
+    engine.start()
+    assert engine.wait(60)
+    engine.stop()
+    streams = ffprobe(tmp_path / "pal.mkv")["streams"]
+    video = next(s for s in streams if s["codec_type"] == "video")
+    assert video["avg_frame_rate"] == "25/1" and int(video["nb_read_frames"]) == 50
