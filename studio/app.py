@@ -9,6 +9,7 @@ from studio.engine.clock import MonotonicClock, VirtualClock
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.show import Show, load_show
+from studio.engine.sources.base import SourceTiming
 from studio.engine.sources.registry import default_registry
 
 
@@ -21,15 +22,30 @@ def resolve_show(reference: str | None) -> Show:
     return load_show(reference)
 
 
-def check_show_resources(show: Show, *, file: str) -> None:
-    """Refuse to start a headless run on files or devices that do not exist at all."""
+def check_show_resources(show: Show, *, file: str, allow_missing_devices: bool = False) -> list[str]:
+    """Refuse to start a headless run on files or devices that do not exist at all. With
+    allow_missing_devices, a missing camera is only reported (returned): it will show NO SIGNAL
+    and be picked up when it is plugged in."""
     registry = default_registry()
+    warnings: list[str] = []
     for index, spec in enumerate(show.sources):
         plugin = registry.plugin(spec.kind)
         problem = plugin.check_resources(plugin.settings_model.model_validate(spec.settings))
-        if problem is not None:
-            field, message = problem
-            raise InputError(message, file=file, field=f"sources[{index}].settings.{field}")
+        if problem is None:
+            continue
+        field, message = problem
+        error = InputError(message, file=file, field=f"sources[{index}].settings.{field}")
+        if allow_missing_devices and plugin.timing is SourceTiming.CAPTURED:
+            warnings.append(str(error))
+            continue
+        if plugin.timing is SourceTiming.CAPTURED:
+            error = InputError(
+                f"{message} (plug it in, fix the show, or pass --allow-missing-devices to run with NO SIGNAL in its place)",
+                file=file,
+                field=error.field,
+            )
+        raise error
+    return warnings
 
 
 def build_engine(show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None) -> Engine:

@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--virtual-clock", action="store_true", help="render as fast as possible on a virtual clock (exact pts)"
     )
+    run.add_argument(
+        "--allow-missing-devices",
+        action="store_true",
+        help="start even if a camera is not attached (it shows NO SIGNAL until it is)",
+    )
     commands.add_parser("devices", help="list cameras and microphones")
     return parser
 
@@ -82,7 +87,10 @@ def run_headless(arguments: argparse.Namespace) -> int:
     from studio.control.timeline import load_timeline, schedule_timeline
 
     show = resolve_show(arguments.show)
-    check_show_resources(show, file=arguments.show or "<built-in show demo>")
+    for warning in check_show_resources(
+        show, file=arguments.show or "<built-in show demo>", allow_missing_devices=arguments.allow_missing_devices
+    ):
+        print(f"studio: warning: {warning}; showing NO SIGNAL until it appears", file=sys.stderr)
     if arguments.duration is not None and arguments.duration <= 0:
         raise InputError(f"must be a positive number of seconds, got {arguments.duration}", field="--duration")
     steps = load_timeline(arguments.script) if arguments.script else []

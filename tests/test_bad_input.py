@@ -121,3 +121,34 @@ def test_unsupported_schema_version(demo_show_data):
     demo_show_data["schema_version"] = 99
     with pytest.raises(InputError, match="schema_version"):
         parse_show(demo_show_data, file="x.json")
+
+
+def _show_with_missing_camera(tmp_path, demo_show_data) -> str:
+    demo_show_data["sources"].append(
+        {"id": "cam", "name": "CAM", "kind": "camera", "settings": {"device": "/dev/video97"}}
+    )
+    demo_show_data["scenes"].append({"id": "cam", "name": "CAM", "layout": {"kind": "full", "sources": ["cam"]}})
+    return write_show(tmp_path, demo_show_data)
+
+
+def test_camera_that_does_not_exist_is_refused_with_the_field(tmp_path, demo_show_data):
+    result = run_studio("run", "--show", _show_with_missing_camera(tmp_path, demo_show_data), "--duration", "0.2")
+    assert_clean_error(result, "sources[4].settings.device", "/dev/video97", "--allow-missing-devices")
+
+
+def test_missing_camera_allowed_shows_no_signal_and_the_show_runs(tmp_path, demo_show_data):
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"at": 0, "do": "cut", "scene": "CAM"}]))
+    output = tmp_path / "out.mkv"
+    result = run_studio(
+        "run", "--show", _show_with_missing_camera(tmp_path, demo_show_data), "--duration", "1",
+        "--allow-missing-devices", "--script", str(script), "--record", str(output),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr and "/dev/video97" in result.stderr
+    from tests.conftest import decode_rgb_frames, median_rgb
+
+    frames = list(decode_rgb_frames(output))
+    assert len(frames) == 30
+    # The NO SIGNAL slate is dark grey, nothing like the demo cameras' colours.
+    assert median_rgb(frames[-1][1]).max() < 40

@@ -398,6 +398,14 @@ class CameraSource(VideoSource):
     def frame_interval_ns(self) -> int:
         return NS_PER_SECOND // self.settings.fps
 
+    @classmethod
+    def check_resources(cls, settings: CameraSettings) -> tuple[str, str] | None:
+        try:
+            resolve_camera(settings.device)
+        except SourceUnavailable as error:
+            return "device", str(error)
+        return None
+
     def open(self) -> None:
         resolved = resolve_camera(self.settings.device, roots=self._roots, platform=self._platform)
         self._label = resolved.label

@@ -75,7 +75,11 @@ class SourceRunner:
         if self._thread is not None:
             self._thread.join(timeout=2.0)
             if self._thread.is_alive():
-                log.warning("capture thread of %s did not stop within 2 s; leaving it", self.source.name)
+                # Closing under a read still inside the driver can crash it; the thread closes
+                # the source itself when the read returns (the loop sees the stop flag).
+                log.warning("capture thread of %s did not stop within 2 s; it will close the source", self.source.name)
+                self._set_status(SourceStatus.CLOSED, "stopped")
+                return
         self._close_source()
         self._set_status(SourceStatus.CLOSED, "stopped")
 
