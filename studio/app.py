@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
+
 from studio.engine.builtin_shows import BUILTIN_SHOWS, builtin_show
 from studio.engine.clock import MonotonicClock, VirtualClock
 from studio.engine.engine import Engine
@@ -49,5 +51,8 @@ def check_show_resources(show: Show, *, file: str, allow_missing_devices: bool =
 
 
 def build_engine(show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None) -> Engine:
+    # OpenCV's own thread pool only adds overhead to our small per-layer resizes, and the
+    # encoder already keeps every core busy: one thread per call is cheaper overall.
+    cv2.setNumThreads(1)
     clock = VirtualClock() if virtual_clock else MonotonicClock()
     return Engine(show, clock, default_registry(), tick_limit=tick_limit)

@@ -116,7 +116,9 @@ class ProgramEncoder:
                 pass
 
     def encode_video(self, i420: np.ndarray, frame_index: int) -> list[av.Packet]:
-        frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
+        # Wrap the program's buffer without copying: the encoder copies the picture into its own
+        # frame store, and the program's output ring is longer than the encode queue.
+        frame = av.VideoFrame.from_numpy_buffer(i420, format="yuv420p")
         if self._pixel_format != "yuv420p":
             frame = frame.reformat(format=self._pixel_format)
         frame.pts = frame_index
