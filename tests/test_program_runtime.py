@@ -157,3 +157,33 @@ def test_recording_at_25_fps_keeps_exact_audio_blocks(tmp_path, demo_show_data):
     streams = ffprobe(tmp_path / "pal.mkv")["streams"]
     video = next(s for s in streams if s["codec_type"] == "video")
     assert video["avg_frame_rate"] == "25/1" and int(video["nb_read_frames"]) == 50
+
+
+def test_recording_survives_kill_9_up_to_within_a_second(tmp_path):
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    output = tmp_path / "killed.mkv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "studio", "run", "--duration", "30", "--record", str(output)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    frames_at_kill = 0
+    try:
+        for line in process.stderr:  # one status line a second: wait for the fourth
+            if line.startswith("frame="):
+                frames_at_kill = int(re.match(r"frame=\s*(\d+)", line).group(1))
+                if frames_at_kill >= 120:
+                    os.kill(process.pid, signal.SIGKILL)
+                    break
+    finally:
+        process.kill()
+        process.wait(10)
+    assert frames_at_kill >= 120
+    decoded = sum(1 for _ in decode_rgb_frames(output))
+    # Everything up to within one second (30 frames) of the kill is playable.
+    assert decoded >= frames_at_kill - 30, (decoded, frames_at_kill)
