@@ -132,14 +132,19 @@ def test_mp4_target_records_mkv_and_remuxes_on_stop(tmp_path):
         assert int(video["nb_read_frames"]) == 60
 
 
-def test_vertical_canvas_for_phone_platforms(tmp_path, demo_show_data):
-    demo_show_data["canvas"] = {"width": 1080, "height": 1920, "fps": 30}
-    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=3)
-    engine.start_recording(tmp_path / "vertical.mkv")
+def record_virtual(show_data: dict, ticks: int, path) -> dict:
+    """Record `ticks` frames of a show on the virtual clock; return ffprobe's streams by type."""
+    engine = build_engine(parse_show(show_data), virtual_clock=True, tick_limit=ticks)
+    engine.start_recording(path)
     engine.start()
     assert engine.wait(60)
     engine.stop()
-    video = next(s for s in ffprobe(tmp_path / "vertical.mkv")["streams"] if s["codec_type"] == "video")
+    return {stream["codec_type"]: stream for stream in ffprobe(path)["streams"]}
+
+
+def test_vertical_canvas_for_phone_platforms(tmp_path, demo_show_data):
+    demo_show_data["canvas"] = {"width": 1080, "height": 1920, "fps": 30}
+    video = record_virtual(demo_show_data, 3, tmp_path / "vertical.mkv")["video"]
     assert (video["width"], video["height"], int(video["nb_read_frames"])) == (1080, 1920, 3)
     _, rgb = next(decode_rgb_frames(tmp_path / "vertical.mkv"))
     # FRONT (16:9) is letterboxed into the middle of the tall canvas.
@@ -149,14 +154,13 @@ def test_vertical_canvas_for_phone_platforms(tmp_path, demo_show_data):
 
 def test_recording_at_25_fps_keeps_exact_audio_blocks(tmp_path, demo_show_data):
     demo_show_data["canvas"] = {"width": 1280, "height": 720, "fps": 25}
-    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=50)
-    engine.start_recording(tmp_path / "pal.mkv")
-    engine.start()
-    assert engine.wait(60)
-    engine.stop()
-    streams = ffprobe(tmp_path / "pal.mkv")["streams"]
-    video = next(s for s in streams if s["codec_type"] == "video")
+    video = record_virtual(demo_show_data, 50, tmp_path / "pal.mkv")["video"]
     assert video["avg_frame_rate"] == "25/1" and int(video["nb_read_frames"]) == 50
+    import av
+
+    with av.open(str(tmp_path / "pal.mkv")) as container:
+        audio_samples = sum(frame.samples for frame in container.decode(audio=0))
+    assert abs(audio_samples / 48_000 - 2.0) <= 1 / 25  # 50 blocks of 1920 samples, within a frame
 
 
 def test_recording_survives_kill_9_up_to_within_a_second(tmp_path):

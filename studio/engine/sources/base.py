@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from enum import Enum
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -27,6 +28,11 @@ AUDIO_CHANNELS = 2
 class SourceTiming(Enum):
     RENDERED = "rendered"
     CAPTURED = "captured"
+
+
+def missing_file_problem(path: str, what: str) -> tuple[str, str] | None:
+    """check_resources() for plugins whose `path` setting names a file."""
+    return None if Path(path).is_file() else ("path", f"{what} {path}: file not found")
 
 
 class SourceStatus(Enum):

@@ -39,6 +39,7 @@ from studio.engine.sources.base import (
     SourceSettings,
     SourceTiming,
     VideoSource,
+    missing_file_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -526,9 +527,7 @@ class FileSource(VideoSource):
     @classmethod
     def check_resources(cls, settings: FileSettings) -> tuple[str, str] | None:
         # Only existence: whether it decodes is found at open() and shown as NO SIGNAL.
-        if not Path(settings.path).is_file():
-            return "path", f"media file {settings.path}: file not found"
-        return None
+        return missing_file_problem(settings.path, "media file")
 
     def open(self) -> None:
         with self._lock:

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from studio.engine.errors import SourceUnavailable
 from studio.engine.frames import Frame, frame_from_bgr, frame_from_bgra
-from studio.engine.sources.base import SourceSettings, SourceTiming, VideoSource
+from studio.engine.sources.base import SourceSettings, SourceTiming, VideoSource, missing_file_problem
 
 # Pillow modes that carry transparency (a palette image may also carry it in its info).
 _MODES_WITH_ALPHA = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
@@ -41,9 +41,7 @@ class ImageSource(VideoSource):
 
     @classmethod
     def check_resources(cls, settings: ImageSettings) -> tuple[str, str] | None:
-        if not Path(settings.path).is_file():
-            return "path", f"image {settings.path}: file not found"
-        return None
+        return missing_file_problem(settings.path, "image")
 
     def open(self) -> None:
         with self._lock:
