@@ -114,3 +114,14 @@ def test_every_frame_shows_the_scripted_scene_from_the_exact_frame(recording):
             assert_colour_near(median_rgb(rgb), expected, tolerance=16, what=what)
         checked += 1
     assert checked == 300
+
+
+def test_keyframe_every_two_seconds_and_colour_tags(recording):
+    output, _ = recording
+    with av.open(str(output)) as container:
+        packets = [packet for packet in container.demux(video=0) if packet.size]
+        keyframes = [index for index, packet in enumerate(packets) if packet.is_keyframe]
+    assert keyframes == [0, 60, 120, 180, 240]
+    video = next(s for s in ffprobe(output)["streams"] if s["codec_type"] == "video")
+    # The engine composes in BT.601 limited range; players must be told so.
+    assert (video["color_range"], video["color_space"]) == ("tv", "smpte170m")
