@@ -22,6 +22,8 @@ from studio.engine.show import Canvas, EncoderSettings
 log = logging.getLogger(__name__)
 
 QUEUE_DEPTH_FRAMES = 8
+# Places kept free for control messages, so starting or stopping a recording never waits.
+CONTROL_PLACES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,8 @@ class EncodeThread:
         self.canvas = canvas
         self.settings = settings
         self._wait_for_room = wait_for_room
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH_FRAMES)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH_FRAMES + CONTROL_PLACES)
+        self._room_freed = threading.Condition()
         self._on_recording_state = on_recording_state or (lambda state, path: None)
         self._on_error = on_error or (lambda message: None)
         self.stats = EncodeStats()
@@ -79,27 +82,32 @@ class EncodeThread:
 
     def submit(self, sample: ProgramSample) -> bool:
         """Queue one tick; False if it was dropped because the encoder is behind."""
+        # Only the program thread puts, so checking the depth first cannot race with another producer.
         if self._wait_for_room:
-            self._queue.put(sample)
-            return True
-        try:
-            self._queue.put_nowait(sample)
-            return True
-        except queue.Full:
+            with self._room_freed:
+                while self._queue.qsize() >= QUEUE_DEPTH_FRAMES and self._thread.is_alive():
+                    self._room_freed.wait(0.1)
+        elif self._queue.qsize() >= QUEUE_DEPTH_FRAMES:
             self.stats.frames_dropped_queue_full += 1
             return False
+        self._queue.put_nowait(sample)
+        return True
 
     def control(self, message: StartRecording | StopRecording) -> None:
-        # Control messages travel in the same queue as frames so they take effect at an exact tick.
-        # A short bounded wait: they are rare and must not be lost.
+        """Control messages travel in the same queue as frames, so they take effect at an exact
+        tick; places are reserved for them, so they never wait and are never dropped."""
         try:
-            self._queue.put(message, timeout=2.0)
-        except queue.Full:
-            self._on_error("encoder queue full: recording command not delivered")
+            self._queue.put_nowait(message)
+        except queue.Full:  # only if more than CONTROL_PLACES arrive within one frame
+            self._on_error("too many recording commands at once; this one was not delivered")
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Stop after draining what is queued; the recording is finalized."""
-        self._queue.put(None)
+        try:
+            self._queue.put(None, timeout=timeout_s)
+        except queue.Full:
+            log.error("encode thread is not taking frames; giving up on a clean stop")
+            return
         self._thread.join(timeout_s)
         if self._thread.is_alive():
             log.error("encode thread did not finish within %.0f s", timeout_s)
@@ -109,6 +117,8 @@ class EncodeThread:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
+            with self._room_freed:
+                self._room_freed.notify()
             if item is None:
                 break
             try:
