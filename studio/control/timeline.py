@@ -64,8 +64,9 @@ def load_timeline(path: str | Path) -> list[Step]:
         return _steps_adapter.validate_python(data)
     except ValidationError as error:
         first = error.errors()[0]
-        location = format_location(first["loc"]).replace("].", "].", 1)
-        raise InputError(f"{first['msg']} (got {first.get('input')!r})", file=file, field=location) from None
+        raise InputError(
+            f"{first['msg']} (got {first.get('input')!r})", file=file, field=format_location(first["loc"])
+        ) from None
 
 
 def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script>") -> None:
