@@ -109,19 +109,90 @@ class SourceSpec(StrictModel):
 
 
 class AudioInputKind(str, Enum):
-    TONE = "tone"
+    TONE = "tone"  # a sine, for tests and line-up
+    BEEP = "beep"  # a short tone at each whole second of the clock: the sound half of the sync pair
     SOURCE_AUDIO = "source_audio"  # the sound track of a video source (a file)
+    MICROPHONE = "microphone"  # a capture device through PortAudio
+    NETWORK = "network"  # a feed pulled from an SRT or RTMP URL (a remote guest)
+
+
+class HighPassSettings(StrictModel):
+    enabled: bool = False
+    cutoff_hz: float = Field(80.0, ge=10, le=1000)
+
+
+class NoiseGateSettings(StrictModel):
+    enabled: bool = False
+    open_threshold_db: float = Field(-40.0, le=0)
+    close_threshold_db: float = Field(-50.0, le=0)
+    attack_ms: float = Field(5.0, ge=0, le=500)
+    hold_ms: float = Field(100.0, ge=0, le=2000)
+    release_ms: float = Field(150.0, ge=1, le=5000)
+
+
+class CompressorSettings(StrictModel):
+    enabled: bool = False
+    threshold_db: float = Field(-18.0, le=0)
+    ratio: float = Field(3.0, ge=1, le=50)
+    attack_ms: float = Field(6.0, ge=0, le=500)
+    release_ms: float = Field(60.0, ge=1, le=5000)
+    makeup_gain_db: float = Field(0.0, ge=0, le=36)
+
+
+class LimiterSettings(StrictModel):
+    enabled: bool = False
+    ceiling_db: float = Field(-1.0, le=0)
+    release_ms: float = Field(60.0, ge=1, le=5000)
+
+
+class AudioFilters(StrictModel):
+    """Applied in this order: high-pass, noise gate, compressor, limiter."""
+
+    high_pass: HighPassSettings = HighPassSettings()
+    noise_gate: NoiseGateSettings = NoiseGateSettings()
+    compressor: CompressorSettings = CompressorSettings()
+    limiter: LimiterSettings = LimiterSettings()
+
+
+class DuckingSettings(StrictModel):
+    """Lower this input (music, a product video) while any trigger input (the host's voice) is loud."""
+
+    enabled: bool = False
+    trigger_inputs: list[str] = Field(default_factory=list, description="ids of the inputs that duck this one")
+    depth_db: float = Field(-15.0, ge=-60, le=0)
+    threshold_db: float = Field(-35.0, le=0)
+    attack_ms: float = Field(50.0, ge=1, le=2000)
+    release_ms: float = Field(400.0, ge=1, le=5000)
 
 
 class AudioInputSpec(StrictModel):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     kind: AudioInputKind
-    frequency_hz: float = Field(440.0, gt=0, lt=24_000)
-    level_dbfs: float = Field(-20.0, le=0)
+    frequency_hz: float = Field(440.0, gt=0, lt=24_000, description="tone and beep")
+    level_dbfs: float = Field(-20.0, le=0, description="tone and beep")
+    beep_duration_ms: int = Field(50, ge=1, le=900)
     source: str | None = Field(None, description="for source_audio: the video source whose sound this is")
+    device: str | None = Field(None, description="for microphone: device name or index; empty = default")
+    url: str | None = Field(None, description="for network: srt:// or rtmp:// URL to pull")
     gain_db: float = Field(0.0, ge=-96, le=24)
     muted: bool = False
+    solo: bool = False
+    pan: float = Field(0.0, ge=-1.0, le=1.0, description="-1 left, 0 centre, +1 right (constant power)")
+    sync_offset_ms: int = Field(0, ge=-950, le=2000, description="positive delays this input")
+    follows_video: str | None = Field(
+        None, description="id or name of a video source: live only while that source is on program"
+    )
+    is_guest: bool = Field(False, description="the remote guest: left out of the mix-minus they hear")
+    to_monitor: bool = True
+    filters: AudioFilters = AudioFilters()
+    ducking: DuckingSettings = DuckingSettings()
+
+
+class AudioSettings(StrictModel):
+    master_limiter_ceiling_db: float = Field(-1.0, ge=-20, le=0)
+    monitor_device: str | None = Field(None, description="output device for headphones; empty = none")
+    mix_minus_device: str | None = Field(None, description="output device that feeds the guest; empty = none")
 
 
 class EncoderChoice(str, Enum):
@@ -157,6 +228,7 @@ class Show(StrictModel):
     sources: list[SourceSpec] = Field(default_factory=list)
     scenes: list[Scene] = Field(min_length=1)
     audio_inputs: list[AudioInputSpec] = Field(default_factory=list)
+    audio: AudioSettings = AudioSettings()
     program_scene: str | None = Field(None, description="id or name; the first scene if empty")
     preview_scene: str | None = None
     transition: TransitionSettings = TransitionSettings()

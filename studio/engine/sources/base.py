@@ -49,12 +49,34 @@ class SourceSettings(BaseModel):
 
 
 class AudioSource(ABC):
-    """Audio at 48 kHz stereo float32, read in blocks addressed by sample index since show start."""
+    """Audio at 48 kHz stereo float32, read in blocks addressed by sample index since show start.
+
+    Computed sources (tone, beep, file) can answer for any sample index, so a sync offset is
+    just a shifted read. Live sources (microphones, network feeds) receive audio at the device's
+    pace: the mixer calls on_program_block() once per program block, where they pull that
+    block's worth from their device ring (drift-compensated) into a short history addressed by
+    program sample index; read_block() then reads that history, so a positive sync offset is a
+    read into the past. A live source cannot read the future: `max_advance_samples` says how far
+    ahead of the program position it can answer (0 for live sources)."""
+
+    #: How far ahead of the current program block read_block() can answer; None = unlimited.
+    max_advance_samples: int | None = None
+
+    def on_program_block(self, start_sample: int, sample_count: int) -> None:
+        """Called once per program block, before any read_block() for it. Live sources pull here."""
 
     @abstractmethod
     def read_block(self, start_sample: int, sample_count: int) -> np.ndarray:
         """Return a (sample_count, 2) float32 array for samples [start_sample, start_sample + sample_count).
-        Must not block for long: what is not there yet is silence."""
+        Must not block for long: what is not there yet is silence. The array may be reused by
+        the source on its next call: the caller copies or consumes it at once."""
+
+    def status(self) -> tuple[str, str]:
+        """(state, reason) for the GUI and logs: ("live", ""), ("unavailable", "PortAudio not found")..."""
+        return ("live", "")
+
+    def close(self) -> None:
+        """Release devices and threads. Safe to call more than once."""
 
 
 class VideoSource(ABC):
