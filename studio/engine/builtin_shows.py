@@ -45,7 +45,30 @@ def demo_show_data() -> dict:
     }
 
 
-BUILTIN_SHOWS = {"demo": demo_show_data}
+def sync_show_data() -> dict:
+    """The sync pair: a white frame and a 50 ms beep at each whole second. In a recording each
+    flash and its beep must coincide; anyone can check lip sync on their own machine with
+    `studio run --show sync --record sync.mkv`."""
+    return {
+        "schema_version": 1,
+        "name": "Lip-sync check",
+        "canvas": {"width": 1280, "height": 720, "fps": 30},
+        "sources": [
+            {
+                "id": "sync",
+                "name": "SYNC",
+                "kind": "test_pattern",
+                "settings": {"colour": "#303040", "width": 1280, "height": 720, "fps": 30, "sync_flash": True},
+            }
+        ],
+        "scenes": [{"id": "sync", "name": "SYNC", "layout": {"kind": "full", "sources": ["sync"]}}],
+        "audio_inputs": [
+            {"id": "beep", "name": "Beep", "kind": "beep", "frequency_hz": 1000, "level_dbfs": -12, "beep_duration_ms": 50}
+        ],
+    }
+
+
+BUILTIN_SHOWS = {"demo": demo_show_data, "sync": sync_show_data}
 
 
 def builtin_show(name: str) -> Show:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from studio.engine.frames import Frame
 
-from studio.engine.show import TransitionKind
+from studio.engine.show import AudioInputSpec, TransitionKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,4 +57,11 @@ class StopRecording:
     pass
 
 
-Command = SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+@dataclass(frozen=True, slots=True)
+class UpdateAudioInput:
+    """Replace an input's settings (already validated by the caller)."""
+
+    spec: AudioInputSpec
+
+
+Command = UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

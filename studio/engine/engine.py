@@ -11,17 +11,18 @@ import logging
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from studio.engine import commands as cmd
-from studio.engine.audio.mixer import AudioMixer, MixerInput
-from studio.engine.audio.tone import ToneSource
+from studio.engine.audio.inputs import create_audio_source
+from studio.engine.audio.mixer import AudioMixer, MixerChannel
 from studio.engine.clock import MediaClock
 from studio.engine.errors import InputError
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread
 from studio.engine.program import ProgramLoop
-from studio.engine.show import AudioInputKind, Show, TransitionKind
+from studio.engine.show import AudioInputSpec, Show, TransitionKind
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.registry import SourceRegistry
@@ -30,11 +31,6 @@ from studio.engine.video.layouts import scene_layers
 from studio.engine.video.switcher import Switcher
 
 log = logging.getLogger(__name__)
-
-
-class _Silence(AudioSource):
-    def read_block(self, start_sample: int, sample_count: int) -> np.ndarray:
-        return np.zeros((sample_count, 2), np.float32)
 
 
 class Engine:
@@ -75,11 +71,15 @@ class Engine:
         preview = self._scene_id(show.preview_scene) if show.preview_scene else preview_default
         self._switcher = Switcher(program, preview)
 
-        mixer_inputs = [
-            MixerInput(spec.id, spec.name, self._audio_source_for(spec), spec.gain_db, spec.muted)
+        channels = [
+            MixerChannel(
+                spec,
+                create_audio_source(spec, clock, self._video_source_audio),
+                follows_source_id=source_id_of(spec.follows_video) if spec.follows_video else None,
+            )
             for spec in show.audio_inputs
         ]
-        self._mixer = AudioMixer(mixer_inputs, AUDIO_SAMPLE_RATE_HZ // canvas.fps)
+        self._mixer = AudioMixer(channels, AUDIO_SAMPLE_RATE_HZ // canvas.fps, show.audio.master_limiter_ceiling_db)
         self._encode_thread = EncodeThread(
             canvas,
             show.encoder,
@@ -103,16 +103,9 @@ class Engine:
         self._started = False
         self._stopped = False
 
-    def _audio_source_for(self, spec) -> AudioSource:
-        if spec.kind is AudioInputKind.TONE:
-            return ToneSource(spec.frequency_hz, spec.level_dbfs)
-        source_spec = self.show.source_by_ref(spec.source)
-        runner = self._runners[source_spec.id]
-        audio = runner.source.audio
-        if audio is None:
-            log.warning("source %s has no audio; input %s is silent", source_spec.name, spec.name)
-            return _Silence()
-        return audio
+    def _video_source_audio(self, ref: str) -> AudioSource | None:
+        spec = self.show.source_by_ref(ref)
+        return self._runners[spec.id].source.audio if spec is not None else None
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -139,6 +132,11 @@ class Engine:
         self._encode_thread.close()
         for runner in self._runners.values():
             runner.stop()
+        for channel in self._mixer.channels:
+            try:
+                channel.source.close()
+            except Exception:
+                log.exception("closing audio input %s failed", channel.spec.name)
 
     # -- switching ----------------------------------------------------------------------------
 
@@ -209,6 +207,52 @@ class Engine:
 
     def stop_recording(self, *, at_ns: int | None = None) -> None:
         self._submit(cmd.StopRecording(), at_ns)
+
+    # -- audio ----------------------------------------------------------------------------------
+
+    @property
+    def audio_input_names(self) -> list[str]:
+        return [channel.spec.name for channel in self._mixer.channels]
+
+    def audio_input(self, ref: str) -> AudioInputSpec:
+        """The current settings of an input (id or name)."""
+        return self._channel(ref).spec
+
+    def update_audio_input(self, ref: str, *, at_ns: int | None = None, **changes) -> AudioInputSpec:
+        """Change an input's settings: gain_db, muted, solo, pan, sync_offset_ms, to_monitor,
+        filters, ducking... Validated here (a bad value raises InputError naming the field);
+        applied at the next tick. Returns the new settings."""
+        channel = self._channel(ref)
+        unknown = set(changes) - set(AudioInputSpec.model_fields) | ({"id", "kind"} & set(changes))
+        if unknown:
+            raise InputError(f"cannot change {', '.join(sorted(unknown))} of an audio input", field=sorted(unknown)[0])
+        try:
+            spec = AudioInputSpec.model_validate({**channel.spec.model_dump(), **changes})
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise InputError(
+                f"{first['msg']} (got {first.get('input')!r})", field=".".join(str(p) for p in first["loc"])
+            ) from None
+        self._submit(cmd.UpdateAudioInput(spec), at_ns)
+        return spec
+
+    def set_input_gain(self, ref: str, gain_db: float, *, at_ns: int | None = None) -> None:
+        self.update_audio_input(ref, gain_db=gain_db, at_ns=at_ns)
+
+    def set_input_muted(self, ref: str, muted: bool, *, at_ns: int | None = None) -> None:
+        self.update_audio_input(ref, muted=muted, at_ns=at_ns)
+
+    def current_show(self) -> Show:
+        """The show as it is now, with the mixer's settings: what "save" writes."""
+        return self.show.model_copy(update={"audio_inputs": [channel.spec for channel in self._mixer.channels]})
+
+    def _channel(self, ref: str) -> MixerChannel:
+        for channel in self._mixer.channels:
+            if ref in (channel.spec.id, channel.spec.name):
+                return channel
+        raise InputError(
+            f"unknown audio input {ref!r}; expected one of {', '.join(self.audio_input_names)}", field="input"
+        )
 
     # -- state --------------------------------------------------------------------------------
 

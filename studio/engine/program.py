@@ -84,6 +84,7 @@ class ProgramLoop:
         fill_i420(self._dip_colour, canvas.width, canvas.height, transition.colour)
         self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
         self._recording_requested = False
+        self._program_source_ids: set[str] = set()
 
         self.tick = 0
         self.frames_produced = 0
@@ -183,7 +184,7 @@ class ProgramLoop:
             log.exception("composing tick %d failed", tick)
             self.events.error.emit(f"composing failed: {error}")
             np.copyto(output, self._output_ring[(tick - 1) % len(self._output_ring)])
-        audio = self.mixer.mix(tick * self.samples_per_tick).copy()
+        audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
         if self._recording_requested:
             self.encode_thread.submit(ProgramSample(tick, output, audio))
         self.frames_produced += 1
@@ -196,6 +197,7 @@ class ProgramLoop:
         outgoing = self.compositors[plan.scene]
         incoming = self.compositors[plan.incoming] if plan.incoming is not None else None
         needed = set(outgoing.source_ids) | (set(incoming.source_ids) if incoming else set())
+        self._program_source_ids = needed  # for audio-follows-video: both scenes while mixing
         frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in needed}
         if incoming is None:
             outgoing.compose(frames, output)
@@ -240,6 +242,8 @@ class ProgramLoop:
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
+            case cmd.UpdateAudioInput(spec):
+                self.mixer.update_channel(spec)
             case cmd.StartRecording():
                 self.encode_thread.control(command)
                 self._recording_requested = True

@@ -317,7 +317,25 @@ def check_references(show: Show, *, file: str) -> None:
         ref = getattr(show, field)
         if ref is not None and show.scene_by_ref(ref) is None:
             raise InputError(f"unknown scene {ref!r}; expected one of {scene_names}", file=file, field=field)
+    input_ids = {audio.id for audio in show.audio_inputs}
     for index, audio in enumerate(show.audio_inputs):
+        if audio.follows_video is not None and show.source_by_ref(audio.follows_video) is None:
+            raise InputError(
+                f"unknown source {audio.follows_video!r}; expected one of {source_names}",
+                file=file,
+                field=f"audio_inputs[{index}].follows_video",
+            )
+        for trigger_index, trigger in enumerate(audio.ducking.trigger_inputs):
+            if trigger not in input_ids or trigger == audio.id:
+                raise InputError(
+                    f"unknown audio input {trigger!r}; expected the id of another input: {', '.join(sorted(input_ids))}",
+                    file=file,
+                    field=f"audio_inputs[{index}].ducking.trigger_inputs[{trigger_index}]",
+                )
+        if audio.kind is AudioInputKind.NETWORK and not (audio.url or "").startswith(("srt://", "rtmp://", "rtmps://")):
+            raise InputError(
+                f"expected an srt://, rtmp:// or rtmps:// URL, got {audio.url!r}", file=file, field=f"audio_inputs[{index}].url"
+            )
         if audio.kind is AudioInputKind.SOURCE_AUDIO:
             if audio.source is None or show.source_by_ref(audio.source) is None:
                 raise InputError(

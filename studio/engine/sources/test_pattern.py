@@ -24,6 +24,9 @@ class TestPatternSettings(SourceSettings):
     height: int = Field(720, ge=64, le=4320, multiple_of=2)
     fps: int = Field(30, ge=1, le=120)
     label: str | None = Field(None, description="Text shown in large letters; the source name if empty")
+    sync_flash: bool = Field(
+        False, description="Whole frame white for the first frame of each whole second: the picture half of the sync pair"
+    )
 
 
 class TestPatternSource(VideoSource):
@@ -60,6 +63,8 @@ class TestPatternSource(VideoSource):
             self.open()
         elapsed_ns = max(0, media_time_ns - self.show_start_ns)
         frame_number = elapsed_ns * s.fps // NS_PER_SECOND
+        if s.sync_flash and elapsed_ns % NS_PER_SECOND < self.frame_interval_ns:
+            return self._white_frame(media_time_ns, int(frame_number))
         i420 = self._template.copy()
         y, u, v = i420_planes(i420, s.width, s.height)
         unit = max(2, s.height // 90)
@@ -86,6 +91,14 @@ class TestPatternSource(VideoSource):
         u[top // 2 : (top + block) // 2, x // 2 : (x + block) // 2] = 128
         v[top // 2 : (top + block) // 2, x // 2 : (x + block) // 2] = 128
         return Frame(i420, s.width, s.height, media_time_ns, int(frame_number))
+
+
+    def _white_frame(self, media_time_ns: int, frame_number: int) -> Frame:
+        s = self.settings
+        i420 = np.empty((s.height * 3 // 2, s.width), np.uint8)
+        i420[: s.height] = 235  # limited-range white
+        i420[s.height :] = 128
+        return Frame(i420, s.width, s.height, media_time_ns, frame_number)
 
 
 def even_at_least(value: int) -> int:

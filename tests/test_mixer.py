@@ -1,0 +1,141 @@
+"""The mixer with synthetic inputs: gain, mute, pan law, solo, mix-minus, follows-video, offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.app import build_engine
+from studio.engine.audio.mixer import AudioMixer, MixerChannel, pan_gains
+from studio.engine.audio.tone import ToneSource
+from studio.engine.errors import InputError
+from studio.engine.show import AudioInputSpec, load_show, parse_show, save_show
+
+BLOCK = 1600
+
+
+def channel(input_id: str, source=None, **settings) -> MixerChannel:
+    spec = AudioInputSpec(id=input_id, name=input_id.upper(), kind="tone", **settings)
+    return MixerChannel(spec, source or ToneSource(440, -20), follows_source_id=settings.get("follows_video"))
+
+
+def rms_db(signal: np.ndarray) -> float:
+    return 20 * np.log10(np.sqrt(np.mean(np.square(signal, dtype=np.float64))))
+
+
+def run_blocks(mixer: AudioMixer, count: int, program_sources=frozenset()) -> list[np.ndarray]:
+    return [mixer.mix(index * BLOCK, program_sources).copy() for index in range(count)]
+
+
+@pytest.mark.parametrize("gain_db", [-30.0, -12.5, -6.0, 0.0, 3.7, 12.0])
+def test_gain_is_accurate_to_a_tenth_of_a_db(gain_db):
+    reference = AudioMixer([channel("a", ToneSource(997, -30))], BLOCK, master_ceiling_db=0.0)
+    gained = AudioMixer([channel("a", ToneSource(997, -30), gain_db=gain_db)], BLOCK, master_ceiling_db=0.0)
+    # Skip the first block: gains ramp in from silence over one block.
+    before = np.concatenate(run_blocks(reference, 10)[1:])
+    after = np.concatenate(run_blocks(gained, 10)[1:])
+    assert abs((rms_db(after) - rms_db(before)) - gain_db) <= 0.1
+
+
+def test_mute_gives_silence_after_a_one_block_fade():
+    mixer = AudioMixer([channel("a")], BLOCK)
+    run_blocks(mixer, 2)
+    mixer.update_channel(mixer.channel("a").spec.model_copy(update={"muted": True}))
+    fading = mixer.mix(2 * BLOCK).copy()
+    silent = mixer.mix(3 * BLOCK).copy()
+    assert np.abs(fading[-10:]).max() < 0.01 and np.abs(fading[:10]).max() > 0.01
+    assert not silent.any()
+
+
+def test_gain_changes_ramp_without_a_step():
+    mixer = AudioMixer([channel("a", ToneSource(100, -6))], BLOCK)
+    run_blocks(mixer, 2)
+    mixer.update_channel(mixer.channel("a").spec.model_copy(update={"gain_db": -20.0}))
+    block = mixer.mix(2 * BLOCK)
+    # A 100 Hz sine at -6 dBFS moves at most ~0.0033 per sample; a gain step would jump far more.
+    assert np.abs(np.diff(block[:, 0])).max() < 0.005
+
+
+def test_pan_law_is_constant_power():
+    assert pan_gains(0.0) == pytest.approx((2**-0.5, 2**-0.5))
+    assert pan_gains(-1.0) == pytest.approx((1.0, 0.0), abs=1e-9)
+    assert pan_gains(1.0) == pytest.approx((0.0, 1.0), abs=1e-9)
+    for pan in np.linspace(-1, 1, 21):
+        left, right = pan_gains(pan)
+        assert left**2 + right**2 == pytest.approx(1.0)
+    mixer = AudioMixer([channel("a", pan=-1.0)], BLOCK)
+    block = run_blocks(mixer, 3)[-1]
+    assert not block[:, 1].any() and block[:, 0].any()
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)))
+
+
+def test_mix_minus_has_every_input_but_the_guest():
+    host, music, guest = ToneSource(300, -20), ToneSource(700, -20), ToneSource(1300, -20)
+    mixer = AudioMixer(
+        [channel("host", host), channel("music", music), channel("guest", guest, is_guest=True)], BLOCK
+    )
+    program, mix_minus = [], []
+    for index in range(12):
+        program.append(mixer.mix(index * BLOCK).copy())
+        mix_minus.append(mixer.mix_minus.copy())
+    program_left = np.concatenate(program[2:])[:, 0]
+    minus_left = np.concatenate(mix_minus[2:])[:, 0]
+    reference = {name: np.concatenate([src.read_block(i * BLOCK, BLOCK) for i in range(2, 12)])[:, 0]
+                 for name, src in (("host", host), ("music", music), ("guest", guest))}
+    assert correlation(minus_left, reference["guest"]) < 0.01
+    assert correlation(minus_left, reference["host"]) > 0.6
+    assert correlation(minus_left, reference["music"]) > 0.6
+    assert correlation(program_left, reference["guest"]) > 0.5
+
+
+def test_solo_changes_the_monitor_and_never_the_program():
+    mixer = AudioMixer([channel("host", ToneSource(300, -20)), channel("music", ToneSource(700, -20), solo=True)], BLOCK)
+    blocks = []
+    for index in range(4):
+        blocks.append((mixer.mix(index * BLOCK).copy(), mixer.monitor.copy()))
+    program, monitor = blocks[-1]
+    host = ToneSource(300, -20).read_block(3 * BLOCK, BLOCK)[:, 0]
+    assert correlation(program[:, 0], host) > 0.5
+    assert abs(correlation(monitor[:, 0], host)) < 0.01
+
+
+def test_audio_follows_video_only_while_its_camera_is_on_program():
+    mixer = AudioMixer([channel("cam_mic", follows_video="front")], BLOCK)
+    on_air = run_blocks(mixer, 3, program_sources={"front", "side"})
+    assert np.abs(on_air[-1]).max() > 0.05
+    off_air = run_blocks(mixer, 3, program_sources={"side"})
+    assert not off_air[-1].any()
+
+
+def test_sync_offset_reads_the_input_later():
+    tone = ToneSource(440, -20)
+    mixer = AudioMixer([channel("a", tone, sync_offset_ms=100)], BLOCK, master_ceiling_db=0.0)
+    block = run_blocks(mixer, 4)[-1]
+    expected = tone.read_block(3 * BLOCK - 4800, BLOCK) * (2**-0.5)
+    np.testing.assert_allclose(block, expected, atol=1e-6)
+
+
+def test_master_ceiling_holds_on_program():
+    loud = [channel(f"in{index}", ToneSource(200 + index, 0.0)) for index in range(4)]
+    mixer = AudioMixer(loud, BLOCK, master_ceiling_db=-1.0)
+    for block in run_blocks(mixer, 10):
+        assert np.abs(block).max() <= 10 ** (-1 / 20) + 1e-6
+
+
+def test_engine_mixer_settings_are_validated_and_survive_a_save(tmp_path, demo_show_data):
+    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=2)
+    with pytest.raises(InputError, match="sync_offset_ms"):
+        engine.update_audio_input("Tone", sync_offset_ms=5000)
+    with pytest.raises(InputError, match="unknown audio input"):
+        engine.set_input_gain("Trumpet", -3)
+    engine.update_audio_input("Tone", gain_db=-7.5, pan=0.25, muted=True)
+    engine.start()
+    assert engine.wait(30)
+    engine.stop()
+    path = tmp_path / "show.json"
+    save_show(engine.current_show(), path)
+    reloaded = load_show(path).audio_inputs[0]
+    assert (reloaded.gain_db, reloaded.pan, reloaded.muted) == (-7.5, 0.25, True)
