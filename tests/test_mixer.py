@@ -139,3 +139,35 @@ def test_engine_mixer_settings_are_validated_and_survive_a_save(tmp_path, demo_s
     save_show(engine.current_show(), path)
     reloaded = load_show(path).audio_inputs[0]
     assert (reloaded.gain_db, reloaded.pan, reloaded.muted) == (-7.5, 0.25, True)
+
+
+def test_mix_minus_tap_streams_what_the_guest_should_hear(demo_show_data):
+    demo_show_data["audio_inputs"].append(
+        {"id": "guest", "name": "Guest", "kind": "tone", "frequency_hz": 1300, "level_dbfs": -20, "is_guest": True}
+    )
+    engine = build_engine(parse_show(demo_show_data), virtual_clock=True, tick_limit=30)
+    tap = engine.open_audio_tap("mix_minus")
+    engine.start()
+    assert engine.wait(30)
+    engine.stop()
+    received = np.zeros((48_000, 2), np.float32)
+    count = tap.read_into(received)
+    assert count == 30 * BLOCK
+    host = ToneSource(440, -24).read_block(0, count)[:, 0]
+    guest = ToneSource(1300, -20).read_block(0, count)[:, 0]
+    assert correlation(received[BLOCK:count, 0], host[BLOCK:]) > 0.99
+    assert abs(correlation(received[BLOCK:count, 0], guest[BLOCK:])) < 0.01
+    with pytest.raises(InputError, match="unknown bus"):
+        engine.open_audio_tap("aux")
+
+
+def test_audio_tap_overwrites_the_oldest_when_the_consumer_is_late():
+    from studio.engine.audio.tap import AudioTap
+
+    tap = AudioTap(capacity_ms=100)  # 4800 samples
+    for index in range(5):
+        tap.write(np.full((1600, 2), index, np.float32))
+    out = np.zeros((10_000, 2), np.float32)
+    assert tap.read_into(out) == 4800
+    assert tap.overwritten_samples == 3200
+    assert out[0, 0] == 2 and out[4799, 0] == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from studio.engine.audio.tap import AudioTap
 from studio.engine.frames import Frame
 
 from studio.engine.show import AudioInputSpec, TransitionKind
@@ -64,4 +65,11 @@ class UpdateAudioInput:
     spec: AudioInputSpec
 
 
-Command = UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+@dataclass(frozen=True, slots=True)
+class AttachAudioTap:
+    bus: str  # "mix_minus" or "monitor"
+    tap: AudioTap
+    attach: bool  # False: detach
+
+
+Command = AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from studio.engine import commands as cmd
 from studio.engine.audio.inputs import create_audio_source
 from studio.engine.audio.mixer import AudioMixer, MixerChannel
+from studio.engine.audio.tap import AudioTap
 from studio.engine.clock import MediaClock
 from studio.engine.errors import InputError
 from studio.engine.events import EngineEvents, ProgramStats
@@ -241,6 +242,20 @@ class Engine:
 
     def set_input_muted(self, ref: str, muted: bool, *, at_ns: int | None = None) -> None:
         self.update_audio_input(ref, muted=muted, at_ns=at_ns)
+
+    def open_audio_tap(self, bus: str, capacity_ms: int = 2000) -> AudioTap:
+        """A live copy of a bus for a consumer on another thread: "mix_minus" (what the guest
+        hears: everything but their own voice) or "monitor" (headphones). Close it with
+        close_audio_tap(); while open, a consumer that falls behind loses the oldest audio."""
+        if bus not in ("mix_minus", "monitor"):
+            raise InputError(f"unknown bus {bus!r}; expected mix_minus or monitor", field="bus")
+        tap = AudioTap(capacity_ms)
+        self._submit(cmd.AttachAudioTap(bus, tap, True), None)
+        return tap
+
+    def close_audio_tap(self, bus: str, tap: AudioTap) -> None:
+        tap.closed = True
+        self._submit(cmd.AttachAudioTap(bus, tap, False), None)
 
     def current_show(self) -> Show:
         """The show as it is now, with the mixer's settings: what "save" writes."""

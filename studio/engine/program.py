@@ -242,6 +242,12 @@ class ProgramLoop:
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
+            case cmd.AttachAudioTap(bus, tap, attach):
+                taps = self.mixer.mix_minus_taps if bus == "mix_minus" else self.mixer.monitor_taps
+                if attach:
+                    taps.append(tap)
+                elif tap in taps:
+                    taps.remove(tap)
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
             case cmd.StartRecording():

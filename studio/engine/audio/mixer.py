@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from studio.engine.audio.tap import AudioTap
 from studio.engine.audio.tone import db_to_gain
 from studio.engine.show import AudioInputSpec
 from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource
@@ -72,6 +73,10 @@ class AudioMixer:
         for channel in channels:
             channel.block = np.zeros(shape, np.float32)
         self.input_failures = 0
+        # Consumers outside the program thread (the guest return, an output device); the engine
+        # adds and removes them between blocks.
+        self.mix_minus_taps: list[AudioTap] = []
+        self.monitor_taps: list[AudioTap] = []
 
     def channel(self, input_id: str) -> MixerChannel:
         for channel in self.channels:
@@ -108,6 +113,10 @@ class AudioMixer:
         for bus in (self.program, self.mix_minus):
             np.clip(bus, -self.master_ceiling, self.master_ceiling, out=bus)
         np.clip(self.monitor, -1.0, 1.0, out=self.monitor)
+        for tap in self.mix_minus_taps:
+            tap.write(self.mix_minus)
+        for tap in self.monitor_taps:
+            tap.write(self.monitor)
         return self.program
 
     def _read(self, channel: MixerChannel, start_sample: int) -> None:
