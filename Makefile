@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# System packages the tests use: PortAudio for sounddevice, ffmpeg for ffprobe.
-SYSTEM_PACKAGES := libportaudio2 ffmpeg
+# System packages the tests use: PortAudio for sounddevice, ffmpeg for ffprobe, PulseAudio and
+# its ALSA plugin for a virtual microphone (a null sink whose monitor PortAudio records).
+SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins
 
 .PHONY: run test venv test-venv system-packages lint-imports clean
 
