@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from studio.engine.audio.drift import DriftCompensator, DriftSettings
+from studio.engine.audio.history import ProgramAudioHistory
 from studio.engine.audio.ring import AudioRingBuffer
 from studio.engine.clock import NS_PER_MS, MediaClock
 from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource
@@ -263,11 +264,8 @@ class MicrophoneInput(AudioSource):
         self._ever_live = False
 
         history_samples = tuning.history_ms * AUDIO_SAMPLE_RATE_HZ // 1000
-        self._history = np.zeros((history_samples, AUDIO_CHANNELS), np.float32)
-        self._history_start = 0  # program samples [start, end) are in the history
-        self._history_end = 0
+        self._history = ProgramAudioHistory(history_samples)
         self._block = np.zeros((0, AUDIO_CHANNELS), np.float32)
-        self._read_out = np.zeros((0, AUDIO_CHANNELS), np.float32)
 
         self._published: _CaptureSession | None = None  # written by the supervisor only
         self._active: _CaptureSession | None = None  # the program thread's copy of it
@@ -319,29 +317,10 @@ class MicrophoneInput(AudioSource):
                 self._lost_gap_samples += sample_count
         else:
             session.compensator.process_into(block)
-        self._store_history(start_sample, block)
+        self._history.store(start_sample, block)
 
     def read_block(self, start_sample: int, sample_count: int) -> np.ndarray:
-        if len(self._read_out) != sample_count:
-            self._read_out = np.zeros((sample_count, AUDIO_CHANNELS), np.float32)
-        out = self._read_out
-        end_sample = start_sample + sample_count
-        first = max(start_sample, self._history_start)
-        last = min(end_sample, self._history_end)
-        if last <= first:
-            out[:] = 0.0
-            return out
-        out[: first - start_sample] = 0.0
-        out[last - start_sample :] = 0.0
-        capacity = len(self._history)
-        position = first % capacity
-        length = last - first
-        head = min(length, capacity - position)
-        offset = first - start_sample
-        out[offset : offset + head] = self._history[position : position + head]
-        if head < length:
-            out[offset + head : offset + length] = self._history[: length - head]
-        return out
+        return self._history.read(start_sample, sample_count)
 
     def close(self) -> None:
         self._stop.set()
@@ -415,21 +394,6 @@ class MicrophoneInput(AudioSource):
             return
         self._retired_gap_samples += session.compensator.gap_samples
         self._retired_underruns += session.compensator.underrun_count
-
-    def _store_history(self, start_sample: int, block: np.ndarray) -> None:
-        count = len(block)
-        capacity = len(self._history)
-        if start_sample != self._history_end:
-            self._history_start = start_sample  # not contiguous with what we had: start over
-        if count > capacity:
-            block, start_sample, count = block[-capacity:], start_sample + count - capacity, capacity
-        position = start_sample % capacity
-        head = min(count, capacity - position)
-        self._history[position : position + head] = block[:head]
-        if head < count:
-            self._history[: count - head] = block[head:]
-        self._history_end = start_sample + count
-        self._history_start = max(self._history_start, self._history_end - capacity)
 
     # -- supervisor thread -----------------------------------------------------------------
 
