@@ -38,6 +38,10 @@ class EngineEvents:
     program_stats = Signal(object)
     """payload: ProgramStats. Fires on the program thread once a second of media time."""
 
+    audio_levels = Signal(object)
+    """payload: AudioLevels (studio.engine.audio.mixer): peak/RMS per input and program, program
+    loudness. Fires on the program thread once per tick (25-60 Hz)."""
+
     recording_state_changed = Signal(str, str)
     """payload: "recording" or "stopped", the file path. Fires on the encode thread."""
 

@@ -185,6 +185,8 @@ class ProgramLoop:
             self.events.error.emit(f"composing failed: {error}")
             np.copyto(output, self._output_ring[(tick - 1) % len(self._output_ring)])
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
+        if len(self.events.audio_levels):  # building the payload only when someone listens
+            self.events.audio_levels.emit(self.mixer.levels())
         if self._recording_requested:
             self.encode_thread.submit(ProgramSample(tick, output, audio))
         self.frames_produced += 1

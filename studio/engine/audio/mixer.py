@@ -1,16 +1,20 @@
 """The audio mixer: one block per program tick, addressed by sample index, so the audio and
 the video of a tick cover exactly the same interval.
 
-Per input (a channel strip): sync offset, filters, gain, pan, mute, follows-video, ducking.
-Buses:
+Per input (a channel strip), in order: sync offset, filters (high-pass, gate, compressor,
+limiter), ducking, gain and pan, mute, follows-video. Buses:
 - program: every audible input, through the master limiter. What goes out and is recorded.
 - monitor: what the operator's headphones get. Inputs with to_monitor; when any input is
   soloed, only the soloed ones. Solo never touches program, as on a broadcast desk: checking a
   microphone must never change what the viewers hear.
-- mix-minus: program without the guest's own voice, limited like program, for the guest to
+- mix-minus: program without the guest's own voice, through its own limiter, for the guest to
   hear without an echo of themselves.
 Gain changes (a fader, a mute, a camera going off program) ramp across one block, so nothing
 clicks. Buffers are allocated once; a block allocates nothing in steady state.
+
+Latency: each filter chain and the master limiter look ahead a fixed few samples. Inputs that
+can be read ahead (tone, beep, file) are read that much earlier, so program audio stays exactly
+aligned with its video; live inputs cannot be, and arrive that much (about 3 ms) late.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from studio.engine.audio.dsp import Ducker, FilterChain, Limiter, pan_gains
+from studio.engine.audio.meters import SILENCE_DB, LoudnessMeter, PeakRmsMeter
 from studio.engine.audio.tap import AudioTap
 from studio.engine.audio.tone import db_to_gain
 from studio.engine.show import AudioInputSpec
@@ -27,13 +33,35 @@ from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, Aud
 
 log = logging.getLogger(__name__)
 
+MASTER_RELEASE_MS = 60.0
 
-def pan_gains(pan: float) -> tuple[float, float]:
-    """Constant-power pan law: pan -1 (left) .. 0 (centre) .. +1 (right) maps to an angle 0..pi/2;
-    left = cos, right = sin. At centre each side is -3 dB (1/sqrt 2), so a source keeps the same
-    loudness wherever it is panned."""
-    angle = (pan + 1.0) * np.pi / 4.0
-    return float(np.cos(angle)), float(np.sin(angle))
+__all__ = ["AudioMixer", "MixerChannel", "pan_gains", "InputLevels", "AudioLevels"]
+
+
+@dataclass(frozen=True, slots=True)
+class InputLevels:
+    input_id: str
+    peak_db: float  # post-fader, this block
+    rms_db: float
+    peak_hold_db: float
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLevels:
+    """One block's meters: per input and for program (dBFS; LUFS for loudness; -120 = silence)."""
+
+    inputs: tuple[InputLevels, ...]
+    program_peak_db: float
+    program_rms_db: float
+    program_peak_hold_db: float
+    momentary_lufs: float
+    short_term_lufs: float
+
+
+def _peak_db(block: np.ndarray) -> float:
+    # Two reductions instead of abs(): no temporary array the size of the block.
+    peak = max(float(block.max()), -float(block.min()))
+    return 20.0 * np.log10(peak) if peak > 1e-6 else SILENCE_DB
 
 
 @dataclass(slots=True)
@@ -45,8 +73,17 @@ class MixerChannel:
     follows_source_id: str | None = None
     block: np.ndarray = field(default=None)  # this block's audio after filters, before gain
     applied_gains: np.ndarray = field(default_factory=lambda: np.zeros(2, np.float32))  # (left, right) now
-    peak: float = 0.0
+    filters: FilterChain = field(default=None)
+    ducker: Ducker = field(default=None)
+    meter: PeakRmsMeter = field(default_factory=PeakRmsMeter)
+    pre_fader_peak_db: float = SILENCE_DB
     read_failures: int = 0
+
+    def __post_init__(self) -> None:
+        if self.filters is None:
+            self.filters = FilterChain(self.spec.filters)
+        if self.ducker is None:
+            self.ducker = Ducker(self.spec.ducking)
 
     def target_gains(self, audible: bool) -> tuple[float, float]:
         if not audible:
@@ -60,16 +97,20 @@ class AudioMixer:
     def __init__(self, channels: list[MixerChannel], block_samples: int, master_ceiling_db: float = -1.0) -> None:
         self.channels = channels
         self.block_samples = block_samples
-        self.master_ceiling = db_to_gain(master_ceiling_db)
         shape = (block_samples, AUDIO_CHANNELS)
         self.program = np.zeros(shape, np.float32)
         self.monitor = np.zeros(shape, np.float32)
         self.mix_minus = np.zeros(shape, np.float32)
+        self._program_limiter = Limiter(master_ceiling_db, MASTER_RELEASE_MS)
+        self._mix_minus_limiter = Limiter(master_ceiling_db, MASTER_RELEASE_MS)
+        self.program_meter = PeakRmsMeter()
+        self.loudness = LoudnessMeter()
         self._ramp = np.linspace(0.0, 1.0, block_samples, endpoint=False, dtype=np.float32)[:, None] + np.float32(
             1.0 / block_samples
         )
         self._scratch = np.zeros(shape, np.float32)
         self._gains = np.zeros(shape, np.float32)
+        self._gain_pair = np.zeros(2, np.float32)
         for channel in channels:
             channel.block = np.zeros(shape, np.float32)
         self.input_failures = 0
@@ -85,8 +126,15 @@ class AudioMixer:
         raise KeyError(input_id)
 
     def update_channel(self, spec: AudioInputSpec) -> None:
-        """New settings for an input; called between blocks (the program thread)."""
-        self.channel(spec.id).spec = spec
+        """New settings for an input; called between blocks (the program thread). Filters keep
+        their state, so a changed threshold does not click."""
+        channel = self.channel(spec.id)
+        channel.spec = spec
+        channel.filters.update(spec.filters)
+        channel.ducker.update(spec.ducking)
+
+    def latency_samples(self, channel: MixerChannel) -> int:
+        return channel.filters.latency_samples + self._program_limiter.latency_samples
 
     def mix(self, start_sample: int, program_source_ids: frozenset[str] | set[str] = frozenset()) -> np.ndarray:
         """Mix the block [start_sample, start_sample + block_samples). `program_source_ids` are the
@@ -95,33 +143,63 @@ class AudioMixer:
         n = self.block_samples
         for channel in self.channels:
             channel.source.on_program_block(start_sample, n)
+        # First pass: every input's audio after its filters, so ducking sees this block's triggers.
+        for channel in self.channels:
+            self._read(channel, start_sample)
+            channel.filters.process(channel.block)
+            channel.pre_fader_peak_db = _peak_db(channel.block)
         any_solo = any(channel.spec.solo for channel in self.channels)
         self.program[:] = 0.0
         self.monitor[:] = 0.0
         self.mix_minus[:] = 0.0
         for channel in self.channels:
-            self._read(channel, start_sample)
+            if channel.spec.ducking.enabled:
+                trigger_db = max(
+                    (c.pre_fader_peak_db for c in self.channels if c.spec.id in channel.spec.ducking.trigger_inputs),
+                    default=SILENCE_DB,
+                )
+                channel.ducker.process(channel.block, trigger_db)
             audible = not channel.spec.muted and (
                 channel.follows_source_id is None or channel.follows_source_id in program_source_ids
             )
             contribution = self._apply_gain(channel, channel.target_gains(audible))
+            channel.meter.process(contribution)
             self.program += contribution
             if not channel.spec.is_guest:
                 self.mix_minus += contribution
-            if (channel.spec.solo if any_solo else channel.spec.to_monitor):
+            if channel.spec.solo if any_solo else channel.spec.to_monitor:
                 self.monitor += contribution
-        for bus in (self.program, self.mix_minus):
-            np.clip(bus, -self.master_ceiling, self.master_ceiling, out=bus)
+        self._program_limiter.process(self.program)
+        self._mix_minus_limiter.process(self.mix_minus)
         np.clip(self.monitor, -1.0, 1.0, out=self.monitor)
+        self.program_meter.process(self.program)
+        self.loudness.process(self.program)
         for tap in self.mix_minus_taps:
             tap.write(self.mix_minus)
         for tap in self.monitor_taps:
             tap.write(self.monitor)
         return self.program
 
+    def levels(self) -> AudioLevels:
+        return AudioLevels(
+            inputs=tuple(
+                InputLevels(c.spec.id, c.meter.peak_db, c.meter.rms_db, c.meter.peak_hold_db) for c in self.channels
+            ),
+            program_peak_db=self.program_meter.peak_db,
+            program_rms_db=self.program_meter.rms_db,
+            program_peak_hold_db=self.program_meter.peak_hold_db,
+            momentary_lufs=self.loudness.momentary_lufs,
+            short_term_lufs=self.loudness.short_term_lufs,
+        )
+
     def _read(self, channel: MixerChannel, start_sample: int) -> None:
         offset_samples = channel.spec.sync_offset_ms * AUDIO_SAMPLE_RATE_HZ // 1000
-        position = start_sample - offset_samples  # a positive offset delays: read further back
+        # A positive offset delays: read further back. Reading ahead by the processing latency
+        # keeps computed inputs exactly on time; a live input cannot be read ahead of now.
+        position = start_sample - offset_samples + self.latency_samples(channel)
+        max_advance = channel.source.max_advance_samples
+        if max_advance is not None:
+            position = min(position, start_sample + max_advance)
         try:
             np.copyto(channel.block, channel.source.read_block(position, self.block_samples))
         except Exception:  # one broken input must not silence the program
@@ -135,12 +213,14 @@ class AudioMixer:
         """channel.block times its gain, ramped from the gain of the last block to the new one."""
         out = self._scratch
         previous = channel.applied_gains
+        self._gain_pair[0], self._gain_pair[1] = target
         if previous[0] == target[0] and previous[1] == target[1]:
-            np.multiply(channel.block, np.asarray(target, np.float32), out=out)
+            np.multiply(channel.block, self._gain_pair, out=out)
         else:
-            step = np.asarray(target, np.float32) - previous
-            np.multiply(self._ramp, step, out=self._gains)
+            np.subtract(self._gain_pair, previous, out=previous)  # previous now holds the step
+            np.multiply(self._ramp, previous, out=self._gains)
+            np.subtract(self._gain_pair, previous, out=previous)  # back to the old gains
             self._gains += previous
             np.multiply(channel.block, self._gains, out=out)
-            channel.applied_gains[:] = target
+            channel.applied_gains[:] = self._gain_pair
         return out
