@@ -125,6 +125,9 @@ def run_headless(arguments: argparse.Namespace) -> int:
         if record_path is not None:
             engine.start_recording(record_path)
         engine.start()
+        for name, (state, reason) in engine.audio_status().items():
+            if state == "unavailable":
+                print(f"studio: warning: audio {name} unavailable: {reason}; the show goes on without it", file=sys.stderr)
         while not stop_requested.is_set() and not engine.wait(0.2):
             pass
     except KeyboardInterrupt:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import av
@@ -14,6 +16,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_studio(*arguments: str, timeout_s: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -63,3 +67,64 @@ def demo_show_data():
     from studio.engine.builtin_shows import demo_show_data as make
 
     return make()
+
+
+# -- a private PulseAudio: real-time audio devices on a machine with no sound card ------------
+
+NULL_SINK = "studio_test_sink"
+MAKE_TEST_INSTALLS = (
+    "`make test` installs them (apt-get install pulseaudio pulseaudio-utils libasound2-plugins)"
+)
+
+
+@pytest.fixture(scope="session")
+def private_pulseaudio(tmp_path_factory):
+    """A PulseAudio of our own with one null sink; PortAudio's ALSA "default"/"pulse" devices
+    reach it through the ALSA pulse plugin, and PULSE_SOURCE makes the sink's monitor the
+    microphone. Yields the environment a process needs to use it."""
+    missing = [tool for tool in ("pulseaudio", "pactl", "paplay") if shutil.which(tool) is None]
+    if not glob.glob("/usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so") and not glob.glob(
+        "/usr/lib/alsa-lib/libasound_module_pcm_pulse.so"
+    ):
+        missing.append("the ALSA pulse plugin")
+    if missing:
+        pytest.fail(f"the microphone test needs {', '.join(missing)}: {MAKE_TEST_INSTALLS}")
+    root = tmp_path_factory.mktemp("pulse")
+    runtime, home = root / "run", root / "home"
+    runtime.mkdir(mode=0o700)
+    home.mkdir()
+    environment = {
+        **os.environ,
+        "XDG_RUNTIME_DIR": str(runtime),
+        "PULSE_RUNTIME_PATH": str(runtime),
+        "HOME": str(home),
+        "PULSE_SERVER": f"unix:{runtime}/native",
+        "PULSE_SINK": NULL_SINK,
+        "PULSE_SOURCE": f"{NULL_SINK}.monitor",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    log_file = root / "pulse.log"
+    server = subprocess.Popen(
+        [
+            "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", f"--log-target=file:{log_file}",
+            "-L", "module-native-protocol-unix", "-L", f"module-null-sink sink_name={NULL_SINK}",
+        ],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while subprocess.run(["pactl", "info"], env=environment, capture_output=True, timeout=5).returncode != 0:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log_text = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+                pytest.fail(f"pulseaudio did not start (exit {server.poll()}):\n{log_text}")
+            time.sleep(0.05)  # polling the server's readiness, bounded by the deadline
+        yield environment
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -12,11 +12,8 @@ capture through PortAudio from a private PulseAudio null sink (the machine has n
 
 from __future__ import annotations
 
-import glob
 import json
 import math
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -37,10 +34,10 @@ from studio.engine.audio.microphone import (
 )
 from studio.engine.audio.ring import AudioRingBuffer
 from studio.engine.clock import NS_PER_MS, VirtualClock
+from tests.conftest import NULL_SINK, REPO_ROOT
 
 PROGRAM_RATE_HZ = 48_000
 TONE_HZ = 1000.0
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def sine_second_difference_bound(amplitude: float, frequency_hz: float, rate_hz: float) -> float:
@@ -478,65 +475,6 @@ def test_device_names_match_exactly_first_then_by_a_unique_part():
 
 
 # -- a real capture device: PortAudio recording a PulseAudio null sink's monitor ------------
-
-NULL_SINK = "studio_test_sink"
-MAKE_TEST_INSTALLS = (
-    "`make test` installs them (apt-get install pulseaudio pulseaudio-utils libasound2-plugins)"
-)
-
-
-@pytest.fixture(scope="session")
-def private_pulseaudio(tmp_path_factory):
-    """A PulseAudio of our own with one null sink; PortAudio's ALSA "default"/"pulse" devices
-    reach it through the ALSA pulse plugin, and PULSE_SOURCE makes the sink's monitor the
-    microphone. Yields the environment a process needs to use it."""
-    missing = [tool for tool in ("pulseaudio", "pactl", "paplay") if shutil.which(tool) is None]
-    if not glob.glob("/usr/lib/*/alsa-lib/libasound_module_pcm_pulse.so") and not glob.glob(
-        "/usr/lib/alsa-lib/libasound_module_pcm_pulse.so"
-    ):
-        missing.append("the ALSA pulse plugin")
-    if missing:
-        pytest.fail(f"the microphone test needs {', '.join(missing)}: {MAKE_TEST_INSTALLS}")
-    root = tmp_path_factory.mktemp("pulse")
-    runtime, home = root / "run", root / "home"
-    runtime.mkdir(mode=0o700)
-    home.mkdir()
-    environment = {
-        **os.environ,
-        "XDG_RUNTIME_DIR": str(runtime),
-        "PULSE_RUNTIME_PATH": str(runtime),
-        "HOME": str(home),
-        "PULSE_SERVER": f"unix:{runtime}/native",
-        "PULSE_SINK": NULL_SINK,
-        "PULSE_SOURCE": f"{NULL_SINK}.monitor",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    log_file = root / "pulse.log"
-    server = subprocess.Popen(
-        [
-            "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", f"--log-target=file:{log_file}",
-            "-L", "module-native-protocol-unix", "-L", f"module-null-sink sink_name={NULL_SINK}",
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while subprocess.run(["pactl", "info"], env=environment, capture_output=True, timeout=5).returncode != 0:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log_text = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
-                pytest.fail(f"pulseaudio did not start (exit {server.poll()}):\n{log_text}")
-            time.sleep(0.05)  # polling the server's readiness, bounded by the deadline
-        yield environment
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
-
 
 # Runs in its own process: PortAudio reads PULSE_* when it initializes, at sounddevice's import.
 CAPTURE_SCRIPT = r"""

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from studio.engine import commands as cmd
 from studio.engine.audio.inputs import create_audio_source
 from studio.engine.audio.mixer import AudioMixer, MixerChannel
+from studio.engine.audio.output_device import AudioOutputDevice
 from studio.engine.audio.tap import AudioTap
 from studio.engine.clock import MediaClock
 from studio.engine.errors import InputError
@@ -101,8 +102,28 @@ class Engine:
             events=self.events,
             tick_limit=tick_limit,
         )
+        self._output_devices: list[AudioOutputDevice] = []
         self._started = False
         self._stopped = False
+
+    def _start_output_devices(self) -> None:
+        """Headphones (monitor bus) and the guest's return (mix-minus) on chosen output devices."""
+        for bus, device in (("monitor", self.show.audio.monitor_device), ("mix_minus", self.show.audio.mix_minus_device)):
+            if not device:
+                continue
+            output = AudioOutputDevice(bus, device, self.open_audio_tap(bus))
+            output.start()
+            state, reason = output.status()
+            if state != "live":
+                self.events.error.emit(f"{bus} output unavailable: {reason}")
+            self._output_devices.append(output)
+
+    def audio_status(self) -> dict[str, tuple[str, str]]:
+        """(state, reason) of every audio input and output device, e.g. ("unavailable", "PortAudio
+        library not found (install libportaudio2)")."""
+        status = {channel.spec.name: channel.source.status() for channel in self._mixer.channels}
+        status.update({f"{output.name} output": output.status() for output in self._output_devices})
+        return status
 
     def _video_source_audio(self, ref: str) -> AudioSource | None:
         spec = self.show.source_by_ref(ref)
@@ -117,6 +138,7 @@ class Engine:
         show_start_ns = self.clock.now_ns()
         for runner in self._runners.values():
             runner.start(show_start_ns)
+        self._start_output_devices()
         self._program.start(show_start_ns)
 
     def wait(self, timeout_s: float | None = None) -> bool:
@@ -133,6 +155,8 @@ class Engine:
         self._encode_thread.close()
         for runner in self._runners.values():
             runner.stop()
+        for output in self._output_devices:
+            output.close()
         for channel in self._mixer.channels:
             try:
                 channel.source.close()

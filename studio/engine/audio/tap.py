@@ -40,6 +40,15 @@ class AudioTap:
                 self._read_index += behind
                 self.overwritten_samples += behind
 
+    def discard_down_to(self, keep_samples: int) -> int:
+        """Drop the oldest unread audio so at most keep_samples remain; returns how many went."""
+        with self._lock:
+            excess = self._write_index - self._read_index - keep_samples
+            if excess <= 0:
+                return 0
+            self._read_index += excess
+            return excess
+
     def read_into(self, out: np.ndarray) -> int:
         """Consumer: copy up to len(out) of the oldest unread samples into out; returns how many."""
         with self._lock:
