@@ -152,3 +152,20 @@ def test_missing_camera_allowed_shows_no_signal_and_the_show_runs(tmp_path, demo
     assert len(frames) == 30
     # The NO SIGNAL slate is dark grey, nothing like the demo cameras' colours.
     assert median_rgb(frames[-1][1]).max() < 40
+
+
+def test_errors_never_quote_a_secret_from_a_url(tmp_path, demo_show_data):
+    secret = "sk_live_8c1f0e7d"
+    demo_show_data["sources"].append(
+        {"id": "guest", "name": "GUEST", "kind": "network", "settings": {"url": f"http://relay.example/{secret}"}}
+    )
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
+    assert_clean_error(result, "sources[4].settings.url")
+    assert secret not in result.stderr
+    del demo_show_data["sources"][-1]
+    demo_show_data["audio_inputs"].append(
+        {"id": "guest", "name": "Guest", "kind": "network", "url": f"udp://relay.example:9000?passphrase={secret}"}
+    )
+    result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
+    assert_clean_error(result, "audio_inputs[1].url")
+    assert secret not in result.stderr

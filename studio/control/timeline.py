@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from studio.engine.clock import NS_PER_SECOND
 from studio.engine.engine import Engine
-from studio.engine.errors import InputError
-from studio.engine.show import TransitionKind, format_location
+from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.show import TransitionKind
 
 
 class _Step(BaseModel):
@@ -63,10 +63,7 @@ def load_timeline(path: str | Path) -> list[Step]:
     try:
         return _steps_adapter.validate_python(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(
-            f"{first['msg']} (got {first.get('input')!r})", file=file, field=format_location(first["loc"])
-        ) from None
+        raise input_error_from_validation(error, file=file) from None
 
 
 def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script>") -> None:

@@ -19,7 +19,7 @@ from studio.engine.audio.mixer import AudioMixer, MixerChannel
 from studio.engine.audio.output_device import AudioOutputDevice
 from studio.engine.audio.tap import AudioTap
 from studio.engine.clock import MediaClock
-from studio.engine.errors import InputError
+from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread
@@ -254,10 +254,7 @@ class Engine:
         try:
             spec = AudioInputSpec.model_validate({**channel.spec.model_dump(), **changes})
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InputError(
-                f"{first['msg']} (got {first.get('input')!r})", field=".".join(str(p) for p in first["loc"])
-            ) from None
+            raise input_error_from_validation(error) from None
         self._submit(cmd.UpdateAudioInput(spec), at_ns)
         return spec
 

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from studio.engine.errors import InputError
+from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.secrets import shown_value
 from studio.engine.sources.colour import RGBColour
 
 SCHEMA_VERSION = 1
@@ -265,13 +266,6 @@ def migrate(data: dict[str, Any], *, file: str) -> dict[str, Any]:
     return data
 
 
-def format_location(location: tuple[Any, ...]) -> str:
-    text = ""
-    for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def parse_show(data: Any, *, file: str = "<show>") -> Show:
     """Validate a show dict: pydantic checks fields; check_references checks the links between them."""
     if not isinstance(data, dict):
@@ -280,10 +274,7 @@ def parse_show(data: Any, *, file: str = "<show>") -> Show:
     try:
         show = Show.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise InputError(
-            f"{first['msg']} (got {first.get('input')!r})", file=file, field=format_location(first["loc"])
-        ) from None
+        raise input_error_from_validation(error, file=file) from None
     check_references(show, file=file)
     return show
 
@@ -334,7 +325,7 @@ def check_references(show: Show, *, file: str) -> None:
                 )
         if audio.kind is AudioInputKind.NETWORK and not (audio.url or "").startswith(("srt://", "rtmp://", "rtmps://")):
             raise InputError(
-                f"expected an srt://, rtmp:// or rtmps:// URL, got {audio.url!r}", file=file, field=f"audio_inputs[{index}].url"
+                f"expected an srt://, rtmp:// or rtmps:// URL, got {shown_value('url', audio.url)}", file=file, field=f"audio_inputs[{index}].url"
             )
         if audio.kind is AudioInputKind.SOURCE_AUDIO:
             if audio.source is None or show.source_by_ref(audio.source) is None:

@@ -49,5 +49,10 @@ def create_audio_source(
 
             return MicrophoneInput(spec, clock)
         case AudioInputKind.NETWORK:
-            return SilentSource("network feeds are not available yet")
+            # The sound of a URL, pulled on its own (audio only: nothing decodes pictures). The
+            # sound of a network *video* source is kind source_audio, like a file's: pulling
+            # the same URL twice would need two connections, which an SRT listener refuses.
+            from studio.engine.sources.network import NetworkAudioInput
+
+            return NetworkAudioInput(spec.url or "", spec.name)
     raise AssertionError(spec.kind)

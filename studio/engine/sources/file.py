@@ -26,12 +26,12 @@ from pathlib import Path
 
 import av
 import numpy as np
-from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
+from av.video.reformatter import VideoReformatter
 from pydantic import Field
 
 from studio.engine.clock import NS_PER_SECOND, MediaClock
 from studio.engine.errors import SourceUnavailable
-from studio.engine.frames import Frame, even
+from studio.engine.frames import Frame
 from studio.engine.sources.base import (
     AUDIO_CHANNELS,
     AUDIO_SAMPLE_RATE_HZ,
@@ -41,6 +41,7 @@ from studio.engine.sources.base import (
     VideoSource,
     missing_file_problem,
 )
+from studio.engine.sources.decoded import decoded_to_engine_frame
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +54,6 @@ SEEK_AHEAD_SAMPLES = 3 * AUDIO_SAMPLE_RATE_HZ
 # all the audio held in memory.
 AUDIO_KEEP_BEHIND_SAMPLES = AUDIO_SAMPLE_RATE_HZ // 2
 DEFAULT_FRAME_INTERVAL_NS = NS_PER_SECOND // 30
-
-# FFmpeg's AVColorSpace tags -> the swscale matrix that decodes them. Anything untagged or
-# tagged BT.601 (the engine's own matrix) needs no conversion.
-_SWSCALE_MATRIX_FOR_TAG = {
-    1: Colorspace.ITU709,
-    4: Colorspace.FCC,
-    7: Colorspace.SMPTE240M,
-    9: Colorspace.BT2020,
-    10: Colorspace.BT2020,
-}
-
 
 class FileSettings(SourceSettings):
     path: str = Field(..., min_length=1, description="Media file: mp4, mov, mkv, webm, ...")
@@ -589,30 +579,10 @@ class FileSource(VideoSource):
         return self._picture
 
     def _to_engine_frame(self, decoded: av.VideoFrame, captured_ns: int) -> Frame:
-        """The engine's I420 (BT.601, limited range) from whatever the decoder produced. One
-        swscale call, and none at all when the decoder already gives exactly that."""
-        width, height = even(decoded.width), even(decoded.height)
-        if width < 2 or height < 2:
-            size = f"{decoded.width}x{decoded.height}"
-            raise SourceUnavailable(f"media file {self.settings.path}: {size} px video is too small")
-        full_range = decoded.color_range == ColorRange.JPEG or (
-            decoded.color_range == ColorRange.UNSPECIFIED and decoded.format.name.startswith("yuvj")
-        )
-        converted = self._reformatter.reformat(
-            decoded,
-            width=width,  # odd sizes are scaled by under a pixel to the even size I420 needs
-            height=height,
-            format="yuv420p",
-            src_colorspace=_SWSCALE_MATRIX_FOR_TAG.get(int(decoded.colorspace), Colorspace.ITU601),
-            dst_colorspace=Colorspace.ITU601,
-            src_color_range=ColorRange.JPEG if full_range else ColorRange.MPEG,
-            dst_color_range=ColorRange.MPEG,
-        )
-        # to_ndarray stacks the three planes into a new (height * 3 / 2, width) array: a copy, so
-        # the Frame stays valid after the decoder reuses its buffers.
-        i420 = np.ascontiguousarray(converted.to_ndarray())
         self._pictures_made += 1
-        return Frame(i420, width, height, captured_ns, sequence=self._pictures_made)
+        return decoded_to_engine_frame(
+            decoded, self._reformatter, captured_ns, self._pictures_made, f"media file {self.settings.path}"
+        )
 
 
 PLUGINS = (FileSource,)

@@ -16,7 +16,12 @@ from pydantic import Field
 
 from studio.engine.errors import SourceUnavailable
 from studio.engine.frames import Frame, frame_from_bgr, frame_from_bgra
-from studio.engine.sources.base import SourceSettings, SourceTiming, VideoSource, missing_file_problem
+from studio.engine.sources.base import (
+    SourceSettings,
+    SourceTiming,
+    VideoSource,
+    missing_file_problem,
+)
 
 # Pillow modes that carry transparency (a palette image may also carry it in its info).
 _MODES_WITH_ALPHA = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from studio.engine.clock import MediaClock
-from studio.engine.errors import InputError
+from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.sources.base import VideoSource
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,7 @@ _PLUGIN_MODULES = (
     "studio.engine.sources.image",
     "studio.engine.sources.file",
     "studio.engine.sources.camera",
+    "studio.engine.sources.network",
 )
 
 
@@ -48,9 +49,7 @@ class SourceRegistry:
         try:
             return plugin.settings_model.model_validate(settings)
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in (where, *first["loc"]))
-            raise InputError(f"{first['msg']} (got {first.get('input')!r})", field=field) from None
+            raise input_error_from_validation(error, prefix=where) from None
 
     def create(self, kind: str, name: str, settings: dict[str, Any], clock: MediaClock) -> VideoSource:
         plugin = self.plugin(kind)
