@@ -425,6 +425,27 @@ class _GainScratch:
 # -- processors ----------------------------------------------------------------------------------
 
 
+class PassProcessor:
+    """A block processor that works in passes of at most MAX_PASS_SAMPLES, which bounds its
+    scratch buffers and tables. Subclasses implement _process_pass()."""
+
+    def process(self, block: np.ndarray) -> None:
+        check_block(block)
+        self._process(block)
+
+    def _process(self, block: np.ndarray) -> None:
+        """Unchecked: for FilterChain, which checks the block once for all its processors."""
+        n = block.shape[0]
+        if n <= MAX_PASS_SAMPLES:
+            self._process_pass(block)
+            return
+        for start in range(0, n, MAX_PASS_SAMPLES):
+            self._process_pass(block[start : start + MAX_PASS_SAMPLES])
+
+    def _process_pass(self, block: np.ndarray) -> None:
+        raise NotImplementedError
+
+
 class HighPassFilter:
     """2nd-order Butterworth high-pass at settings.cutoff_hz, per-channel state.
 
@@ -482,7 +503,7 @@ class HighPassFilter:
         self._fade = None
 
 
-class NoiseGate:
+class NoiseGate(PassProcessor):
     """Mutes the input while it is quiet.
 
     Opens when a 1 ms chunk's peak goes above open_threshold_db; once open it stays open while
@@ -518,18 +539,6 @@ class NoiseGate:
     def gain(self) -> float:
         """Current gain, 0 (closed) to 1 (open)."""
         return self._gain
-
-    def process(self, block: np.ndarray) -> None:
-        check_block(block)
-        self._process(block)
-
-    def _process(self, block: np.ndarray) -> None:
-        n = block.shape[0]
-        if n <= MAX_PASS_SAMPLES:
-            self._process_pass(block)
-            return
-        for start in range(0, n, MAX_PASS_SAMPLES):
-            self._process_pass(block[start : start + MAX_PASS_SAMPLES])
 
     def _process_pass(self, block: np.ndarray) -> None:
         n = block.shape[0]
@@ -630,7 +639,7 @@ class NoiseGate:
         self._gain = float(ramp[k - 1])
 
 
-class Compressor:
+class Compressor(PassProcessor):
     """Feed-forward compressor with a soft knee, stereo-linked.
 
     Level: the peak of each 1 ms chunk. Static curve: above threshold_db the output rises
@@ -678,18 +687,6 @@ class Compressor:
 
     def _at_rest(self) -> bool:
         return self._held <= self.REST and self._reduction <= self.REST
-
-    def process(self, block: np.ndarray) -> None:
-        check_block(block)
-        self._process(block)
-
-    def _process(self, block: np.ndarray) -> None:
-        n = block.shape[0]
-        if n <= MAX_PASS_SAMPLES:
-            self._process_pass(block)
-            return
-        for start in range(0, n, MAX_PASS_SAMPLES):
-            self._process_pass(block[start : start + MAX_PASS_SAMPLES])
 
     def _tables_for(self, grid: _ChunkGrid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(release ramp, release ramp + ln slope, negated attack matrix) for this pass length.
@@ -784,7 +781,7 @@ class Compressor:
         scratch.apply(grid, knots, flat, flat)
 
 
-class Limiter:
+class Limiter(PassProcessor):
     """Brick-wall lookahead limiter: no output sample's magnitude ever exceeds ceiling_db.
 
     The output is delayed by `latency_samples` (lookahead_ms, rounded up to a multiple of 3
@@ -833,18 +830,6 @@ class Limiter:
     @property
     def gain_reduction_db(self) -> float:
         return self._reduction * DB_PER_NEPER
-
-    def process(self, block: np.ndarray) -> None:
-        check_block(block)
-        self._process(block)
-
-    def _process(self, block: np.ndarray) -> None:
-        n = block.shape[0]
-        if n <= MAX_PASS_SAMPLES:
-            self._process_pass(block)
-            return
-        for start in range(0, n, MAX_PASS_SAMPLES):
-            self._process_pass(block[start : start + MAX_PASS_SAMPLES])
 
     def _process_pass(self, block: np.ndarray) -> None:
         n = block.shape[0]

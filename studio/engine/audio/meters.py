@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from studio.engine.audio.dsp import MAX_PASS_SAMPLES, Biquad, BlockIirFilter, check_block
+from studio.engine.audio.dsp import Biquad, BlockIirFilter, PassProcessor, check_block
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 
 #: What a meter reads for silence (and anything quieter), dBFS or LUFS.
@@ -124,7 +124,7 @@ def k_weighting(sample_rate_hz: float = AUDIO_SAMPLE_RATE_HZ) -> tuple[Biquad, B
     return (_k_weighting_shelf(sample_rate_hz), _k_weighting_high_pass(sample_rate_hz))
 
 
-class LoudnessMeter:
+class LoudnessMeter(PassProcessor):
     """Loudness per ITU-R BS.1770-4 as EBU R 128 uses it: momentary (400 ms window), short-term
     (3 s window) and integrated (gated) loudness, in LUFS.
 
@@ -165,12 +165,6 @@ class LoudnessMeter:
         self._slot_filled = 0  # samples so far in it
         self._block_counts.fill(0)
         self._block_energies.fill(0.0)
-
-    def process(self, block: np.ndarray) -> None:
-        check_block(block)
-        n = block.shape[0]
-        for start in range(0, n, MAX_PASS_SAMPLES):
-            self._process_pass(block[start : start + MAX_PASS_SAMPLES])
 
     def _process_pass(self, block: np.ndarray) -> None:
         n = block.shape[0]

@@ -47,6 +47,17 @@ def import_sounddevice() -> ModuleType:
     return sounddevice
 
 
+def load_portaudio(load_sounddevice: Callable[[], ModuleType]) -> tuple[ModuleType | None, str]:
+    """(sounddevice, "") or (None, why it cannot be used): missing PortAudio only makes audio
+    devices unavailable, it never stops the app."""
+    try:
+        return load_sounddevice(), ""
+    except OSError:
+        return None, PORTAUDIO_MISSING
+    except ImportError:
+        return None, SOUNDDEVICE_MISSING
+
+
 class MicrophoneNotFound(Exception):
     """The device the show names is not attached (or PortAudio does not list it)."""
 
@@ -285,13 +296,9 @@ class MicrophoneInput(AudioSource):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if open_stream is None:
-            try:
-                sounddevice = load_sounddevice()
-            except OSError:
-                self._status = ("unavailable", PORTAUDIO_MISSING)
-                return
-            except ImportError:
-                self._status = ("unavailable", SOUNDDEVICE_MISSING)
+            sounddevice, reason = load_portaudio(load_sounddevice)
+            if sounddevice is None:
+                self._status = ("unavailable", reason)
                 return
             open_stream = sounddevice_stream_opener(sounddevice)
         self._open_stream = open_stream

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.engine.audio.microphone import PORTAUDIO_MISSING, SOUNDDEVICE_MISSING, import_sounddevice, parse_device
+from studio.engine.audio.microphone import import_sounddevice, load_portaudio, parse_device
 from studio.engine.audio.tap import AudioTap
 from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ
 
@@ -53,13 +53,9 @@ class AudioOutputDevice:
 
     def start(self) -> None:
         """Open the device; on any failure the status says why and nothing else happens."""
-        try:
-            sounddevice = self._load_sounddevice()
-        except OSError:
-            self._status = ("unavailable", PORTAUDIO_MISSING)
-            return
-        except ImportError:
-            self._status = ("unavailable", SOUNDDEVICE_MISSING)
+        sounddevice, reason = load_portaudio(self._load_sounddevice)
+        if sounddevice is None:
+            self._status = ("unavailable", reason)
             return
         try:
             self._stream = sounddevice.OutputStream(
