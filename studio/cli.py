@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         "--virtual-clock", action="store_true", help="render as fast as possible on a virtual clock (exact pts)"
     )
     run.add_argument(
+        "--output",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="stream to rtmp://host/app/KEY, rtmps://... or srt://host:port?streamid=...; repeat for several",
+    )
+    run.add_argument(
         "--allow-missing-devices",
         action="store_true",
         help="start even if a camera is not attached (it shows NO SIGNAL until it is)",
@@ -106,13 +113,19 @@ def run_headless(arguments: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty()
     engine.events.program_stats.connect(
         lambda stats: print(
-            _status_line(stats, show.canvas.fps, started_wall_s, engine.program_scene),
+            _status_line(stats, show.canvas.fps, started_wall_s, engine.program_scene)
+            + "".join(f" | {destination.line()}" for destination in engine.destination_stats()),
             file=sys.stderr,
             end="\r" if interactive else "\n",
             flush=True,
         )
     )
     engine.events.error.connect(lambda message: print(f"\nstudio: {message}", file=sys.stderr))
+    engine.events.output_state_changed.connect(
+        lambda name, state, reason: print(
+            f"\nstudio: output {name}: {state}{' (' + reason + ')' if reason else ''}", file=sys.stderr
+        )
+    )
     stop_requested = threading.Event()
     previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
     mode = "virtual clock" if arguments.virtual_clock else "real time"
@@ -124,6 +137,9 @@ def run_headless(arguments: argparse.Namespace) -> int:
     try:
         if record_path is not None:
             engine.start_recording(record_path)
+        destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
+        for problem in engine.start_streaming(destinations) if destinations else []:
+            print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
         engine.start()
         for name, (state, reason) in engine.audio_status().items():
             if state == "unavailable":
@@ -133,6 +149,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nstudio: stopping...", file=sys.stderr)
     finally:
+        final_destinations = engine.destination_stats()  # the encode thread lets go of them at stop
         engine.stop()
         signal.signal(signal.SIGTERM, previous_sigterm)
     stats = engine.stats()
@@ -144,6 +161,13 @@ def run_headless(arguments: argparse.Namespace) -> int:
         + (f", recorded {recording.frames_encoded} frames to {record_path}" if record_path else ""),
         file=sys.stderr,
     )
+    for destination in final_destinations:
+        dropped = ", ".join(f"{reason} {count}" for reason, count in destination.dropped_frames.items()) or "none"
+        print(
+            f"summary: output {destination.name} {destination.url}: reconnects {destination.reconnects}, "
+            f"dropped frames: {dropped}",
+            file=sys.stderr,
+        )
     return 1 if recording.errors else 0
 
 

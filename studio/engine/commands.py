@@ -72,4 +72,14 @@ class AttachAudioTap:
     attach: bool  # False: detach
 
 
-Command = AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+@dataclass(frozen=True, slots=True)
+class StartStreaming:
+    destinations: tuple[tuple[str, str], ...]  # (name, full URL with its key): never logged
+
+
+@dataclass(frozen=True, slots=True)
+class StopStreaming:
+    pass
+
+
+Command = StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

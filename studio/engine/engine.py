@@ -23,6 +23,8 @@ from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread
+from studio.engine.outputs.stream import DestinationStats, check_destination_url
+from studio.engine.secrets import mask_url
 from studio.engine.program import ProgramLoop
 from studio.engine.show import AudioInputSpec, Show, TransitionKind
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
@@ -88,6 +90,9 @@ class Engine:
             wait_for_room=clock.is_virtual,
             on_recording_state=self.events.recording_state_changed.emit,
             on_error=self.events.error.emit,
+            on_destination_state=lambda name, state, reason: self.events.output_state_changed.emit(
+                name, state.value, reason
+            ),
         )
         self._program = ProgramLoop(
             canvas=canvas,
@@ -232,6 +237,29 @@ class Engine:
 
     def stop_recording(self, *, at_ns: int | None = None) -> None:
         self._submit(cmd.StopRecording(), at_ns)
+
+    def start_streaming(self, destinations: list[tuple[str, str]], *, at_ns: int | None = None) -> list[str]:
+        """Go live to each (name, URL-with-key). A destination whose URL is malformed is left
+        out and reported (returned, and as an error event); the others go on, and so do the
+        recording and the program. A host that refuses is retried by the reconnect policy."""
+        good, problems = [], []
+        for name, url in destinations:
+            problem = check_destination_url(url)
+            if problem:
+                problems.append(f"output {name} ({mask_url(url)}): {problem}")
+                self.events.error.emit(problems[-1])
+            else:
+                good.append((name, url))
+        if good:
+            self._submit(cmd.StartStreaming(tuple(good)), at_ns)
+        return problems
+
+    def stop_streaming(self, *, at_ns: int | None = None) -> None:
+        self._submit(cmd.StopStreaming(), at_ns)
+
+    def destination_stats(self) -> list[DestinationStats]:
+        """Per destination: state, bitrate sent, queue depth, drops by reason, reconnects, uptime."""
+        return [destination.stats for destination in self._encode_thread.destinations]
 
     # -- audio ----------------------------------------------------------------------------------
 

@@ -45,5 +45,9 @@ class EngineEvents:
     recording_state_changed = Signal(str, str)
     """payload: "recording" or "stopped", the file path. Fires on the encode thread."""
 
+    output_state_changed = Signal(str, str, str)
+    """payload: destination name, state ("CONNECTING", "LIVE", "RECONNECTING", "FAILED", "OFF"),
+    reason (secrets scrubbed). Fires on that destination's sender thread."""
+
     error = Signal(str)
     """payload: a message for the user (never contains a secret). Fires on any engine thread."""

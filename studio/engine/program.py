@@ -84,6 +84,7 @@ class ProgramLoop:
         fill_i420(self._dip_colour, canvas.width, canvas.height, transition.colour)
         self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
         self._recording_requested = False
+        self._streaming_requested = False
         self._program_source_ids: set[str] = set()
 
         self.tick = 0
@@ -187,7 +188,7 @@ class ProgramLoop:
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
         if len(self.events.audio_levels):  # building the payload only when someone listens
             self.events.audio_levels.emit(self.mixer.levels())
-        if self._recording_requested:
+        if self._recording_requested or self._streaming_requested:
             self.encode_thread.submit(ProgramSample(tick, output, audio))
         self.frames_produced += 1
         if self.switcher.end_tick(tick):
@@ -257,6 +258,12 @@ class ProgramLoop:
                 self._recording_requested = True
             case cmd.StopRecording():
                 self._recording_requested = False
+                self.encode_thread.control(command)
+            case cmd.StartStreaming():
+                self.encode_thread.control(command)
+                self._streaming_requested = True
+            case cmd.StopStreaming():
+                self._streaming_requested = False
                 self.encode_thread.control(command)
         after = (self.switcher.program_scene, self.switcher.preview_scene)
         if after[0] != before[0]:

@@ -14,9 +14,10 @@ import threading
 from dataclasses import dataclass, field
 import numpy as np
 
-from studio.engine.commands import StartRecording, StopRecording
+from studio.engine.commands import StartRecording, StartStreaming, StopRecording, StopStreaming
 from studio.engine.outputs.encoder import ProgramEncoder
 from studio.engine.outputs.recording import MatroskaRecording, remux_to_mp4
+from studio.engine.outputs.stream import EncodedPacket, StreamDestination
 from studio.engine.show import Canvas, EncoderSettings
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class EncodeThread:
         wait_for_room: bool,
         on_recording_state=None,
         on_error=None,
+        on_destination_state=None,
     ) -> None:
         self.canvas = canvas
         self.settings = settings
@@ -62,17 +64,18 @@ class EncodeThread:
         self._on_recording_state = on_recording_state or (lambda state, path: None)
         self._on_error = on_error or (lambda message: None)
         self.stats = EncodeStats()
+        self._on_destination_state = on_destination_state or (lambda name, state, reason: None)
         self._encoder: ProgramEncoder | None = None
         self._recording: MatroskaRecording | None = None
+        self._pending_recording: StartRecording | None = None
+        self._destinations: list[StreamDestination] = []
+        self._pending_destinations: list[tuple[str, str]] = []
         self._remux_target = None
         self._first_tick = 0
         self._samples_per_tick = 0
         self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
         self._thread.start()
 
-    @property
-    def is_recording(self) -> bool:
-        return self._recording is not None
 
     @property
     def queue_depth(self) -> int:
@@ -93,7 +96,7 @@ class EncodeThread:
         self._queue.put_nowait(sample)
         return True
 
-    def control(self, message: StartRecording | StopRecording) -> None:
+    def control(self, message: StartRecording | StopRecording | StartStreaming | StopStreaming) -> None:
         """Control messages travel in the same queue as frames, so they take effect at an exact
         tick; places are reserved for them, so they never wait and are never dropped."""
         try:
@@ -125,55 +128,130 @@ class EncodeThread:
                 if isinstance(item, ProgramSample):
                     self._encode(item)
                 elif isinstance(item, StartRecording):
-                    self._start(item)
+                    self._start_recording(item)
                 elif isinstance(item, StopRecording):
-                    self._stop()
-            except Exception as error:  # a failing recording must not take the program down
+                    self._stop_recording()
+                elif isinstance(item, StartStreaming):
+                    self._start_streaming(item)
+                elif isinstance(item, StopStreaming):
+                    self._stop_streaming()
+            except Exception as error:  # a failing output must not take the program down
                 log.exception("encoding failed")
                 self.stats.errors.append(str(error))
                 self._on_error(f"recording failed: {error}")
-                self._abandon()
-        self._stop()
+                self._abandon_recording()
+        self._stop_streaming()
+        self._stop_recording()
 
-    def _start(self, message: StartRecording) -> None:
+    @property
+    def destinations(self) -> list[StreamDestination]:
+        return list(self._destinations)
+
+    def _ensure_encoder(self, tick: int, samples_per_tick: int) -> ProgramEncoder:
+        if self._encoder is None:
+            self._encoder = ProgramEncoder(self.canvas, self.settings)
+            self._first_tick = tick
+            self._samples_per_tick = samples_per_tick
+            log.info("encoding with %s", self._encoder.codec_name)
+        return self._encoder
+
+    def _start_recording(self, message: StartRecording) -> None:
         if self._recording is not None:
-            self._stop()
-        self._encoder = ProgramEncoder(self.canvas, self.settings)
-        self._recording = MatroskaRecording(message.path, self._encoder)
+            self._stop_recording()
+        self._pending_recording = message
+
+    def _open_pending_recording(self, encoder: ProgramEncoder, frame_index: int) -> None:
+        message, self._pending_recording = self._pending_recording, None
+        self._recording = MatroskaRecording(message.path, encoder, origin_frame_index=frame_index)
         self._remux_target = message.remux_to_mp4
-        self._first_tick = -1
         self.stats.recording_path = str(message.path)
-        log.info("recording to %s with %s", message.path, self._encoder.codec_name)
+        log.info("recording to %s", message.path)
         self._on_recording_state("recording", str(message.path))
 
-    def _encode(self, sample: ProgramSample) -> None:
-        if self._encoder is None or self._recording is None:
-            return
-        if self._first_tick < 0:
-            self._first_tick = sample.tick
-            self._samples_per_tick = len(sample.audio)
-        frame_index = sample.tick - self._first_tick  # pts straight from the program clock's tick
-        for packet in self._encoder.encode_video(sample.i420, frame_index):
-            self._recording.write_video(packet)
-        for packet in self._encoder.encode_audio(sample.audio, frame_index * self._samples_per_tick):
-            self._recording.write_audio(packet)
-        self.stats.frames_encoded += 1
-        self.stats.bytes_recorded = self._recording.bytes_written
+    def _start_streaming(self, message: StartStreaming) -> None:
+        self._pending_destinations.extend(message.destinations)
 
-    def _stop(self) -> None:
-        if self._recording is None or self._encoder is None:
+    def _open_pending_destinations(self, encoder: ProgramEncoder) -> None:
+        for name, url in self._pending_destinations:
+            try:
+                destination = StreamDestination(
+                    name,
+                    url,
+                    encoder.video_stream,
+                    encoder.audio_stream,
+                    bitrate_kbps=self.settings.bitrate_kbps,
+                    on_state=self._on_destination_state,
+                )
+            except ValueError as error:  # a bad URL fails this destination only
+                self._on_error(f"destination {name}: {error}")
+                continue
+            self._destinations.append(destination)
+        self._pending_destinations.clear()
+
+    def _encode(self, sample: ProgramSample) -> None:
+        if not (self._recording or self._pending_recording or self._destinations or self._pending_destinations):
             return
-        recording, encoder = self._recording, self._encoder
-        self._recording = self._encoder = None
+        encoder = self._ensure_encoder(sample.tick, len(sample.audio))
+        frame_index = sample.tick - self._first_tick  # pts straight from the program clock's tick
+        keyframe = False
+        if self._pending_recording is not None:
+            self._open_pending_recording(encoder, frame_index)
+            keyframe = frame_index > 0
+        if self._pending_destinations:
+            self._open_pending_destinations(encoder)
+        destinations = self._destinations
+        if destinations:
+            if any(d.wants_keyframe for d in destinations):
+                keyframe = True
+                for destination in destinations:
+                    destination.wants_keyframe = False
+            # One encode serves every destination: it follows the most congested one.
+            wanted_kbps = min(d.requested_bitrate_kbps() for d in destinations)
+            if wanted_kbps != encoder.bitrate_kbps:
+                encoder.set_bitrate_kbps(wanted_kbps)
+        for packet in encoder.encode_video(sample.i420, frame_index, keyframe=keyframe):
+            self._deliver(packet, is_video=True)
+        for packet in encoder.encode_audio(sample.audio, frame_index * self._samples_per_tick):
+            self._deliver(packet, is_video=False)
+        self.stats.frames_encoded += 1
+        if self._recording is not None:
+            self.stats.bytes_recorded = self._recording.bytes_written
+
+    def _deliver(self, packet, *, is_video: bool) -> None:
+        if self._destinations:
+            shared = EncodedPacket.from_packet(packet, is_video)
+            for destination in self._destinations:
+                destination.offer(shared)
+        if self._recording is not None:
+            if is_video:
+                self._recording.write_video(packet)
+            else:
+                self._recording.write_audio(packet)
+
+    def _stop_streaming(self) -> None:
+        self._pending_destinations.clear()
+        destinations, self._destinations = self._destinations, []
+        for destination in destinations:
+            destination.close()
+        self._close_encoder_if_unused()
+
+    def _stop_recording(self) -> None:
+        self._pending_recording = None
+        recording = self._recording
+        if recording is None:
+            return
+        self._recording = None
         try:
-            video_packets, audio_packets = encoder.flush()
-            for packet in video_packets:
-                recording.write_video(packet)
-            for packet in audio_packets:
-                recording.write_audio(packet)
+            if not self._destinations and self._encoder is not None:
+                # Nothing else uses the encoder: flush what it still holds into the file.
+                video_packets, audio_packets = self._encoder.flush()
+                for packet in video_packets:
+                    recording.write_video(packet)
+                for packet in audio_packets:
+                    recording.write_audio(packet)
         finally:
             recording.close()
-            encoder.close()
+            self._close_encoder_if_unused()
         path = recording.path
         self._on_recording_state("stopped", str(path))
         if self._remux_target is not None:
@@ -183,12 +261,16 @@ class EncodeThread:
             except Exception as error:
                 self._on_error(f"remux of {path} to MP4 failed: {error}; the MKV is kept")
 
-    def _abandon(self) -> None:
-        recording, encoder = self._recording, self._encoder
-        self._recording = self._encoder = None
-        for closable in (recording, encoder):
-            if closable is not None:
-                try:
-                    closable.close()
-                except Exception:
-                    log.debug("close after failure failed", exc_info=True)
+    def _close_encoder_if_unused(self) -> None:
+        if self._encoder is not None and self._recording is None and not self._destinations:
+            self._encoder.close()
+            self._encoder = None
+
+    def _abandon_recording(self) -> None:
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            try:
+                recording.close()
+            except Exception:
+                log.debug("close after failure failed", exc_info=True)
+        self._close_encoder_if_unused()

@@ -62,13 +62,17 @@ def choose_video_codec(choice: EncoderChoice, probe=_probe_opens) -> str:
 def _video_options(codec_name: str, settings: EncoderSettings, gop_frames: int) -> dict[str, str]:
     kbps = str(settings.bitrate_kbps) + "k"
     if codec_name == "libx264":
-        # CBR with a one-second VBV, fixed GOP (no scene-cut keyframes) as streaming platforms want.
+        # Bitrate held by a one-second VBV (maxrate = bitrate), fixed GOP (no scene-cut keyframes)
+        # as streaming platforms want. Not nal-hrd=cbr: its filler data pins the rate to maxrate,
+        # which cannot be changed after opening through FFmpeg, and adaptive bitrate needs to
+        # lower the rate of a running encoder (set_bitrate_kbps reconfigures x264 in place).
         return {
             "preset": settings.preset,
             "tune": "zerolatency",
+            "forced-idr": "1",  # a keyframe asked for by a new sink is an IDR it can start on
             "maxrate": kbps,
             "bufsize": kbps,
-            "x264-params": f"nal-hrd=cbr:force-cfr=1:keyint={gop_frames}:min-keyint={gop_frames}:scenecut=0",
+            "x264-params": f"force-cfr=1:keyint={gop_frames}:min-keyint={gop_frames}:scenecut=0",
         }
     if codec_name == "h264_nvenc":
         return {"preset": "p4", "tune": "ll", "rc": "cbr", "maxrate": kbps, "bufsize": kbps}
@@ -115,7 +119,16 @@ class ProgramEncoder:
             except (AttributeError, TypeError, ValueError):
                 pass
 
-    def encode_video(self, i420: np.ndarray, frame_index: int) -> list[av.Packet]:
+    @property
+    def bitrate_kbps(self) -> int:
+        return self.video_stream.codec_context.bit_rate // 1000
+
+    def set_bitrate_kbps(self, kbps: int) -> None:
+        """Change the target of the running encoder (FFmpeg's libx264 wrapper reconfigures x264
+        when it sees a new bit_rate on the next frame). Never above the configured maxrate."""
+        self.video_stream.codec_context.bit_rate = kbps * 1000
+
+    def encode_video(self, i420: np.ndarray, frame_index: int, keyframe: bool = False) -> list[av.Packet]:
         # Wrap the program's buffer without copying: the encoder copies the picture into its own
         # frame store, and the program's output ring is longer than the encode queue.
         frame = av.VideoFrame.from_numpy_buffer(i420, format="yuv420p")
@@ -123,6 +136,8 @@ class ProgramEncoder:
             frame = frame.reformat(format=self._pixel_format)
         frame.pts = frame_index
         frame.time_base = self.video_stream.codec_context.time_base
+        if keyframe:  # a sink that starts now (a reconnect, a new recording) needs one at once
+            frame.pict_type = av.video.frame.PictureType.I
         return self.video_stream.codec_context.encode(frame)
 
     def encode_audio(self, block: np.ndarray, first_sample: int) -> list[av.Packet]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import av
 
 from studio.engine.outputs.encoder import ProgramEncoder
+from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,10 @@ CLUSTER_TIME_LIMIT_MS = 500
 
 
 class MatroskaRecording:
-    def __init__(self, path: Path, encoder: ProgramEncoder) -> None:
+    def __init__(self, path: Path, encoder: ProgramEncoder, origin_frame_index: int = 0) -> None:
+        """origin_frame_index: the encoder's frame index this recording starts at (0 when the
+        encoder starts with it; later when it joins a running stream encode). Writing begins at
+        the first keyframe from there and timestamps are shifted so the file starts at zero."""
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._container = av.open(
@@ -34,15 +38,28 @@ class MatroskaRecording:
         self._audio = self._container.add_stream_from_template(encoder.audio_stream)
         self.bytes_written = 0
         self.video_packets = 0
+        fps = encoder.canvas.fps
+        self._video_origin = origin_frame_index
+        self._audio_origin = origin_frame_index * AUDIO_SAMPLE_RATE_HZ // fps
+        self._started = origin_frame_index == 0
 
     def write_video(self, packet: av.Packet) -> None:
+        if not self._started:
+            if not packet.is_keyframe or packet.pts < self._video_origin:
+                return
+            self._started = True
         self.video_packets += 1
-        self._write(packet, self._video)
+        self._write(packet, self._video, self._video_origin)
 
     def write_audio(self, packet: av.Packet) -> None:
-        self._write(packet, self._audio)
+        if self._audio_origin and (not self._started or packet.pts < self._audio_origin):
+            return
+        self._write(packet, self._audio, self._audio_origin)
 
-    def _write(self, packet: av.Packet, stream) -> None:
+    def _write(self, packet: av.Packet, stream, origin: int) -> None:
+        if origin:
+            packet.pts -= origin
+            packet.dts -= origin
         self.bytes_written += packet.size
         packet.stream = stream
         self._container.mux(packet)

@@ -1,0 +1,430 @@
+"""Live destinations: RTMP, RTMPS and SRT, each sent by its own FFmpeg child process.
+
+Facts that shaped this (measured here): the PyPI PyAV has no SRT, opens RTMP connections while
+holding the GIL and ignores rw_timeout, and its mux() blocks for as long as a network outage
+lasts. So the engine encodes once, and each destination has
+- a bounded queue of encoded packets (filled by the encode thread, which never waits),
+- a sender thread that muxes the queue as Matroska into the stdin of an FFmpeg child
+  (the imageio-ffmpeg binary, which has SRT/RTMPS), which copies it to the network,
+- a watchdog: a child that stops taking data for `stall_timeout_ms` is killed, which also
+  unblocks the sender's write; then the ReconnectPolicy decides when to try again.
+Congestion: when the queue holds more than `drop_threshold_ms` of media, queued video is
+dropped back to a keyframe boundary and incoming video is dropped until the next keyframe
+(whole GOPs, never a lone reference frame); audio is kept. Every dropped frame is counted by
+reason. Adaptive bitrate: from `abr_threshold_ms` of queue the destination asks the encoder
+for its measured throughput; once clear for `abr_climb_interval_ms` it asks for a tenth more,
+back up to the configured bitrate.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+
+import av
+
+from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
+from studio.engine.secrets import mask_url, scrub_secrets, url_scheme
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SCHEMES = ("rtmp", "rtmps", "srt")
+
+
+class OutputState(Enum):
+    OFF = "OFF"
+    CONNECTING = "CONNECTING"
+    LIVE = "LIVE"
+    RECONNECTING = "RECONNECTING"
+    FAILED = "FAILED"
+
+
+class DropReason(Enum):
+    CONGESTION = "congestion"  # the queue grew past the drop threshold
+    RECONNECTING = "reconnecting"  # nothing to send to while the link is down
+    WAITING_FOR_KEYFRAME = "waiting for keyframe"  # after a drop or a reconnect
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedPacket:
+    """An encoded packet as destinations share it: immutable bytes and timing."""
+
+    is_video: bool
+    data: bytes
+    pts: int
+    dts: int
+    keyframe: bool
+    time_base: Fraction
+
+    @property
+    def media_ns(self) -> int:
+        return self.dts * self.time_base.numerator * NS_PER_SECOND // self.time_base.denominator
+
+    @classmethod
+    def from_packet(cls, packet: av.Packet, is_video: bool) -> EncodedPacket:
+        return cls(is_video, bytes(packet), packet.pts, packet.dts, packet.is_keyframe, packet.time_base)
+
+    def to_packet(self) -> av.Packet:
+        packet = av.Packet(self.data)
+        packet.pts, packet.dts, packet.time_base = self.pts, self.dts, self.time_base
+        if self.keyframe:
+            packet.is_keyframe = True
+        return packet
+
+
+@dataclass(frozen=True, slots=True)
+class ReconnectPolicy:
+    """Exponential backoff with jitter. A factor of 1.5 (not 2) keeps the wait short while a
+    server restarts in a few seconds, and still backs off a dead server to the cap."""
+
+    first_delay_ms: int = 1000
+    factor: float = 1.5
+    max_delay_ms: int = 30_000
+    jitter: float = 0.1
+    max_retries: int | None = None  # None: forever
+
+    def delay_ms(self, attempt: int, rng: random.Random) -> int:
+        base = min(self.max_delay_ms, self.first_delay_ms * self.factor**attempt)
+        return int(base * rng.uniform(1 - self.jitter, 1 + self.jitter))
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTuning:
+    drop_threshold_ms: int = 2000
+    abr_threshold_ms: int = 200
+    abr_climb_interval_ms: int = 4000
+    stall_timeout_ms: int = 5000
+    connect_timeout_ms: int = 10_000
+    max_queue_packets: int = 4000  # a hard bound besides the media-time one
+
+
+@dataclass(slots=True)
+class DestinationStats:
+    name: str
+    url: str  # masked
+    state: OutputState = OutputState.OFF
+    bitrate_kbps: float = 0.0
+    queue_ms: int = 0
+    dropped_frames: Counter = field(default_factory=Counter)
+    reconnects: int = 0
+    uptime_s: float = 0.0
+    requested_bitrate_kbps: int = 0
+    last_error: str = ""
+
+    def line(self) -> str:
+        dropped = sum(self.dropped_frames.values())
+        return (
+            f"{self.name} {self.state.value} {self.bitrate_kbps:.0f}kbps queue={self.queue_ms}ms "
+            f"dropped={dropped} reconnects={self.reconnects}"
+        )
+
+
+def check_destination_url(url: str) -> str | None:
+    """Why this URL cannot be a destination, or None. Never quotes the URL (it holds the key)."""
+    scheme = url_scheme(url)
+    if scheme not in SUPPORTED_SCHEMES:
+        shown = f"'{scheme}://'" if scheme else "no scheme"
+        return f"expected an rtmp://, rtmps:// or srt:// URL, got {shown}"
+    host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+    if not host or host.startswith(":"):
+        return f"the {scheme}:// URL names no host"
+    return None
+
+
+def sender_command(url: str, ffmpeg: str) -> list[str]:
+    """The FFmpeg child: Matroska from stdin, copied (no re-encode) to the destination."""
+    scheme = url_scheme(url)
+    output_format = "flv" if scheme.startswith("rtmp") else "mpegts"
+    command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats", "-fflags", "+genpts"]
+    command += ["-f", "matroska", "-i", "pipe:0", "-map", "0", "-c", "copy"]
+    if scheme == "srt":
+        if "?" not in url or "latency=" not in url:
+            url += ("&" if "?" in url else "?") + "latency=200000"
+        command += ["-flush_packets", "1"]
+    command += ["-f", output_format, url]
+    return command
+
+
+class StreamDestination:
+    """One live destination: bounded queue, sender thread, FFmpeg child, reconnects, stats."""
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        video_template,
+        audio_template,
+        *,
+        bitrate_kbps: int,
+        policy: ReconnectPolicy = ReconnectPolicy(),
+        tuning: StreamTuning = StreamTuning(),
+        on_state=None,
+        ffmpeg: str | None = None,
+    ) -> None:
+        problem = check_destination_url(url)
+        if problem:
+            raise ValueError(problem)
+        self.name = name
+        self._url = url
+        self.masked_url = mask_url(url)
+        self._video_template = video_template
+        self._audio_template = audio_template
+        self.configured_bitrate_kbps = bitrate_kbps
+        self.policy = policy
+        self.tuning = tuning
+        self._on_state = on_state or (lambda name, state, reason: None)
+        self._ffmpeg = ffmpeg or _ffmpeg_binary()
+        self.stats = DestinationStats(name, self.masked_url, requested_bitrate_kbps=bitrate_kbps)
+        self._queue: deque[EncodedPacket] = deque()
+        self._lock = threading.Condition()
+        self._waiting_for_keyframe = True  # a stream starts on a keyframe
+        self.wants_keyframe = True
+        self._stop = threading.Event()
+        self._child: subprocess.Popen | None = None
+        self._child_lock = threading.Lock()
+        self._last_progress_ns = time.monotonic_ns()
+        self._live_since_ns: int | None = None
+        self._sent_bytes_window: deque[tuple[int, int]] = deque(maxlen=64)
+        self._last_climb_ns = time.monotonic_ns()
+        self._rng = random.Random()
+        self._thread = threading.Thread(target=self._run, name=f"stream {name}", daemon=True)
+        self._watchdog = threading.Thread(target=self._watch, name=f"stream watchdog {name}", daemon=True)
+        self._thread.start()
+        self._watchdog.start()
+
+    # -- the encode thread's side (never waits) ------------------------------------------------
+
+    def offer(self, packet: EncodedPacket) -> None:
+        with self._lock:
+            if self._child is None:  # between connections: nothing to send to
+                if packet.is_video:
+                    self.stats.dropped_frames[DropReason.RECONNECTING.value] += 1
+                    self._waiting_for_keyframe = True
+                return
+            if packet.is_video:
+                if self._waiting_for_keyframe and not packet.keyframe:
+                    self.stats.dropped_frames[DropReason.WAITING_FOR_KEYFRAME.value] += 1
+                    return
+                self._waiting_for_keyframe = False
+            self._queue.append(packet)
+            queued_ms = self._queued_ms_locked()
+            if queued_ms > self.tuning.drop_threshold_ms or len(self._queue) > self.tuning.max_queue_packets:
+                self._drop_video_locked(DropReason.CONGESTION)
+            self.stats.queue_ms = self._queued_ms_locked()
+            self._lock.notify()
+
+    def _queued_ms_locked(self) -> int:
+        if len(self._queue) < 2:
+            return 0
+        return max(0, (self._queue[-1].media_ns - self._queue[0].media_ns) // NS_PER_MS)
+
+    def _drop_video_locked(self, reason: DropReason) -> None:
+        """Drop every queued video packet (whole GOPs: the next video sent will be a keyframe),
+        keep the audio."""
+        kept = deque(packet for packet in self._queue if not packet.is_video)
+        dropped = len(self._queue) - len(kept)
+        self._queue = kept
+        self.stats.dropped_frames[reason.value] += dropped
+        self._waiting_for_keyframe = True
+        self.wants_keyframe = True
+
+    def requested_bitrate_kbps(self) -> int:
+        """What adaptive bitrate asks of the encoder now (the encode thread reads it each frame)."""
+        queued_ms = self.stats.queue_ms
+        now_ns = time.monotonic_ns()
+        stats = self.stats
+        if stats.state is OutputState.LIVE and queued_ms >= self.tuning.abr_threshold_ms:
+            throughput = self._throughput_kbps()
+            if throughput > 0 and throughput < stats.requested_bitrate_kbps:
+                stats.requested_bitrate_kbps = max(200, int(throughput * 0.9))
+                self._last_climb_ns = now_ns
+        elif (
+            queued_ms < self.tuning.abr_threshold_ms // 2
+            and stats.requested_bitrate_kbps < self.configured_bitrate_kbps
+            and now_ns - self._last_climb_ns >= self.tuning.abr_climb_interval_ms * NS_PER_MS
+        ):
+            stats.requested_bitrate_kbps = min(
+                self.configured_bitrate_kbps, int(stats.requested_bitrate_kbps * 1.1) + 1
+            )
+            self._last_climb_ns = now_ns
+        return stats.requested_bitrate_kbps
+
+    def _throughput_kbps(self) -> float:
+        window = list(self._sent_bytes_window)
+        if len(window) < 2:
+            return 0.0
+        (first_ns, first_bytes), (last_ns, last_bytes) = window[0], window[-1]
+        seconds = (last_ns - first_ns) / NS_PER_SECOND
+        return (last_bytes - first_bytes) * 8 / 1000 / seconds if seconds > 0.5 else 0.0
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        """Stop sending: what is queued is given a short time to go out, then the child ends."""
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        self._thread.join(timeout_s)
+        self._kill_child()
+        self._thread.join(timeout_s)
+        self._watchdog.join(timeout_s)
+        self._set_state(OutputState.OFF, "stopped")
+
+    # -- sender thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            self._set_state(OutputState.CONNECTING if attempt == 0 else OutputState.RECONNECTING, "")
+            ok = self._send_one_connection()
+            if self._stop.is_set():
+                break
+            self.stats.reconnects += 1
+            if self.policy.max_retries is not None and attempt >= self.policy.max_retries:
+                self._set_state(OutputState.FAILED, self.stats.last_error)
+                return
+            self._set_state(OutputState.RECONNECTING, self.stats.last_error)
+            with self._lock:
+                self._drop_video_locked(DropReason.RECONNECTING)
+                self._queue.clear()
+            delay_ms = self.policy.delay_ms(0 if ok else attempt, self._rng)
+            attempt = 1 if ok else attempt + 1
+            self._stop.wait(delay_ms / 1000)
+
+    def _send_one_connection(self) -> bool:
+        """One child process, from spawn to its end. True if it went live before failing."""
+        went_live = False
+        try:
+            child = subprocess.Popen(
+                sender_command(self._url, self._ffmpeg),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=sys.platform != "win32",
+            )
+        except OSError as error:
+            self.stats.last_error = f"cannot start the sender: {error}"
+            return False
+        with self._lock:
+            # A new connection starts on a keyframe: ask the encoder for one now rather than
+            # wait up to a GOP for the next.
+            self._waiting_for_keyframe = True
+            self.wants_keyframe = True
+            self.stats.last_error = ""
+        with self._child_lock:
+            self._child = child
+        self._last_progress_ns = time.monotonic_ns()
+        live = threading.Event()
+        reader = threading.Thread(target=self._read_child_log, args=(child, live), daemon=True)
+        reader.start()
+        try:
+            container = av.open(child.stdin, "w", format="matroska", options={"live": "1", "flush_packets": "1"})
+            video = container.add_stream_from_template(self._video_template)
+            audio = container.add_stream_from_template(self._audio_template)
+            sent_bytes = 0
+            while not self._stop.is_set() or self._queue:
+                with self._lock:
+                    while not self._queue and not self._stop.is_set():
+                        self._lock.wait(0.2)
+                        if child.poll() is not None:
+                            raise BrokenPipeError("sender exited")
+                    if not self._queue:
+                        break
+                    packet = self._queue.popleft()
+                    self.stats.queue_ms = self._queued_ms_locked()
+                if live.is_set() and not went_live:
+                    went_live = True
+                    self._live_since_ns = time.monotonic_ns()
+                    self._set_state(OutputState.LIVE, "")
+                av_packet = packet.to_packet()
+                av_packet.stream = video if packet.is_video else audio
+                container.mux(av_packet)
+                sent_bytes += len(packet.data)
+                now_ns = time.monotonic_ns()
+                self._last_progress_ns = now_ns
+                self._sent_bytes_window.append((now_ns, sent_bytes))
+                self._update_rates(now_ns)
+                if self._stop.is_set() and not self._queue:
+                    break
+            container.close()
+            child.stdin.close()
+            child.wait(timeout=5)
+        except (BrokenPipeError, OSError, av.error.FFmpegError, ValueError, subprocess.TimeoutExpired) as error:
+            if not self.stats.last_error:
+                self.stats.last_error = f"connection lost ({type(error).__name__})"
+        finally:
+            self._kill_child()
+            reader.join(2.0)
+            self._live_since_ns = None
+            self.stats.uptime_s = 0.0
+        return went_live
+
+    def _update_rates(self, now_ns: int) -> None:
+        self.stats.bitrate_kbps = self._throughput_kbps()
+        if self._live_since_ns is not None:
+            self.stats.uptime_s = (now_ns - self._live_since_ns) / NS_PER_SECOND
+
+    def _read_child_log(self, child: subprocess.Popen, live: threading.Event) -> None:
+        """FFmpeg prints "Output #0" once the destination is open (connected); its first error
+        line is kept, scrubbed of every secret, as the reason for the user."""
+        for raw in iter(child.stderr.readline, b""):
+            line = raw.decode("utf-8", "replace").strip()
+            if line.startswith("Output #0"):
+                live.set()
+                self.stats.last_error = ""
+            elif not self.stats.last_error and re.search(
+                r"error|failed|refused|timed out|unreachable|broken pipe", line, re.IGNORECASE
+            ):
+                # The first error says why; FFmpeg's closing "Conversion failed!" does not.
+                self.stats.last_error = scrub_secrets(line, self._url)[:200]
+        child.stderr.close()
+
+    def _watch(self) -> None:
+        """Kill a child that has stopped taking data while data is waiting: unblocks the sender."""
+        while not self._stop.wait(0.25):
+            stalled_ms = (time.monotonic_ns() - self._last_progress_ns) // NS_PER_MS
+            state = self.stats.state
+            limit_ms = self.tuning.connect_timeout_ms if state is OutputState.CONNECTING else self.tuning.stall_timeout_ms
+            if self._child is not None and self._queue and stalled_ms > limit_ms:
+                self.stats.last_error = f"no progress for {stalled_ms} ms"
+                self._kill_child()
+
+    def _kill_child(self) -> None:
+        with self._child_lock:
+            child, self._child = self._child, None
+        if child is None:
+            return
+        if child.poll() is None:
+            try:
+                if sys.platform != "win32":
+                    os.killpg(child.pid, signal.SIGKILL)
+                else:
+                    child.kill()
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.error("sender for %s did not exit after SIGKILL", self.masked_url)
+
+    def _set_state(self, state: OutputState, reason: str) -> None:
+        if state is self.stats.state:
+            return
+        self.stats.state = state
+        log.info("destination %s (%s): %s%s", self.name, self.masked_url, state.value, f" ({reason})" if reason else "")
+        self._on_state(self.name, state, reason)
+
+
+def _ffmpeg_binary() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
