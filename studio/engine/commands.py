@@ -82,4 +82,9 @@ class StopStreaming:
     pass
 
 
-Command = StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+@dataclass(frozen=True, slots=True)
+class AddChapter:
+    title: str
+
+
+Command = AddChapter | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

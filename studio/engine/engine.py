@@ -22,7 +22,7 @@ from studio.engine.clock import MediaClock
 from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
-from studio.engine.outputs.encode_thread import EncodeThread
+from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats, check_destination_url
 from studio.engine.secrets import mask_url
 from studio.engine.program import ProgramLoop
@@ -90,6 +90,7 @@ class Engine:
             wait_for_room=clock.is_virtual,
             on_recording_state=self.events.recording_state_changed.emit,
             on_error=self.events.error.emit,
+            recording_settings=show.recording,
             on_destination_state=lambda name, state, reason: self.events.output_state_changed.emit(
                 name, state.value, reason
             ),
@@ -232,11 +233,24 @@ class Engine:
             mp4_target = path.with_suffix(".mp4")
         if path.suffix.lower() not in (".mkv", ".mka"):
             raise InputError(f"expected a .mkv or .mp4 file name, got {path.name!r}", field="record")
+        free_mb = free_disk_mb(path)
+        if free_mb < self.show.recording.min_free_disk_mb:
+            raise InputError(
+                f"only {free_mb} MB free in {path.parent}; at least {self.show.recording.min_free_disk_mb} MB "
+                "is needed to start recording (recording.min_free_disk_mb)",
+                field="record",
+            )
         self._submit(cmd.StartRecording(path, mp4_target), at_ns)
         return path
 
     def stop_recording(self, *, at_ns: int | None = None) -> None:
         self._submit(cmd.StopRecording(), at_ns)
+
+    def add_chapter(self, title: str, *, at_ns: int | None = None) -> None:
+        """A chapter mark in the recording at the next tick (or at at_ns), named `title`."""
+        if not title.strip():
+            raise InputError("a chapter needs a title", field="title")
+        self._submit(cmd.AddChapter(title.strip()), at_ns)
 
     def start_streaming(self, destinations: list[tuple[str, str]], *, at_ns: int | None = None) -> list[str]:
         """Go live to each (name, URL-with-key). A destination whose URL is malformed is left

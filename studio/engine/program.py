@@ -212,15 +212,17 @@ class ProgramLoop:
             painter.paint(frame, output)
 
     def _apply_due_commands(self, tick: int) -> None:
+        # Commands asked for "now" go first, then those scheduled for this tick: a recording
+        # started now exists when a chapter scheduled for this same tick arrives.
         due: list[cmd.Command] = []
-        with self._schedule_lock:
-            while self._scheduled and self._scheduled[0][0] <= tick:
-                due.append(heapq.heappop(self._scheduled)[2])
         while True:
             try:
                 due.append(self._commands.get_nowait())
             except queue.Empty:
                 break
+        with self._schedule_lock:
+            while self._scheduled and self._scheduled[0][0] <= tick:
+                due.append(heapq.heappop(self._scheduled)[2])
         for command in due:
             try:
                 self._apply(command, tick)
@@ -258,6 +260,8 @@ class ProgramLoop:
                 self._recording_requested = True
             case cmd.StopRecording():
                 self._recording_requested = False
+                self.encode_thread.control(command)
+            case cmd.AddChapter():
                 self.encode_thread.control(command)
             case cmd.StartStreaming():
                 self.encode_thread.control(command)

@@ -214,6 +214,10 @@ class EncoderSettings(StrictModel):
 
 class RecordingSettings(StrictModel):
     remux_to_mp4: bool = Field(False, description="also write an MP4 copy when the recording stops")
+    split_every_s: int | None = Field(None, ge=10, le=24 * 3600, description="start a new file this often")
+    split_every_mb: int | None = Field(None, ge=10, description="start a new file past this size")
+    min_free_disk_mb: int = Field(500, ge=0, description="refuse to start with less free space than this")
+    warn_free_disk_mb: int = Field(2000, ge=0, description="warn while recording when free space drops below")
 
 
 class TransitionSettings(StrictModel):

@@ -10,21 +10,30 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 import numpy as np
 
-from studio.engine.commands import StartRecording, StartStreaming, StopRecording, StopStreaming
+from studio.engine.commands import AddChapter, StartRecording, StartStreaming, StopRecording, StopStreaming
 from studio.engine.outputs.encoder import ProgramEncoder
 from studio.engine.outputs.recording import MatroskaRecording, remux_to_mp4
 from studio.engine.outputs.stream import EncodedPacket, StreamDestination
-from studio.engine.show import Canvas, EncoderSettings
+from studio.engine.show import Canvas, EncoderSettings, RecordingSettings
 
 log = logging.getLogger(__name__)
 
 QUEUE_DEPTH_FRAMES = 8
+DISK_CHECK_INTERVAL_S = 5
 # Places kept free for control messages, so starting or stopping a recording never waits.
 CONTROL_PLACES = 4
+
+
+def free_disk_mb(path: Path) -> int:
+    """Free space where this file is (or would be) written, in MB."""
+    folder = path.parent if path.parent.exists() else Path(".")
+    return shutil.disk_usage(folder).free // 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +64,9 @@ class EncodeThread:
         on_recording_state=None,
         on_error=None,
         on_destination_state=None,
+        recording_settings: RecordingSettings | None = None,
     ) -> None:
+        self.recording_settings = recording_settings
         self.canvas = canvas
         self.settings = settings
         self._wait_for_room = wait_for_room
@@ -68,11 +79,16 @@ class EncodeThread:
         self._encoder: ProgramEncoder | None = None
         self._recording: MatroskaRecording | None = None
         self._pending_recording: StartRecording | None = None
+        self._pending_chapters: list[str] = []
         self._destinations: list[StreamDestination] = []
         self._pending_destinations: list[tuple[str, str]] = []
         self._remux_target = None
         self._first_tick = 0
         self._samples_per_tick = 0
+        self._next_frame_index = 0
+        self._first_part_path = None
+        self._part_number = 1
+        self._part_origin = 0
         self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
         self._thread.start()
 
@@ -135,6 +151,8 @@ class EncodeThread:
                     self._start_streaming(item)
                 elif isinstance(item, StopStreaming):
                     self._stop_streaming()
+                elif isinstance(item, AddChapter):
+                    self._add_chapter(item.title)
             except Exception as error:  # a failing output must not take the program down
                 log.exception("encoding failed")
                 self.stats.errors.append(str(error))
@@ -163,10 +181,53 @@ class EncodeThread:
     def _open_pending_recording(self, encoder: ProgramEncoder, frame_index: int) -> None:
         message, self._pending_recording = self._pending_recording, None
         self._recording = MatroskaRecording(message.path, encoder, origin_frame_index=frame_index)
+        self._first_part_path = message.path
+        for title in self._pending_chapters:
+            self._recording.add_chapter(title, frame_index)
+        self._pending_chapters.clear()
+        self._part_number = 1
+        self._part_origin = frame_index
         self._remux_target = message.remux_to_mp4
         self.stats.recording_path = str(message.path)
         log.info("recording to %s", message.path)
         self._on_recording_state("recording", str(message.path))
+
+    def _add_chapter(self, title: str) -> None:
+        # Control messages arrive in tick order: the mark belongs to the next frame.
+        if self._recording is not None:
+            self._recording.add_chapter(title, self._next_frame_index)
+        elif self._pending_recording is not None:  # it opens with the next frame
+            self._pending_chapters.append(title)
+
+    def _split_due(self) -> bool:
+        recording, limits = self._recording, self.recording_settings
+        if recording is None or limits is None:
+            return False
+        seconds = limits.split_every_s
+        if seconds and (self._next_frame_index - self._part_origin) >= seconds * self.canvas.fps:
+            return True
+        return bool(limits.split_every_mb and recording.bytes_written >= limits.split_every_mb * 1_000_000)
+
+    def _split(self, encoder: ProgramEncoder, frame_index: int) -> None:
+        """Close this part and open the next at this frame, which is encoded as a keyframe: no
+        frame is lost or repeated between the parts."""
+        self._recording.close(end_frame_index=frame_index)
+        self._on_recording_state("stopped", str(self._recording.path))
+        self._part_number += 1
+        path = self._first_part_path.with_name(
+            f"{self._first_part_path.stem}-{self._part_number:03d}{self._first_part_path.suffix}"
+        )
+        self._recording = MatroskaRecording(path, encoder, origin_frame_index=frame_index)
+        self._part_origin = frame_index
+        self.stats.recording_path = str(path)
+        self._on_recording_state("recording", str(path))
+
+    def _check_free_disk(self) -> None:
+        if self._recording is None or self.recording_settings is None:
+            return
+        free_mb = free_disk_mb(self._recording.path)
+        if free_mb < self.recording_settings.warn_free_disk_mb:
+            self._on_error(f"low disk space: {free_mb} MB free for the recording in {self._recording.path.parent}")
 
     def _start_streaming(self, message: StartStreaming) -> None:
         self._pending_destinations.extend(message.destinations)
@@ -197,6 +258,11 @@ class EncodeThread:
         if self._pending_recording is not None:
             self._open_pending_recording(encoder, frame_index)
             keyframe = frame_index > 0
+        elif self._split_due():
+            self._split(encoder, frame_index)
+            keyframe = True
+        if frame_index % (DISK_CHECK_INTERVAL_S * self.canvas.fps) == 0:
+            self._check_free_disk()
         if self._pending_destinations:
             self._open_pending_destinations(encoder)
         destinations = self._destinations
@@ -214,6 +280,7 @@ class EncodeThread:
         for packet in encoder.encode_audio(sample.audio, frame_index * self._samples_per_tick):
             self._deliver(packet, is_video=False)
         self.stats.frames_encoded += 1
+        self._next_frame_index = frame_index + 1
         if self._recording is not None:
             self.stats.bytes_recorded = self._recording.bytes_written
 
@@ -237,6 +304,7 @@ class EncodeThread:
 
     def _stop_recording(self) -> None:
         self._pending_recording = None
+        self._pending_chapters.clear()
         recording = self._recording
         if recording is None:
             return
@@ -250,7 +318,7 @@ class EncodeThread:
                 for packet in audio_packets:
                     recording.write_audio(packet)
         finally:
-            recording.close()
+            recording.close(end_frame_index=self._next_frame_index)
             self._close_encoder_if_unused()
         path = recording.path
         self._on_recording_state("stopped", str(path))

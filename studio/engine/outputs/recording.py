@@ -7,8 +7,10 @@ Optional remux to MP4 when the recording stops (the MKV is kept: it is the safe 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -42,6 +44,8 @@ class MatroskaRecording:
         self._video_origin = origin_frame_index
         self._audio_origin = origin_frame_index * AUDIO_SAMPLE_RATE_HZ // fps
         self._started = origin_frame_index == 0
+        self._fps = fps
+        self.chapters: list[tuple[int, str]] = []  # (start ms in this file, title)
 
     def write_video(self, packet: av.Packet) -> None:
         if not self._started:
@@ -64,7 +68,36 @@ class MatroskaRecording:
         packet.stream = stream
         self._container.mux(packet)
 
-    def close(self) -> None:
+    def add_chapter(self, title: str, frame_index: int) -> None:
+        """A chapter mark at an encoder frame index. Kept in a JSON file beside the recording at
+        once (written atomically), so a crash keeps them; written into the file when it closes."""
+        start_ms = max(0, frame_index - self._video_origin) * 1000 // self._fps
+        self.chapters.append((start_ms, title))
+        sidecar = self.path.with_name(self.path.name + ".chapters.json")
+        temporary = sidecar.with_name(f".{sidecar.name}.partial")
+        temporary.write_text(
+            json.dumps([{"start_ms": start, "title": text} for start, text in self.chapters], ensure_ascii=False)
+        )
+        os.replace(temporary, sidecar)
+
+    def close(self, end_frame_index: int | None = None) -> None:
+        if self.chapters:
+            end_ms = (
+                max(0, end_frame_index - self._video_origin) * 1000 // self._fps
+                if end_frame_index is not None
+                else self.chapters[-1][0] + 1
+            )
+            starts = [start for start, _ in self.chapters] + [max(end_ms, self.chapters[-1][0] + 1)]
+            try:
+                self._container.set_chapters(
+                    [
+                        {"id": index + 1, "start": start, "end": starts[index + 1], "time_base": Fraction(1, 1000),
+                         "metadata": {"title": title}}
+                        for index, (start, title) in enumerate(self.chapters)
+                    ]
+                )
+            except Exception:  # the marks are safe in the JSON file beside it
+                log.exception("writing chapters into %s failed", self.path)
         self._container.close()
 
 
