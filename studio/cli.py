@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="stream to rtmp://host/app/KEY, rtmps://... or srt://host:port?streamid=...; repeat for several",
     )
+    run.add_argument("--live", action="store_true", help="also go live to the show's enabled destinations")
     run.add_argument(
         "--allow-missing-devices",
         action="store_true",
@@ -138,6 +139,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
         if record_path is not None:
             engine.start_recording(record_path)
         destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
+        if arguments.live:
+            destinations += [(d.name, d.full_url()) for d in show.destinations if d.enabled]
         for problem in engine.start_streaming(destinations) if destinations else []:
             print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
         engine.start()

@@ -15,6 +15,8 @@ import av
 import numpy as np
 import pytest
 
+pytest_plugins = ["tests.servers"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

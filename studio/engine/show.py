@@ -14,7 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
 
 from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.secrets import shown_value
@@ -220,6 +220,41 @@ class RecordingSettings(StrictModel):
     warn_free_disk_mb: int = Field(2000, ge=0, description="warn while recording when free space drops below")
 
 
+# Ingest servers of the platforms with a fixed one; the rest (Douyin, TikTok, Taobao, Kuaishou...)
+# hand each seller a URL and key: the "custom" preset.
+DESTINATION_PRESETS = {
+    "youtube": "rtmp://a.rtmp.youtube.com/live2",
+    "youtube_rtmps": "rtmps://a.rtmps.youtube.com:443/live2",
+    "twitch": "rtmp://live.twitch.tv/app",
+}
+
+
+class DestinationSpec(StrictModel):
+    """A platform to go live to. The key is secret: masked in every print, log and error."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    preset: Literal["custom", "youtube", "youtube_rtmps", "twitch"] = "custom"
+    url: str = Field("", description="server URL (custom); the preset's server otherwise")
+    stream_key: SecretStr = SecretStr("")
+    enabled: bool = True
+
+    @field_serializer("stream_key", when_used="json")
+    def _save_key(self, key: SecretStr) -> str:
+        # Saved in the user's show file (theirs to keep); never shown anywhere else.
+        return key.get_secret_value()
+
+    def full_url(self) -> str:
+        """The URL the sender connects to: server + "/" + key for RTMP; SRT carries its own."""
+        server = DESTINATION_PRESETS.get(self.preset, self.url).rstrip("/")
+        key = self.stream_key.get_secret_value()
+        if not key:
+            return server
+        if server.startswith("srt://"):
+            return server + ("&" if "?" in server else "?") + "streamid=" + key
+        return f"{server}/{key}"
+
+
 class TransitionSettings(StrictModel):
     kind: TransitionKind = TransitionKind.MIX
     duration_ms: int = Field(500, ge=0, le=10_000)
@@ -239,6 +274,7 @@ class Show(StrictModel):
     transition: TransitionSettings = TransitionSettings()
     encoder: EncoderSettings = EncoderSettings()
     recording: RecordingSettings = RecordingSettings()
+    destinations: list[DestinationSpec] = Field(default_factory=list)
 
     def source_by_ref(self, ref: str) -> SourceSpec | None:
         return next((s for s in self.sources if s.id == ref), None) or next(
@@ -312,6 +348,12 @@ def check_references(show: Show, *, file: str) -> None:
         ref = getattr(show, field)
         if ref is not None and show.scene_by_ref(ref) is None:
             raise InputError(f"unknown scene {ref!r}; expected one of {scene_names}", file=file, field=field)
+    for index, destination in enumerate(show.destinations):
+        from studio.engine.outputs.stream import check_destination_url
+
+        problem = check_destination_url(destination.full_url())
+        if problem:
+            raise InputError(problem, file=file, field=f"destinations[{index}].url")
     input_ids = {audio.id for audio in show.audio_inputs}
     for index, audio in enumerate(show.audio_inputs):
         if audio.follows_video is not None and show.source_by_ref(audio.follows_video) is None:

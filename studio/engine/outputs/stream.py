@@ -40,6 +40,7 @@ from studio.engine.secrets import mask_url, scrub_secrets, url_scheme
 log = logging.getLogger(__name__)
 
 SUPPORTED_SCHEMES = ("rtmp", "rtmps", "srt")
+SEND_BUFFER_BYTES = 65_536
 
 
 class OutputState(Enum):
@@ -149,9 +150,17 @@ def sender_command(url: str, ffmpeg: str) -> list[str]:
     command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats", "-fflags", "+genpts"]
     command += ["-f", "matroska", "-i", "pipe:0", "-map", "0", "-c", "copy"]
     if scheme == "srt":
-        if "?" not in url or "latency=" not in url:
-            url += ("&" if "?" in url else "?") + "latency=200000"
+        # Defaults unless the user set them: 200 ms of SRT latency (microseconds), give up a
+        # connection attempt after 3 s (milliseconds) so the reconnect policy takes over.
+        for option in ("latency=200000", "connect_timeout=3000"):
+            if option.split("=")[0] + "=" not in url:
+                url += ("&" if "?" in url else "?") + option
         command += ["-flush_packets", "1"]
+    else:
+        # A small socket send buffer: congestion then backs up into our queue within a fraction
+        # of a second (at streaming rates) instead of hiding in megabytes of kernel buffer,
+        # so drops and adaptive bitrate react in time.
+        command += ["-send_buffer_size", str(SEND_BUFFER_BYTES)]
     command += ["-f", output_format, url]
     return command
 

@@ -24,6 +24,9 @@ class TestPatternSettings(SourceSettings):
     height: int = Field(720, ge=64, le=4320, multiple_of=2)
     fps: int = Field(30, ge=1, le=120)
     label: str | None = Field(None, description="Text shown in large letters; the source name if empty")
+    noise: bool = Field(
+        False, description="A band of fresh noise every frame: keeps an encoder at its full bitrate (bandwidth tests)"
+    )
     sync_flash: bool = Field(
         False, description="Whole frame white for the first frame of each whole second: the picture half of the sync pair"
     )
@@ -88,6 +91,11 @@ class TestPatternSource(VideoSource):
         x = even_at_least(travel * (elapsed_ns % (2 * NS_PER_SECOND)) // (2 * NS_PER_SECOND)) if travel > 0 else 0
         top = even_at_least(s.height * 5 // 6)
         y[top : top + block, x : x + block] = 235
+        if s.noise:
+            # Seeded by the frame number: the same frame is the same noise on any clock.
+            band_top = even_at_least(s.height // 12)
+            band = y[band_top : band_top + even_at_least(s.height // 6)]
+            band[:] = np.random.default_rng(int(frame_number)).integers(16, 236, band.shape, dtype=np.uint8)
         u[top // 2 : (top + block) // 2, x // 2 : (x + block) // 2] = 128
         v[top // 2 : (top + block) // 2, x // 2 : (x + block) // 2] = 128
         return Frame(i420, s.width, s.height, media_time_ns, int(frame_number))
