@@ -115,7 +115,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
     engine.events.program_stats.connect(
         lambda stats: print(
             _status_line(stats, show.canvas.fps, started_wall_s, engine.program_scene)
-            + "".join(f" | {destination.line()}" for destination in engine.destination_stats()),
+            + "".join(f" | {destination.line()}" for destination in stats.outputs),
             file=sys.stderr,
             end="\r" if interactive else "\n",
             flush=True,

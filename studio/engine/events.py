@@ -23,6 +23,7 @@ class ProgramStats:
     encoder_queue_depth: int
     media_time_ns: int
     recording: bool
+    outputs: tuple = ()  # DestinationStats snapshots, one per live destination
 
 
 class EngineEvents:

@@ -172,6 +172,7 @@ class ProgramLoop:
             encoder_queue_depth=self.encode_thread.queue_depth,
             media_time_ns=self.tick_time_ns(self.tick) - self.show_start_ns,
             recording=self._recording_requested,
+            outputs=tuple(destination.stats.snapshot() for destination in self.encode_thread.destinations),
         )
 
     def _run_tick(self, tick: int, tick_ns: int) -> None:

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from fractions import Fraction
 
@@ -122,6 +122,10 @@ class DestinationStats:
     uptime_s: float = 0.0
     requested_bitrate_kbps: int = 0
     last_error: str = ""
+
+    def snapshot(self) -> DestinationStats:
+        """A copy that no sender thread changes afterwards, for events."""
+        return replace(self, dropped_frames=Counter(self.dropped_frames))
 
     def line(self) -> str:
         dropped = sum(self.dropped_frames.values())
