@@ -319,8 +319,8 @@ def ffmpeg_command(ffmpeg: str, frames: int, banner_png: Path, output: Path, x26
     command += ["-filter_complex", graph, "-map", "[out]", "-map", "5:a", "-frames:v", str(frames)]
     command += ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency"]
     command += ["-b:v", kbps, "-maxrate", kbps, "-bufsize", kbps, "-g", str(GOP), "-pix_fmt", "yuv420p"]
-    if x264_parity:  # exactly the engine's x264 options (CBR HRD, fixed GOP)
-        command += ["-x264-params", f"nal-hrd=cbr:force-cfr=1:keyint={GOP}:min-keyint={GOP}:scenecut=0"]
+    if x264_parity:  # exactly the engine's x264 options (VBV-held rate, fixed GOP, forced IDRs)
+        command += ["-forced-idr", "1", "-x264-params", f"force-cfr=1:keyint={GOP}:min-keyint={GOP}:scenecut=0"]
     command += ["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2", str(output)]
     return command
 
