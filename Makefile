@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # System packages the tests use: PortAudio for sounddevice, ffmpeg for ffprobe, PulseAudio and
 # its ALSA plugin for a virtual microphone (a null sink whose monitor PortAudio records), nginx
 # with the RTMP module for a private RTMP server (tests/servers.py).
-SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins nginx libnginx-mod-rtmp
+SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins nginx libnginx-mod-rtmp libnginx-mod-stream
 
 .PHONY: run test venv test-venv system-packages lint-imports clean
 

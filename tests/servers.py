@@ -36,10 +36,12 @@ from typing import Self
 
 import pytest
 
-MAKE_TEST_INSTALLS_NGINX = "`make test` installs it (apt-get install nginx libnginx-mod-rtmp)"
+MAKE_TEST_INSTALLS_NGINX = "`make test` installs it (apt-get install nginx libnginx-mod-rtmp libnginx-mod-stream)"
 MAKE_TEST_INSTALLS_FFMPEG = "`make test` installs it (apt-get install ffmpeg)"
 NGINX_EXE = "/usr/sbin/nginx"
 RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+# nginx's stream module terminates TLS in front of the RTMP port: that is RTMPS.
+STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
 LOOPBACK = "127.0.0.1"
 POLL_S = 0.05  # the step of every bounded polling loop below
 
@@ -259,16 +261,46 @@ class RtmpServer:
     with the same directory."""
 
     def __init__(self, directory: Path, port: int | None = None, drop_idle_publisher_s: int = 10) -> None:
-        missing = [what for what in (NGINX_EXE, RTMP_MODULE) if not Path(what).exists()]
+        missing = [what for what in (NGINX_EXE, RTMP_MODULE, STREAM_MODULE) if not Path(what).exists()]
         if missing:
             pytest.fail(f"the RTMP server needs {', '.join(missing)}: {MAKE_TEST_INSTALLS_NGINX}")
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
+        self.tls_port = free_port()  # RTMPS: TLS terminated by nginx's stream module
         self.drop_idle_publisher_s = drop_idle_publisher_s
         self._process: subprocess.Popen | None = None
 
     # the server
+
+    @property
+    def certificate(self) -> Path:
+        """The self-signed certificate of the RTMPS port: trust it with SSL_CERT_FILE."""
+        return self.directory / "cert.pem"
+
+    def rtmps_url(self, key: str) -> str:
+        return f"rtmps://{LOOPBACK}:{self.tls_port}/live/{key}"
+
+    def _tls_section(self) -> str:
+        """A self-signed certificate for 127.0.0.1 (FFmpeg 9 verifies certificates: a client
+        trusts this one through SSL_CERT_FILE) and a TLS listener that forwards to the RTMP port."""
+        certificate, key = self.directory / "cert.pem", self.directory / "key.pem"
+        if not certificate.exists():
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                 "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", str(key), "-out", str(certificate)],
+                check=True, capture_output=True, timeout=60,
+            )
+        return f"""stream {{
+  server {{
+    listen {LOOPBACK}:{self.tls_port} ssl;
+    ssl_certificate {certificate};
+    ssl_certificate_key {key};
+    proxy_pass {LOOPBACK}:{self.port};
+  }}
+}}
+"""
 
     def url(self, key: str) -> str:
         return f"rtmp://{LOOPBACK}:{self.port}/live/{key}"
@@ -291,6 +323,7 @@ class RtmpServer:
         config = self.directory / "nginx.conf"
         config.write_text(
             f"""load_module {RTMP_MODULE};
+load_module {STREAM_MODULE};
 daemon off;              # stays our child: we stop it by its pid
 master_process on;
 worker_processes 1;      # nginx-rtmp needs one worker (live streams are per worker)
@@ -313,7 +346,7 @@ rtmp {{
     }}
   }}
 }}
-"""
+{self._tls_section()}"""
         )
         return config
 

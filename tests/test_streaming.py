@@ -206,3 +206,20 @@ def test_destinations_in_the_show_keep_their_key_secret_and_go_live_with_live(rt
     (received,) = rtmp_server.wait_for_recordings("sk-93jf02-secret", count=1)
     video, _ = video_and_audio(received)
     assert abs(int(video["nb_read_frames"]) - 90) <= 2
+
+
+def test_rtmps_goes_through_tls(rtmp_server, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "studio", "run", "--duration", "3", "--output", rtmp_server.rtmps_url("tlskey77")],
+        env={**os.environ, "SSL_CERT_FILE": str(rtmp_server.certificate)},  # trust the test server's certificate
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "tlskey77" not in result.stderr and "rtmps://127.0.0.1" in result.stderr
+    (received,) = rtmp_server.wait_for_recordings("tlskey77", count=1)
+    video, _ = video_and_audio(received)
+    assert abs(int(video["nb_read_frames"]) - 90) <= 2
