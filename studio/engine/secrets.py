@@ -72,6 +72,24 @@ def scrub_secrets(text: str, *urls: str) -> str:
     return text
 
 
+def url_problem(url: str, schemes: tuple[str, ...]) -> str | None:
+    """Why this URL cannot be used, or None: the scheme must be one of `schemes` (named in
+    that order in the message) and there must be a host. Never quotes the URL: it may hold a
+    key."""
+    scheme = url_scheme(url)
+    if scheme not in schemes:
+        shown = f"'{scheme}://'" if scheme else "no scheme"
+        expected = ", ".join(f"{name}://" for name in schemes[:-1]) + f" or {schemes[-1]}://"
+        return f"expected an {expected} URL, got {shown}"
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        host = None
+    if not host:
+        return f"the {scheme}:// URL names no host"
+    return None
+
+
 def shown_value(field: str, value: object) -> str:
     """A user's value as an error message may quote it: masked when the field can hold a secret."""
     if any(word in field.lower() for word in _SECRET_FIELD_WORDS):

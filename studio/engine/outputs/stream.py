@@ -35,7 +35,7 @@ from fractions import Fraction
 import av
 
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
-from studio.engine.secrets import mask_url, scrub_secrets, url_scheme
+from studio.engine.secrets import mask_url, scrub_secrets, url_problem, url_scheme
 
 log = logging.getLogger(__name__)
 
@@ -136,15 +136,8 @@ class DestinationStats:
 
 
 def check_destination_url(url: str) -> str | None:
-    """Why this URL cannot be a destination, or None. Never quotes the URL (it holds the key)."""
-    scheme = url_scheme(url)
-    if scheme not in SUPPORTED_SCHEMES:
-        shown = f"'{scheme}://'" if scheme else "no scheme"
-        return f"expected an rtmp://, rtmps:// or srt:// URL, got {shown}"
-    host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
-    if not host or host.startswith(":"):
-        return f"the {scheme}:// URL names no host"
-    return None
+    """Why this URL cannot be a destination, or None."""
+    return url_problem(url, SUPPORTED_SCHEMES)
 
 
 def sender_command(url: str, ffmpeg: str) -> list[str]:

@@ -36,7 +36,7 @@ from studio.engine.audio.network_audio import NetworkAudioTuning, NetworkFeedAud
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock
 from studio.engine.errors import SourceUnavailable
 from studio.engine.frames import Frame
-from studio.engine.secrets import mask_url, scrub_secrets, url_scheme
+from studio.engine.secrets import mask_url, scrub_secrets, url_problem, url_scheme
 from studio.engine.sources.base import (
     AUDIO_CHANNELS,
     AUDIO_SAMPLE_RATE_HZ,
@@ -58,14 +58,8 @@ DEFAULT_AUDIO_TUNING = NetworkAudioTuning()
 
 
 def unsupported_url_problem(url: str) -> str | None:
-    """Why this URL cannot be pulled, or None. Never quotes the URL (it may hold a secret)."""
-    scheme = url_scheme(url)
-    if scheme not in SUPPORTED_SCHEMES:
-        shown = f"'{scheme}://'" if scheme else "no scheme"
-        return f"expected an srt://, rtmp:// or rtmps:// URL, got {shown}"
-    if not urlsplit(url).netloc:
-        return f"the {scheme}:// URL names no host"
-    return None
+    """Why this URL cannot be pulled, or None."""
+    return url_problem(url, SUPPORTED_SCHEMES)
 
 
 # -- pulling a feed ------------------------------------------------------------------------------
