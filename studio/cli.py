@@ -79,7 +79,7 @@ def open_desktop() -> int:
     return 0
 
 
-def _status_line(stats: ProgramStats, fps: int, started_wall_s: float, scene: str) -> str:
+def _status_line(stats: ProgramStats, started_wall_s: float, scene: str) -> str:
     media_s = stats.media_time_ns / 1e9
     elapsed_s = max(1e-6, time.monotonic() - started_wall_s)
     return (
@@ -114,7 +114,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty()
     engine.events.program_stats.connect(
         lambda stats: print(
-            _status_line(stats, show.canvas.fps, started_wall_s, engine.program_scene)
+            _status_line(stats, started_wall_s, engine.program_scene)
             + "".join(f" | {destination.line()}" for destination in stats.outputs),
             file=sys.stderr,
             end="\r" if interactive else "\n",

@@ -111,6 +111,7 @@ class AudioMixer:
         self._scratch = np.zeros(shape, np.float32)
         self._gains = np.zeros(shape, np.float32)
         self._gain_pair = np.zeros(2, np.float32)
+        self._gain_step = np.zeros(2, np.float32)
         for channel in channels:
             channel.block = np.zeros(shape, np.float32)
         self.input_failures = 0
@@ -217,9 +218,8 @@ class AudioMixer:
         if previous[0] == target[0] and previous[1] == target[1]:
             np.multiply(channel.block, self._gain_pair, out=out)
         else:
-            np.subtract(self._gain_pair, previous, out=previous)  # previous now holds the step
-            np.multiply(self._ramp, previous, out=self._gains)
-            np.subtract(self._gain_pair, previous, out=previous)  # back to the old gains
+            np.subtract(self._gain_pair, previous, out=self._gain_step)
+            np.multiply(self._ramp, self._gain_step, out=self._gains)
             self._gains += previous
             np.multiply(channel.block, self._gains, out=out)
             channel.applied_gains[:] = self._gain_pair

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections import deque
 import shutil
 import threading
 from pathlib import Path
@@ -51,7 +52,7 @@ class EncodeStats:
     frames_dropped_queue_full: int = 0
     bytes_recorded: int = 0
     recording_path: str | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=20))  # the latest; bounded for long shows
 
 
 class EncodeThread:
