@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 
 from studio.engine.builtin_shows import BUILTIN_SHOWS, builtin_show
-from studio.engine.clock import MonotonicClock, VirtualClock
+from studio.engine.clock import MediaClock, MonotonicClock, VirtualClock
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.show import Show, load_show
@@ -50,9 +50,12 @@ def check_show_resources(show: Show, *, file: str, allow_missing_devices: bool =
     return warnings
 
 
-def build_engine(show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None) -> Engine:
+def build_engine(
+    show: Show, *, virtual_clock: bool = False, tick_limit: int | None = None, clock: MediaClock | None = None
+) -> Engine:
     # OpenCV's own thread pool only adds overhead to our small per-layer resizes, and the
     # encoder already keeps every core busy: one thread per call is cheaper overall.
     cv2.setNumThreads(1)
-    clock = VirtualClock() if virtual_clock else MonotonicClock()
+    if clock is None:
+        clock = VirtualClock() if virtual_clock else MonotonicClock()
     return Engine(show, clock, default_registry(), tick_limit=tick_limit)

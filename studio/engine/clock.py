@@ -32,6 +32,9 @@ class MediaClock(ABC):
     def wait_until(self, deadline_ns: int, stop: threading.Event) -> bool:
         """Block until the clock reaches deadline_ns or stop is set; True if the deadline was reached."""
 
+    def release(self) -> None:
+        """Let go of anything holding the program thread back (the engine is stopping)."""
+
 
 class MonotonicClock(MediaClock):
     """Wall-clock media time from the OS monotonic clock."""
@@ -78,3 +81,30 @@ class VirtualClock(MediaClock):
                 # Bounded wait so that a stop request is seen even if nobody advances the clock.
                 self._changed.wait(0.05)
             return True
+
+
+class SteppedClock(VirtualClock):
+    """A virtual clock that the program may only advance as far as its owner allows: a test (or
+    a frame-by-frame review) lets the show run one tick at a time and looks between ticks."""
+
+    def __init__(self, start_ns: int = 0) -> None:
+        super().__init__(start_ns)
+        self._allowed_ns = start_ns
+        self.waiting_for_ns: int | None = None  # the time the program thread waits to reach, if it waits
+
+    def allow_until(self, media_time_ns: int) -> None:
+        with self._changed:
+            self._allowed_ns = max(self._allowed_ns, media_time_ns)
+            self._changed.notify_all()
+
+    def release(self) -> None:
+        """Lift the limit: the engine is stopping and its program thread must not be held."""
+        self.allow_until(2**62)
+
+    def advance_to(self, media_time_ns: int) -> None:
+        with self._changed:
+            while media_time_ns > self._allowed_ns:
+                self.waiting_for_ns = media_time_ns
+                self._changed.wait(0.05)
+            self.waiting_for_ns = None
+        super().advance_to(media_time_ns)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from studio.engine.audio.tap import AudioTap
 from studio.engine.frames import Frame
-
+from studio.engine.outputs.video_tap import VideoTap
 from studio.engine.show import AudioInputSpec, TransitionKind
 
 
@@ -73,6 +73,12 @@ class AttachAudioTap:
 
 
 @dataclass(frozen=True, slots=True)
+class AttachVideoTap:
+    tap: VideoTap
+    attach: bool  # False: detach
+
+
+@dataclass(frozen=True, slots=True)
 class StartStreaming:
     destinations: tuple[tuple[str, str], ...]  # (name, full URL with its key): never logged
 
@@ -87,4 +93,4 @@ class AddChapter:
     title: str
 
 
-Command = AddChapter | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+Command = AddChapter | AttachVideoTap | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

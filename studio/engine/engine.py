@@ -8,6 +8,7 @@ next tick (or at the tick nearest to `at_ns`, a time offset from the show's star
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats, check_destination_url
+from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.secrets import mask_url
 from studio.engine.program import ProgramLoop
 from studio.engine.show import AudioInputSpec, Show, TransitionKind
@@ -108,6 +110,10 @@ class Engine:
             events=self.events,
             tick_limit=tick_limit,
         )
+        # Each input's settings as last asked for (ahead of the mixer by up to a tick): two
+        # changes asked for within one tick build on each other instead of the second undoing the first.
+        self._requested_audio: dict[str, AudioInputSpec] = {spec.id: spec for spec in show.audio_inputs}
+        self._requested_audio_lock = threading.Lock()
         self._output_devices: list[AudioOutputDevice] = []
         self._started = False
         self._stopped = False
@@ -157,6 +163,7 @@ class Engine:
             return
         self._stopped = True
         self._program.request_stop()
+        self.clock.release()
         self._program.join(10.0)
         self._encode_thread.close()
         for runner in self._runners.values():
@@ -174,6 +181,10 @@ class Engine:
     @property
     def scene_names(self) -> list[str]:
         return [scene.name for scene in self.show.scenes]
+
+    def scene_source_ids(self, scene: str) -> list[str]:
+        """Ids of the sources a scene shows (for tally lights)."""
+        return list(self._compositors[self._scene_id(scene)].source_ids)
 
     @property
     def program_scene(self) -> str:
@@ -282,8 +293,8 @@ class Engine:
         return [channel.spec.name for channel in self._mixer.channels]
 
     def audio_input(self, ref: str) -> AudioInputSpec:
-        """The current settings of an input (id or name)."""
-        return self._channel(ref).spec
+        """The settings of an input (id or name), including changes asked for and not yet applied."""
+        return self._requested_audio[self._channel(ref).spec.id]
 
     def update_audio_input(self, ref: str, *, at_ns: int | None = None, **changes) -> AudioInputSpec:
         """Change an input's settings: gain_db, muted, solo, pan, sync_offset_ms, to_monitor,
@@ -293,11 +304,13 @@ class Engine:
         unknown = set(changes) - set(AudioInputSpec.model_fields) | ({"id", "kind"} & set(changes))
         if unknown:
             raise InputError(f"cannot change {', '.join(sorted(unknown))} of an audio input", field=sorted(unknown)[0])
-        try:
-            spec = AudioInputSpec.model_validate({**channel.spec.model_dump(), **changes})
-        except ValidationError as error:
-            raise input_error_from_validation(error) from None
-        self._submit(cmd.UpdateAudioInput(spec), at_ns)
+        with self._requested_audio_lock:
+            try:
+                spec = AudioInputSpec.model_validate({**self._requested_audio[channel.spec.id].model_dump(), **changes})
+            except ValidationError as error:
+                raise input_error_from_validation(error) from None
+            self._submit(cmd.UpdateAudioInput(spec), at_ns)
+            self._requested_audio[spec.id] = spec
         return spec
 
     def set_input_gain(self, ref: str, gain_db: float, *, at_ns: int | None = None) -> None:
@@ -320,9 +333,30 @@ class Engine:
         tap.closed = True
         self._submit(cmd.AttachAudioTap(bus, tap, False), None)
 
+    # -- monitors -------------------------------------------------------------------------------
+
+    def open_video_tap(self, target: str, max_width: int, max_height: int, max_fps: int = 30) -> VideoTap:
+        """A small live picture for a monitor: target "program", "preview", or a source (id or
+        name). Read it with tap.latest() from any thread; close it with close_video_tap()."""
+        if target not in (PROGRAM, PREVIEW):
+            spec = self.show.source_by_ref(target)
+            if spec is None:
+                names = ", ".join(s.name for s in self.show.sources)
+                raise InputError(f"unknown monitor target {target!r}; expected program, preview or one of {names}", field="target")
+            target = spec.id
+        tap = VideoTap(target, max_width, max_height, min(max_fps, self.show.canvas.fps))
+        self._submit(cmd.AttachVideoTap(tap, True), None)
+        return tap
+
+    def close_video_tap(self, tap: VideoTap) -> None:
+        tap.closed = True
+        self._submit(cmd.AttachVideoTap(tap, False), None)
+
     def current_show(self) -> Show:
         """The show as it is now, with the mixer's settings: what "save" writes."""
-        return self.show.model_copy(update={"audio_inputs": [channel.spec for channel in self._mixer.channels]})
+        with self._requested_audio_lock:
+            audio_inputs = [self._requested_audio[spec.id] for spec in self.show.audio_inputs]
+        return self.show.model_copy(update={"audio_inputs": audio_inputs})
 
     def _channel(self, ref: str) -> MixerChannel:
         for channel in self._mixer.channels:

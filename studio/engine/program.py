@@ -22,6 +22,7 @@ from studio.engine.clock import NS_PER_SECOND, MediaClock, VirtualClock
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import Frame, fill_i420, new_i420
 from studio.engine.outputs.encode_thread import QUEUE_DEPTH_FRAMES, EncodeThread, ProgramSample
+from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.show import Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 from studio.engine.sources.capture import SourceRunner
@@ -86,6 +87,9 @@ class ProgramLoop:
         self._recording_requested = False
         self._streaming_requested = False
         self._program_source_ids: set[str] = set()
+        self._tick_frames: dict[str, Frame] = {}
+        self._video_taps: list[VideoTap] = []
+        self._preview_canvas: np.ndarray | None = None  # allocated when a preview monitor opens
 
         self.tick = 0
         self.frames_produced = 0
@@ -186,6 +190,8 @@ class ProgramLoop:
             log.exception("composing tick %d failed", tick)
             self.events.error.emit(f"composing failed: {error}")
             np.copyto(output, self._output_ring[(tick - 1) % len(self._output_ring)])
+        if self._video_taps:
+            self._feed_video_taps(tick, tick_ns, output)
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
         if len(self.events.audio_levels):  # building the payload only when someone listens
             self.events.audio_levels.emit(self.mixer.levels())
@@ -203,6 +209,7 @@ class ProgramLoop:
         needed = set(outgoing.source_ids) | (set(incoming.source_ids) if incoming else set())
         self._program_source_ids = needed  # for audio-follows-video: both scenes while mixing
         frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in needed}
+        self._tick_frames = frames
         if incoming is None:
             outgoing.compose(frames, output)
         else:
@@ -211,6 +218,41 @@ class ProgramLoop:
             render_transition(plan.kind, self._scene_a, self._scene_b, plan.progress, output, self.canvas, self._dip_colour)
         for painter, frame in self._overlays.values():
             painter.paint(frame, output)
+
+    def _feed_video_taps(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
+        """Monitors: each due tap gets a downscaled copy of what it watches. A failure here only
+        costs that picture, never the program."""
+        width, height = self.canvas.width, self.canvas.height
+        for tap in self._video_taps:
+            if not tap.due(tick, self.canvas.fps):
+                continue
+            try:
+                if tap.target == PROGRAM:
+                    tap.publish_i420(output, width, height, tick)
+                elif tap.target == PREVIEW:
+                    tap.publish_i420(self._compose_preview(tick, tick_ns, output), width, height, tick)
+                else:
+                    frame = self._tick_frames.get(tap.target)
+                    if frame is None:
+                        frame = self._tick_frames[tap.target] = self.runners[tap.target].frame_for(tick_ns)
+                    tap.publish_i420(frame.i420, frame.width, frame.height, tick)
+            except Exception as error:
+                log.exception("video tap %s failed", tap.target)
+                self.events.error.emit(f"monitor of {tap.target} failed: {error}")
+
+    def _compose_preview(self, tick: int, tick_ns: int, output: np.ndarray) -> np.ndarray:
+        preview = self.switcher.preview_scene
+        plan = self.switcher.plan(tick)
+        if plan.incoming is None and plan.scene == preview:
+            return output  # the same scene on both: no second composition
+        compositor = self.compositors[preview]
+        for source_id in compositor.source_ids:
+            if source_id not in self._tick_frames:
+                self._tick_frames[source_id] = self.runners[source_id].frame_for(tick_ns)
+        if self._preview_canvas is None:
+            self._preview_canvas = new_i420(self.canvas.width, self.canvas.height)
+        compositor.compose(self._tick_frames, self._preview_canvas)
+        return self._preview_canvas
 
     def _apply_due_commands(self, tick: int) -> None:
         # Commands asked for "now" go first, then those scheduled for this tick: a recording
@@ -254,6 +296,11 @@ class ProgramLoop:
                     taps.append(tap)
                 elif tap in taps:
                     taps.remove(tap)
+            case cmd.AttachVideoTap(tap, attach):
+                if attach:
+                    self._video_taps.append(tap)
+                elif tap in self._video_taps:
+                    self._video_taps.remove(tap)
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
             case cmd.StartRecording():

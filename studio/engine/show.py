@@ -275,6 +275,10 @@ class Show(StrictModel):
     encoder: EncoderSettings = EncoderSettings()
     recording: RecordingSettings = RecordingSettings()
     destinations: list[DestinationSpec] = Field(default_factory=list)
+    hotkeys: dict[str, str] = Field(
+        default_factory=dict,
+        description="action id -> key sequence ('Space', 'Ctrl+R', '1'); '' unbinds; actions not listed keep their default",
+    )
 
     def source_by_ref(self, ref: str) -> SourceSpec | None:
         return next((s for s in self.sources if s.id == ref), None) or next(
