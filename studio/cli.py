@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -45,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         help="start even if a camera is not attached (it shows NO SIGNAL until it is)",
     )
     commands.add_parser("devices", help="list cameras and microphones")
+    screenshot = commands.add_parser("screenshot", help="render the desktop app on a running show to a PNG")
+    screenshot.add_argument("--out", metavar="FILE.png", required=True, help="where to write the PNG")
+    screenshot.add_argument("--size", metavar="WxH", default="1920x1080", help="window size, e.g. 1366x768")
+    screenshot.add_argument("--show", metavar="FILE", help="show file or built-in show name; default: demo")
+    screenshot.add_argument("--language", choices=("en", "zh_CN"), default="en", help="UI language")
+    screenshot.add_argument("--settle", metavar="SECONDS", type=float, default=2.0, help="run this long first")
+    parser.add_argument("--show", dest="desktop_show", metavar="FILE", help="open this show in the desktop app")
     return parser
 
 
@@ -62,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
             print(describe_devices())
             return 0
-        return open_desktop()
+        if arguments.command == "screenshot":
+            return screenshot(arguments)
+        return open_desktop(arguments.desktop_show)
     except InputError as error:
         print(f"studio: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -71,11 +81,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def open_desktop() -> int:
+def open_desktop(show: str | None) -> int:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
         print("studio: no display found. To run a show without a window: studio run [--show FILE] [--record FILE]")
         return 0
-    print("studio: the desktop app is not built yet. Run a show headless with: studio run --record out.mkv")
+    from studio.gui.desktop import run_desktop
+
+    return run_desktop(show)
+
+
+def screenshot(arguments: argparse.Namespace) -> int:
+    match = re.fullmatch(r"(\d+)x(\d+)", arguments.size)
+    if not match or not (640 <= int(match[1]) <= 7680 and 480 <= int(match[2]) <= 4320):
+        raise InputError(f"expected WIDTHxHEIGHT between 640x480 and 7680x4320, got {arguments.size!r}", field="--size")
+    if not arguments.out.lower().endswith(".png"):
+        raise InputError(f"expected a .png file name, got {arguments.out!r}", field="--out")
+    from studio.gui.desktop import take_screenshot
+
+    out = take_screenshot(
+        Path(arguments.out), int(match[1]), int(match[2]), reference=arguments.show, language=arguments.language, settle_s=arguments.settle
+    )
+    print(f"studio: wrote {out}")
     return 0
 
 

@@ -1,0 +1,651 @@
+"""The main window: studio mode (preview beside program), the multiview, scenes, transitions,
+the audio mixer, Go Live and Record, menus for show files, settings and hotkeys.
+
+It calls only the engine's public methods and hears from it only through the bridge. Anything
+that can take long (building, starting, stopping an engine) runs on EngineHost's worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.engine.engine import Engine
+from studio.engine.errors import InputError
+from studio.engine.secrets import mask_url
+from studio.engine.show import Show, TransitionKind, load_show, save_show
+from studio.gui.bridge import EngineBridge
+from studio.gui.engine_host import EngineHost
+from studio.gui.hotkeys import HotkeyDispatcher, effective_bindings
+from studio.gui.hotkeys_dialog import HotkeysDialog
+from studio.gui.mixer_panel import MixerPanel
+from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM, MonitorView, MultiviewWidget
+from studio.gui.panels import ScenePanel, TransitionPanel
+from studio.gui.preferences import Preferences, PreferencesStore
+from studio.gui.settings_dialog import SettingsDialog
+from studio.gui.status_bar import StudioStatusBar
+from studio.gui.theme import ON_AIR_STYLE, RECORDING_STYLE
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Live Selling Studio"
+DISPLAY_REFRESH_MS = 33  # monitors and meters: about the display's rate, never faster than program
+MULTIVIEW_FPS = 15
+SHOW_FILE_FILTER = "Show files (*.json)"
+
+
+class MainWindow(QMainWindow):
+    show_loaded = Signal(str)  # show name, once its engine runs
+
+    def __init__(
+        self,
+        *,
+        show: Show,
+        show_path: Path | None,
+        build_engine: Callable[[Show], Engine],
+        preferences_store: PreferencesStore,
+    ) -> None:
+        super().__init__()
+        self.preferences_store = preferences_store
+        self.preferences: Preferences = preferences_store.load()
+        self.document = show  # what Save writes (with the mixer's current settings added)
+        self.show_path = show_path
+        self.dirty = False
+        self.streaming = False
+        self.recording_path: Path | None = None
+        self._close_confirmed = False
+        self._closing = False
+
+        self.bridge = EngineBridge(self)
+        self.host = EngineHost(build_engine, self)
+        self.host.engine_ready.connect(self._on_engine_ready)
+        self.host.engine_failed.connect(self._on_engine_failed)
+        self.host.engine_stopped.connect(self._on_engine_stopped)
+
+        self._build_central()
+        self._build_docks()
+        self._build_toolbar()
+        self.status = StudioStatusBar(self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        self.hotkeys = HotkeyDispatcher(self, self.run_action)
+        self._connect_bridge()
+
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(DISPLAY_REFRESH_MS)
+        self.refresh_timer.timeout.connect(self._refresh_pictures)
+        self.refresh_timer.start()
+
+        self.resize(1600, 900)
+        self._default_state = self.saveState()
+        self._restore_layout()
+        self.load_document(show, show_path)
+
+    # -- building the window ----------------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(8)
+        self.preview_monitor = MonitorView(self.tr("Preview"), central)
+        self.program_monitor = MonitorView(self.tr("Program"), central)
+        self.preview_monitor.set_tally(TALLY_PREVIEW)
+        self.program_monitor.set_tally(TALLY_PROGRAM)
+        for title, monitor in ((self.tr("PREVIEW"), self.preview_monitor), (self.tr("PROGRAM"), self.program_monitor)):
+            column = QVBoxLayout()
+            header = QLabel(title, central)
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            header.setStyleSheet("font-weight: bold; letter-spacing: 2px;")
+            column.addWidget(header)
+            column.addWidget(monitor, 1)
+            layout.addLayout(column, 1)
+        self.setCentralWidget(central)
+
+    def _dock(self, object_name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)  # saveState() keys the layout by these names
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.multiview = MultiviewWidget(self)
+        self.scenes = ScenePanel(self)
+        self.transitions = TransitionPanel(self)
+        self.mixer = MixerPanel(self)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.multiview_dock = self._dock("multiview", self.tr("Multiview"), self.multiview, Qt.DockWidgetArea.TopDockWidgetArea)
+        self.scenes_dock = self._dock("scenes", self.tr("Scenes"), self.scenes, bottom)
+        self.transitions_dock = self._dock("transitions", self.tr("Transitions"), self.transitions, bottom)
+        self.mixer_dock = self._dock("mixer", self.tr("Audio Mixer"), self.mixer, bottom)
+        self.splitDockWidget(self.scenes_dock, self.transitions_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.transitions_dock, self.mixer_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.scenes_dock, self.transitions_dock, self.mixer_dock], [260, 220, 700], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.multiview_dock], [190], Qt.Orientation.Vertical)
+
+        self.scenes.preview_requested.connect(lambda name: self._engine_call(lambda e: e.set_preview(name)))
+        self.scenes.program_requested.connect(lambda name: self._engine_call(lambda e: e.cut(name)))
+        self.transitions.cut_requested.connect(lambda: self.run_action("cut"))
+        self.transitions.auto_requested.connect(lambda: self.run_action("auto"))
+        self.transitions.tbar_moved.connect(self._on_tbar)
+        self.transitions.settings_changed.connect(self._on_transition_settings)
+        self.mixer.changed.connect(self.mark_dirty)
+        self.mixer.error.connect(self.show_problem)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Controls"), self)
+        toolbar.setObjectName("controls")
+        toolbar.setMovable(False)
+        self.go_live_button = QPushButton(self.tr("Go Live"), self)
+        self.record_button = QPushButton(self.tr("Record"), self)
+        for button in (self.go_live_button, self.record_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setMinimumWidth(110)
+            toolbar.addWidget(button)
+        self.go_live_button.clicked.connect(self.toggle_streaming)
+        self.record_button.clicked.connect(self.toggle_recording)
+        self.show_label = QLabel(self)
+        self.show_label.setContentsMargins(12, 0, 0, 0)
+        toolbar.addWidget(self.show_label)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self._add_action(file_menu, self.tr("&New show"), self.new_show, QKeySequence.StandardKey.New)
+        self._add_action(file_menu, self.tr("&Open show..."), self.open_show_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &recent"))
+        self._add_action(file_menu, self.tr("&Save"), self.save, QKeySequence.StandardKey.Save)
+        self._add_action(file_menu, self.tr("Save &as..."), self.save_as, QKeySequence.StandardKey.SaveAs)
+        file_menu.addSeparator()
+        self._add_action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = self.menuBar().addMenu(self.tr("&Settings"))
+        self._add_action(edit_menu, self.tr("&Settings..."), self.open_settings, QKeySequence.StandardKey.Preferences)
+        self._add_action(edit_menu, self.tr("&Hotkeys..."), self.open_hotkeys)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        for dock in (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self._add_action(view_menu, self.tr("&Reset layout"), self.reset_layout)
+        self._rebuild_recent_menu()
+
+    def _add_action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _connect_bridge(self) -> None:
+        self.bridge.program_scene_changed.connect(self._on_program_scene)
+        self.bridge.preview_scene_changed.connect(self._on_preview_scene)
+        self.bridge.source_status_changed.connect(self._on_source_status)
+        self.bridge.program_stats.connect(self.status.update_stats)
+        self.bridge.recording_state_changed.connect(self._on_recording_state)
+        self.bridge.output_state_changed.connect(self._on_output_state)
+        self.bridge.error.connect(self.show_problem)
+
+    # -- the show document ------------------------------------------------------------------------
+
+    def load_document(self, show: Show, path: Path | None) -> None:
+        """Make `show` the open show and start an engine on it."""
+        self.document = show
+        self.show_path = path
+        self.dirty = False
+        try:
+            self.bindings = effective_bindings(show)
+        except ValueError as error:
+            # A hand-edited file with a clash: keep the defaults running and say what was wrong.
+            self.bindings = effective_bindings(show.model_copy(update={"hotkeys": {}}))
+            message = f"{path or show.name}: {error}"
+            QTimer.singleShot(0, lambda: self.tell(self.tr("Hotkeys"), message))
+        self.hotkeys.set_bindings(self.bindings)
+        if path is not None:
+            self.preferences.remember_show(str(path))
+            self._save_preferences()
+            self._rebuild_recent_menu()
+        self.status.recording_folder = Path(self.preferences.recording_folder)
+        self._detach_engine()
+        self.host.start(show)
+        self._update_title()
+
+    def _detach_engine(self) -> None:
+        self.bridge.detach()
+        for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
+            monitor.attach(None, None)
+        self.mixer.set_engine(None)
+        self.status.reset()
+
+    def mark_dirty(self) -> None:
+        if not self.dirty:
+            self.dirty = True
+            self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.show_path.name if self.show_path else self.document.name
+        self.setWindowTitle(f"{name}{'*' if self.dirty else ''} \u2014 {APP_NAME}")
+        self.show_label.setText(self.document.name)
+
+    def current_document(self) -> Show:
+        """The show as Save writes it: the document with the mixer's live settings."""
+        engine = self.host.engine
+        if engine is None:
+            return self.document
+        return self.document.model_copy(update={"audio_inputs": engine.current_show().audio_inputs})
+
+    def new_show(self) -> None:
+        if self._may_discard_changes():
+            self.load_document(empty_show(), None)
+
+    def open_show_dialog(self) -> None:
+        if not self._may_discard_changes():
+            return
+        folder = str(self.show_path.parent) if self.show_path else ""
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open show"), folder, SHOW_FILE_FILTER)
+        if path:
+            self.open_show(Path(path))
+
+    def open_show(self, path: Path) -> bool:
+        """Load a show file; a bad file is reported (file and field) and the current show stays."""
+        if self.streaming or self.recording_path is not None:
+            self.tell(self.tr("Open show"), self.tr("Stop streaming and recording before opening another show."))
+            return False
+        try:
+            show = load_show(path)
+        except InputError as error:
+            self.tell(self.tr("Could not open the show"), str(error))
+            return False
+        self.load_document(show, path)
+        return True
+
+    def save(self) -> bool:
+        if self.show_path is None:
+            return self.save_as()
+        return self._write(self.show_path)
+
+    def save_as(self) -> bool:
+        folder = str(self.show_path.parent) if self.show_path else str(Path.home())
+        suggested = str(Path(folder) / f"{slug(self.document.name)}.json")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save show as"), suggested, SHOW_FILE_FILTER)
+        if not path:
+            return False
+        return self._write(Path(path))
+
+    def _write(self, path: Path) -> bool:
+        show = self.current_document()
+        try:
+            save_show(show, path)
+        except OSError as error:
+            self.tell(self.tr("Could not save"), self.tr("{file}: {reason}").format(file=path, reason=error.strerror or error))
+            return False
+        self.document, self.show_path, self.dirty = show, path, False
+        self.preferences.remember_show(str(path))
+        self._save_preferences()
+        self._rebuild_recent_menu()
+        self._update_title()
+        return True
+
+    def _may_discard_changes(self) -> bool:
+        if not self.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.preferences.recent_shows:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(Path(p)))
+        self.recent_menu.setEnabled(bool(self.preferences.recent_shows))
+
+    def _open_recent(self, path: Path) -> None:
+        if self._may_discard_changes():
+            self.open_show(path)
+
+    # -- settings and hotkeys ---------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        live = self.streaming or self.recording_path is not None
+        dialog = SettingsDialog(self.current_document(), self.preferences, parent=self, live=live)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.result_show(), dialog.result_preferences(), dialog.needs_restart())
+
+    def apply_settings(self, show: Show, preferences: Preferences, needs_restart: bool) -> None:
+        language_changed = preferences.language != self.preferences.language
+        self.preferences = preferences
+        self._save_preferences()
+        self.status.recording_folder = Path(preferences.recording_folder)
+        changed = show != self.current_document()
+        if needs_restart and not (self.streaming or self.recording_path is not None):
+            path, dirty = self.show_path, self.dirty or changed
+            self.load_document(show, path)
+            self.dirty = dirty
+        else:
+            self.document = show
+            self.dirty = self.dirty or changed
+        self._update_title()
+        if language_changed:
+            self.tell(self.tr("Language"), self.tr("The new language is used the next time the studio starts."))
+
+    def open_hotkeys(self) -> None:
+        dialog = HotkeysDialog(self.current_document(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.set_hotkeys(dialog.result_hotkeys())
+
+    def set_hotkeys(self, changes: dict[str, str]) -> None:
+        show = self.document.model_copy(update={"hotkeys": changes})
+        self.bindings = effective_bindings(show)  # the dialog refused conflicts already
+        self.hotkeys.set_bindings(self.bindings)
+        if changes != self.document.hotkeys:
+            self.document = show
+            self.mark_dirty()
+
+    # -- actions (buttons, hotkeys) ---------------------------------------------------------------
+
+    def run_action(self, action_id: str) -> None:
+        kind, _, argument = action_id.partition(".")
+        scenes = [scene.name for scene in self.document.scenes]
+        if kind == "cut":
+            self._engine_call(lambda e: e.cut())
+        elif kind == "auto":
+            self._engine_call(lambda e: e.transition(kind=self.transitions.selected_kind(), duration_ms=self.transitions.duration.value()))
+        elif kind in ("preview_scene", "program_scene") and argument.isdigit() and int(argument) <= len(scenes):
+            name = scenes[int(argument) - 1]
+            self._engine_call(lambda e: e.set_preview(name) if kind == "preview_scene" else e.cut(name))
+        elif kind == "mute_input":
+            self._toggle_mute(argument)
+        elif action_id == "stream.toggle":
+            self.toggle_streaming()
+        elif action_id == "record.toggle":
+            self.toggle_recording()
+
+    def _toggle_mute(self, input_id: str) -> None:
+        engine = self.host.engine
+        if engine is None:
+            return
+        muted = not engine.audio_input(input_id).muted
+        if self._engine_call(lambda e: e.set_input_muted(input_id, muted)):
+            self.mixer.set_input_muted_from_outside(input_id, muted)
+            self.mark_dirty()
+
+    def _engine_call(self, call: Callable[[Engine], object]) -> bool:
+        """Call the engine if one runs; a refused call is shown, never raised into Qt."""
+        engine = self.host.engine
+        if engine is None:
+            self.show_problem(self.tr("The show is still starting"))
+            return False
+        try:
+            call(engine)
+        except (InputError, RuntimeError) as error:
+            self.show_problem(str(error))
+            return False
+        return True
+
+    def _on_tbar(self, position: float) -> None:
+        self._engine_call(lambda e: e.set_tbar(position, kind=self.transitions.selected_kind()))
+
+    def _on_transition_settings(self, kind: str, duration_ms: int) -> None:
+        transition = self.document.transition.model_copy(update={"kind": TransitionKind(kind), "duration_ms": duration_ms})
+        self.document = self.document.model_copy(update={"transition": transition})
+        self.mark_dirty()
+
+    # -- going live and recording -----------------------------------------------------------------
+
+    def toggle_streaming(self) -> None:
+        if self.streaming:
+            if self.ask(self.tr("End the live stream?"), self.tr("Stop streaming to every destination?")):
+                self.stop_streaming()
+            return
+        destinations = [d for d in self.document.destinations if d.enabled]
+        if not destinations:
+            self.tell(self.tr("Go Live"), self.tr("No destination is set up. Add one in Settings, Destinations."))
+            return
+        listing = "\n".join(f"\u2022 {d.name}: {mask_url(d.full_url())}" for d in destinations)
+        if self.ask(self.tr("Go live?"), self.tr("Start streaming to:\n{destinations}").format(destinations=listing)):
+            self.start_streaming()
+
+    def start_streaming(self) -> None:
+        destinations = [(d.name, d.full_url()) for d in self.document.destinations if d.enabled]
+        engine = self.host.engine
+        if engine is None or not destinations:
+            return
+        problems = engine.start_streaming(destinations)
+        if len(problems) == len(destinations):
+            self.tell(self.tr("Go Live"), "\n".join(problems))
+            return
+        for problem in problems:
+            self.show_problem(problem)
+        self.streaming = True
+        self._update_buttons()
+
+    def stop_streaming(self) -> None:
+        self._engine_call(lambda e: e.stop_streaming())
+        self.streaming = False
+        self._update_buttons()
+
+    def toggle_recording(self) -> None:
+        if self.recording_path is not None:
+            self._engine_call(lambda e: e.stop_recording())
+            self.recording_path = None
+            self.status.recording_stopped()
+            self._update_buttons()
+            return
+        folder = Path(self.preferences.recording_folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.tell(self.tr("Record"), self.tr("Cannot create the recording folder {folder}: {reason}").format(folder=folder, reason=error.strerror))
+            return
+        path = folder / f"{slug(self.document.name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
+        engine = self.host.engine
+        if engine is None:
+            self.show_problem(self.tr("The show is still starting"))
+            return
+        try:
+            self.recording_path = engine.start_recording(path)
+        except (InputError, RuntimeError) as error:
+            self.tell(self.tr("Record"), str(error))
+            return
+        self.status.recording_started()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.go_live_button.setText(self.tr("End Live") if self.streaming else self.tr("Go Live"))
+        self.go_live_button.setStyleSheet(ON_AIR_STYLE if self.streaming else "")
+        self.record_button.setText(self.tr("Stop Recording") if self.recording_path else self.tr("Record"))
+        self.record_button.setStyleSheet(RECORDING_STYLE if self.recording_path else "")
+
+    # -- engine events (GUI thread) ---------------------------------------------------------------
+
+    def _on_engine_ready(self, engine: Engine) -> None:
+        show = engine.show
+        self.bridge.attach(engine)
+        aspect = show.canvas.width / show.canvas.height
+        for monitor, target, fps in ((self.preview_monitor, "preview", 30), (self.program_monitor, "program", 30)):
+            monitor.aspect = aspect
+            monitor.attach(self._tap_opener(engine, target, fps), engine.close_video_tap)
+        self.multiview.set_sources([(spec.id, spec.name) for spec in show.sources], aspect)
+        for source_id, view in self.multiview.views.items():
+            view.attach(self._tap_opener(engine, source_id, MULTIVIEW_FPS), engine.close_video_tap)
+        statuses = engine.source_status()
+        for source_id, status in statuses.items():
+            if source_id in self.multiview.views:
+                self.multiview.views[source_id].set_no_signal(status.value == "no signal")
+        self.scenes.set_scenes(engine.scene_names)
+        self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
+        self.mixer.set_engine(engine)
+        self._on_scenes(engine.program_scene, engine.preview_scene)
+        self.show_loaded.emit(show.name)
+
+    @staticmethod
+    def _tap_opener(engine: Engine, target: str, fps: int):
+        return lambda width, height: engine.open_video_tap(target, width, height, fps)
+
+    def _on_engine_failed(self, reason: str) -> None:
+        self.tell(self.tr("The show could not start"), reason)
+
+    def _on_engine_stopped(self) -> None:
+        if self._closing:
+            self._close_confirmed = True
+            self.close()
+
+    def _on_program_scene(self, name: str) -> None:
+        engine = self.host.engine
+        if engine is not None:
+            self._on_scenes(name, engine.preview_scene)
+
+    def _on_preview_scene(self, name: str) -> None:
+        engine = self.host.engine
+        if engine is not None:
+            self._on_scenes(engine.program_scene, name)
+
+    def _on_scenes(self, program: str, preview: str) -> None:
+        engine = self.host.engine
+        if engine is None:
+            return
+        self.scenes.set_on_air(program, preview)
+        self.preview_monitor.title = self.tr("Preview: {scene}").format(scene=preview)
+        self.program_monitor.title = self.tr("Program: {scene}").format(scene=program)
+        self.multiview.set_tally(set(engine.scene_source_ids(program)), set(engine.scene_source_ids(preview)))
+
+    def _on_source_status(self, source_id: str, status: str, reason: str) -> None:
+        view = self.multiview.views.get(source_id)
+        if view is not None:
+            view.set_no_signal(status == "no signal")
+            view.setToolTip(reason)
+
+    def _on_recording_state(self, state: str, path: str) -> None:
+        if state == "stopped" and self.recording_path is not None and Path(path) == self.recording_path:
+            # The recorder stopped on its own (disk full, an error): say so and reset the button.
+            self.recording_path = None
+            self.status.recording_stopped()
+            self._update_buttons()
+
+    def _on_output_state(self, name: str, state: str, reason: str) -> None:
+        if state in ("FAILED", "RECONNECTING"):
+            self.show_problem(self.tr("{name}: {state} {reason}").format(name=name, state=state, reason=reason))
+
+    def _refresh_pictures(self) -> None:
+        self.preview_monitor.refresh()
+        self.program_monitor.refresh()
+        self.multiview.refresh()
+        self.mixer.update_levels(*self.bridge.levels.take())
+
+    # -- messages (tests replace ask/tell/ask_save_changes) ----------------------------------------
+
+    def show_problem(self, message: str) -> None:
+        """A non-blocking message: the show goes on."""
+        self.status.showMessage(message, 10_000)
+        log.warning("%s", message)
+
+    def ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def tell(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def ask_save_changes(self) -> str:
+        """"save", "discard" or "cancel"."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            self.tr("Save the changes to {show}?").format(show=self.show_path.name if self.show_path else self.document.name),
+            buttons.Save | buttons.Discard | buttons.Cancel,
+            buttons.Save,
+        )
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+    # -- layout and closing -------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = Preferences.decode_bytes(self.preferences.window_geometry)
+        state = Preferences.decode_bytes(self.preferences.window_state)
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        if state:
+            self.restoreState(QByteArray(state))
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock):
+            dock.setFloating(False)
+            dock.show()
+
+    def _save_preferences(self) -> None:
+        self.preferences.window_geometry = Preferences.encode_bytes(bytes(self.saveGeometry().data()))
+        self.preferences.window_state = Preferences.encode_bytes(bytes(self.saveState().data()))
+        try:
+            self.preferences_store.save(self.preferences)
+        except OSError as error:
+            self.show_problem(self.tr("Could not save preferences: {reason}").format(reason=error))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._close_confirmed:
+            self.refresh_timer.stop()
+            event.accept()
+            return
+        event.ignore()
+        if self._closing:
+            return  # already stopping
+        on_air = self.streaming or self.recording_path is not None
+        if on_air and not self.ask(
+            self.tr("Quit while on air?"),
+            self.tr("You are live or recording. Stop streaming and recording, and quit?"),
+        ):
+            return
+        if not self._may_discard_changes():
+            return
+        self._save_preferences()
+        self._closing = True
+        self.status.showMessage(self.tr("Stopping the outputs..."))
+        if self.streaming:
+            self._engine_call(lambda e: e.stop_streaming())
+        if self.recording_path is not None:
+            self._engine_call(lambda e: e.stop_recording())
+        self._detach_engine()
+        self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
+
+
+def slug(name: str) -> str:
+    """A file-name-safe version of a show name (Chinese letters kept)."""
+    return re.sub(r"[^\w\-]+", "-", name, flags=re.UNICODE).strip("-") or "show"
+
+
+def empty_show() -> Show:
+    """File > New: one test-pattern camera on one scene, ready to be edited."""
+    return Show.model_validate(
+        {
+            "name": "New show",
+            "sources": [{"id": "camera-1", "name": "Camera 1", "kind": "test_pattern", "settings": {}}],
+            "scenes": [{"id": "scene-1", "name": "Scene 1", "layout": {"kind": "full", "sources": ["camera-1"]}}],
+        }
+    )

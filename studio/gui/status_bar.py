@@ -1,0 +1,86 @@
+"""The status bar: program fps, dropped and lagged frames, CPU, each destination's state and
+bitrate, recording time and free disk. Updated once a second from the engine's stats event."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from studio.engine.events import ProgramStats
+
+STATE_COLOURS = {"LIVE": "#3c3", "CONNECTING": "#fc3", "RECONNECTING": "#f93", "FAILED": "#f44", "OFF": "#999"}
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class StudioStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.program_label = QLabel(self)
+        self.cpu_label = QLabel(self)
+        self.outputs_label = QLabel(self)
+        self.recording_label = QLabel(self)
+        self.disk_label = QLabel(self)
+        for label in (self.program_label, self.cpu_label, self.outputs_label, self.recording_label, self.disk_label):
+            self.addPermanentWidget(label)
+        self._last_frames = 0
+        self._last_wall_s = time.monotonic()
+        self._last_cpu_s = time.process_time()
+        self._recording_started_s: float | None = None
+        self.recording_folder = Path.home()
+        self.reset()
+
+    def reset(self) -> None:
+        self.program_label.setText(self.tr("Program: starting"))
+        self.cpu_label.setText("")
+        self.outputs_label.setText("")
+        self.recording_label.setText(self.tr("REC off"))
+        self.disk_label.setText("")
+
+    def recording_started(self) -> None:
+        self._recording_started_s = time.monotonic()
+
+    def recording_stopped(self) -> None:
+        self._recording_started_s = None
+
+    def update_stats(self, stats: ProgramStats) -> None:
+        now_s, cpu_s = time.monotonic(), time.process_time()
+        elapsed_s = max(1e-3, now_s - self._last_wall_s)
+        fps = max(0, stats.frames_produced - self._last_frames) / elapsed_s
+        cpu_percent = 100.0 * (cpu_s - self._last_cpu_s) / elapsed_s
+        self._last_frames, self._last_wall_s, self._last_cpu_s = stats.frames_produced, now_s, cpu_s
+        self.program_label.setText(
+            self.tr("Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}").format(
+                fps=fps, dropped=stats.frames_dropped + stats.encoder_dropped, lagged=stats.lagged_ticks
+            )
+        )
+        self.cpu_label.setText(self.tr("CPU {percent:.0f}%").format(percent=cpu_percent))
+        parts = []
+        for output in stats.outputs:
+            colour = STATE_COLOURS.get(output.state.value, "#ccc")
+            parts.append(
+                f"<span style='color:{colour}'>\u25cf</span> {output.name} {output.state.value} "
+                f"{output.bitrate_kbps:.0f} kbps"
+            )
+        self.outputs_label.setText("  ".join(parts))
+        if self._recording_started_s is not None:
+            self.recording_label.setText(
+                "<span style='color:#f44'>\u25cf</span> " + self.tr("REC {time}").format(time=format_duration(now_s - self._recording_started_s))
+            )
+        else:
+            self.recording_label.setText(self.tr("REC off"))
+        self.disk_label.setText(self.tr("Disk {gb:.1f} GB free").format(gb=free_disk_gb(self.recording_folder)))
+
+
+def free_disk_gb(folder: Path) -> float:
+    # The folder may not exist yet (first recording creates it): measure its nearest parent.
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return shutil.disk_usage(candidate).free / 1e9
+    return 0.0

@@ -1,0 +1,375 @@
+"""The desktop app's promises (pytest-qt, offscreen): switching on the engine's next tick,
+the default hotkeys, faders, show files and settings, closing while on air, layout and language.
+
+The engine runs on a SteppedClock: the program thread renders a tick only when the test allows
+it, so "on the next tick" is checked exactly, with no sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QDockWidget
+
+from studio.app import build_engine
+from studio.engine.builtin_shows import builtin_show
+from studio.engine.clock import NS_PER_SECOND, SteppedClock
+from studio.engine.show import DestinationSpec, load_show, save_show
+from studio.gui.hotkeys_dialog import HotkeysDialog
+from studio.gui.main_window import MainWindow
+from studio.gui.preferences import Preferences, PreferencesStore
+from tests.conftest import REPO_ROOT, ffprobe
+
+FPS = 30
+
+
+def tick_ns(tick: int) -> int:
+    return tick * NS_PER_SECOND // FPS
+
+
+class SteppedStudio:
+    """The main window on an engine whose clock the test steps."""
+
+    def __init__(self, qtbot, tmp_path: Path, show=None) -> None:
+        self.qtbot = qtbot
+        self.clocks: list[SteppedClock] = []
+        self.store = PreferencesStore(tmp_path / "config")
+        if not self.store.path.exists():
+            self.store.save(Preferences(recording_folder=str(tmp_path / "recordings")))
+        self.window = MainWindow(
+            show=show or builtin_show("demo"),
+            show_path=None,
+            build_engine=self._build,
+            preferences_store=self.store,
+        )
+        self.asked: list[str] = []
+        self.told: list[str] = []
+        self.answer = True
+        self.window.ask = self._ask
+        self.window.tell = lambda title, text: self.told.append(f"{title}: {text}")
+        self.window.ask_save_changes = lambda: "discard"
+        self.window.show()
+        self.wait_for_engine()
+
+    def _build(self, show):
+        clock = SteppedClock()
+        self.clocks.append(clock)
+        return build_engine(show, clock=clock)
+
+    def _ask(self, title: str, text: str) -> bool:
+        self.asked.append(f"{title}: {text}")
+        return self.answer
+
+    @property
+    def engine(self):
+        return self.window.host.engine
+
+    @property
+    def clock(self) -> SteppedClock:
+        return self.clocks[-1]
+
+    def wait_for_engine(self) -> None:
+        self.qtbot.waitUntil(lambda: self.window.host.engine is not None and self.window.host.engine.show is not None, timeout=10_000)
+
+    def run_to(self, tick: int) -> None:
+        """Let the program render every tick up to `tick`, and wait until it has."""
+        self.clock.allow_until(tick_ns(tick))
+        self.qtbot.waitUntil(lambda: self.clock.waiting_for_ns == tick_ns(tick + 1), timeout=10_000)
+        self.qtbot.wait(1)  # let queued engine events reach the GUI thread
+
+    def close(self) -> None:
+        self.window._close_confirmed = True
+        self.window.host.stop()
+        self.window.host.wait_idle()
+        self.window.close()
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path):
+    studio = SteppedStudio(qtbot, tmp_path)
+    yield studio
+    studio.close()
+
+
+def record_program_changes(engine, clock) -> list[tuple[str, int]]:
+    """(scene, media time) of every program change, as the program thread announces it."""
+    changes: list[tuple[str, int]] = []
+    engine.events.program_scene_changed.connect(lambda scene: changes.append((scene, clock.now_ns())))
+    return changes
+
+
+def click_scene(qtbot, window: MainWindow, name: str) -> None:
+    item = window.scenes.item_for(name)
+    rect = window.scenes.list.visualItemRect(item)
+    qtbot.mouseClick(window.scenes.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_picking_a_scene_and_pressing_cut_changes_program_on_the_next_tick(studio, qtbot):
+    window, engine = studio.window, studio.engine
+    studio.run_to(5)
+    changes = record_program_changes(engine, studio.clock)
+    click_scene(qtbot, window, "BACK")
+    qtbot.mouseClick(window.transitions.cut_button, Qt.MouseButton.LeftButton)
+    assert changes == []  # nothing happens between ticks
+    studio.run_to(6)
+    assert changes == [("BACK", tick_ns(6))]
+    qtbot.waitUntil(lambda: window.program_monitor.title.endswith("BACK"))
+    picture = window.program_monitor.tap.latest()
+    assert picture.tick == 6
+    centre = picture.rgb[picture.rgb.shape[0] // 3, picture.rgb.shape[1] // 4].astype(int)
+    assert centre[2] > 150 and centre[0] < 100, f"program should be BACK (blue) on tick 6, got {centre}"
+    # Tally follows: the scene list and the multiview mark BACK as program.
+    assert window.scenes._program == "BACK"
+    back_id = engine.show.scene_by_ref("BACK").layout.sources[0]
+    assert window.multiview.views[back_id].tally is not None
+
+
+def test_each_default_hotkey_does_its_action(studio, qtbot, rtmp_server, tmp_path):
+    window, engine = studio.window, studio.engine
+    focus = window.program_monitor
+    studio.run_to(2)
+    changes = record_program_changes(engine, studio.clock)
+
+    qtbot.keyClick(focus, Qt.Key.Key_3)  # scene 3 to preview
+    studio.run_to(3)
+    assert engine.preview_scene == "BACK"
+    qtbot.keyClick(focus, Qt.Key.Key_Space)  # cut
+    studio.run_to(4)
+    assert changes[-1] == ("BACK", tick_ns(4))
+
+    qtbot.keyClick(focus, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # scene 2 straight to program
+    studio.run_to(5)
+    assert changes[-1] == ("SIDE", tick_ns(5))
+
+    qtbot.keyClick(focus, Qt.Key.Key_4)
+    qtbot.keyClick(focus, Qt.Key.Key_Return)  # auto: the 500 ms mix ends 15 ticks later
+    studio.run_to(5 + 14)
+    assert changes[-1][0] == "SIDE"
+    studio.run_to(5 + 15)
+    assert changes[-1] == ("DETAIL", tick_ns(20))
+
+    qtbot.keyClick(focus, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)  # the keypad's Enter too
+    studio.run_to(21)
+    assert engine.stats().ticks >= 21  # ran; the transition is under way
+    studio.run_to(36)
+    assert changes[-1] == ("SIDE", tick_ns(35))
+
+    # Mute has no default key (a stray key must not silence the host); bind one and use it.
+    window.set_hotkeys({"mute_input.tone": "M"})
+    qtbot.keyClick(focus, Qt.Key.Key_M)
+    assert engine.audio_input("tone").muted
+    qtbot.keyClick(focus, Qt.Key.Key_M)
+    assert not engine.audio_input("tone").muted
+
+    qtbot.keyClick(focus, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.recording_path is not None
+    studio.run_to(60)
+    qtbot.keyClick(focus, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.recording_path is None
+
+    window.document = window.document.model_copy(
+        update={"destinations": [DestinationSpec(id="test", name="Test server", url=rtmp_server.url("").rstrip("/"), stream_key="hotkey-key")]}
+    )
+    qtbot.keyClick(focus, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert "Test server" in studio.asked[-1] and "hotkey-key" not in studio.asked[-1]
+    assert window.streaming
+    studio.run_to(61)  # the encode thread opens the destination on its own thread, soon after
+    qtbot.waitUntil(lambda: [d.name for d in engine.destination_stats()] == ["Test server"], timeout=5000)
+    qtbot.keyClick(focus, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not window.streaming
+    studio.run_to(62)
+    qtbot.waitUntil(lambda: engine.destination_stats() == [], timeout=10_000)
+
+
+def test_hotkeys_are_ignored_while_typing(studio, qtbot):
+    window = studio.window
+    line_edit = window.transitions.duration.lineEdit()
+    studio.run_to(1)
+    qtbot.keyClick(line_edit, Qt.Key.Key_3)
+    studio.run_to(2)
+    assert studio.engine.preview_scene == "SIDE"  # unchanged: the 3 went into the field
+
+
+def test_hotkey_dialog_refuses_a_conflict_and_saves_changes_in_the_show(studio, qtbot, tmp_path):
+    dialog = HotkeysDialog(studio.window.current_document(), studio.window)
+    qtbot.addWidget(dialog)
+    dialog.set_key("record.toggle", "1")
+    assert not dialog.try_accept()
+    assert "1" in dialog.error_label.text() and "Scene 1 to preview" in dialog.error_label.text()
+    dialog.set_key("record.toggle", "F9")
+    assert dialog.try_accept()
+    studio.window.set_hotkeys(dialog.result_hotkeys())
+    path = tmp_path / "show.json"
+    assert studio.window._write(path)
+    assert load_show(path).hotkeys == {"record.toggle": "F9"}
+    assert studio.window.bindings["record.toggle"] == "F9"
+
+
+def test_moving_a_fader_changes_that_inputs_gain_in_the_engine(studio, qtbot):
+    window, engine = studio.window, studio.engine
+    strip = window.mixer.strip("tone")
+    strip.fader.setValue(strip.fader.minimum() + (strip.fader.maximum() - strip.fader.minimum()) // 2)
+    expected_db = strip.gain_db()
+    assert expected_db < -1
+    studio.run_to(3)
+    assert engine.audio_input("tone").gain_db == pytest.approx(expected_db)
+    assert window.dirty and window.windowTitle().startswith("Demo show*")
+    assert window.current_document().audio_inputs[0].gain_db == pytest.approx(expected_db)
+
+
+def test_settings_round_trip_through_the_show_file_and_restart_the_engine(studio, qtbot, tmp_path, monkeypatch):
+    window = studio.window
+    show = window.current_document()
+    vertical = show.model_copy(
+        update={
+            "canvas": show.canvas.model_copy(update={"width": 1080, "height": 1920}),
+            "encoder": show.encoder.model_copy(update={"bitrate_kbps": 4500}),
+        }
+    )
+    old_engine = studio.engine
+    window.apply_settings(vertical, window.preferences, needs_restart=True)
+    qtbot.waitUntil(lambda: studio.engine is not None and studio.engine is not old_engine, timeout=10_000)
+    assert studio.engine.show.canvas.height == 1920
+    studio.run_to(2)
+    qtbot.waitUntil(lambda: window.program_monitor.tap.latest() is not None, timeout=5000)
+    picture = window.program_monitor.tap.latest()
+    assert picture.rgb.shape[0] > picture.rgb.shape[1]  # the monitor shows a portrait picture
+    path = tmp_path / "vertical.json"
+    monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), ""))
+    assert window.save()
+    loaded = load_show(path)
+    assert (loaded.canvas.width, loaded.canvas.height, loaded.encoder.bitrate_kbps) == (1080, 1920, 4500)
+    assert not window.dirty and window.preferences.last_show == str(path.resolve())
+
+
+def test_closing_while_live_asks_then_stops_the_outputs_cleanly(studio, qtbot, rtmp_server, tmp_path):
+    window = studio.window
+    window.document = window.document.model_copy(
+        update={"destinations": [DestinationSpec(id="t", name="Test", url=rtmp_server.url("").rstrip("/"), stream_key="close-key")]}
+    )
+    window.start_streaming()
+    window.toggle_recording()
+    recording = window.recording_path
+    studio.clock.allow_until(2**62)  # from here the show runs freely: the close must stop it
+    qtbot.waitUntil(lambda: studio.engine.stats().frames_produced > 90, timeout=20_000)
+
+    studio.answer = False
+    window.close()
+    assert window.isVisible() and "Quit while on air?" in studio.asked[-1]
+    assert studio.engine is not None and window.streaming
+
+    studio.answer = True
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
+    window.host.wait_idle()
+    probe = ffprobe(recording)
+    video = next(s for s in probe["streams"] if s["codec_type"] == "video")
+    assert int(video["nb_read_frames"]) > 90  # finalized and readable
+    assert rtmp_server.wait_for_recordings("close-key")  # the stream ended, and nginx closed its file
+
+
+def test_layout_is_saved_and_restored(qtbot, tmp_path):
+    first = SteppedStudio(qtbot, tmp_path)
+    first.window.mixer_dock.hide()
+    first.window.close()  # not on air, nothing unsaved: closes after stopping the engine
+    qtbot.waitUntil(lambda: not first.window.isVisible(), timeout=10_000)
+    assert first.store.load().window_state
+    second = SteppedStudio(qtbot, tmp_path)
+    try:
+        assert second.window.findChild(QDockWidget, "mixer").isHidden()
+        assert not second.window.findChild(QDockWidget, "scenes").isHidden()
+        second.window.reset_layout()
+        assert not second.window.findChild(QDockWidget, "mixer").isHidden()
+    finally:
+        second.close()
+
+
+def test_unsaved_changes_are_asked_about(studio, qtbot, tmp_path):
+    window = studio.window
+    window.mark_dirty()
+    window.ask_save_changes = lambda: "cancel"
+    window.new_show()
+    assert window.document.name == "Demo show"  # cancelled: nothing replaced
+    window.ask_save_changes = lambda: "discard"
+    window.new_show()
+    assert window.document.name == "New show" and not window.dirty
+    studio.wait_for_engine()
+    assert studio.engine.scene_names == ["Scene 1"]
+
+
+def test_a_bad_show_file_keeps_the_open_show_and_names_the_file_and_field(studio, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1, "scenes": [{"id": "a", "name": "A", "layout": {"kind": "full", "sources": ["nope"]}}]}')
+    assert not studio.window.open_show(bad)
+    assert str(bad) in studio.told[-1] and "scenes[0].layout.sources[0]" in studio.told[-1]
+    assert studio.window.document.name == "Demo show"
+
+
+def test_a_bad_last_show_opens_the_demo_with_an_error(tmp_path):
+    from studio.gui.desktop import initial_show
+
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"schema_version": 1, "canvas": {"fps": 29}, "scenes": []}')
+    show, path, error = initial_show(None, Preferences(last_show=str(bad)))
+    assert show.name == "Demo show" and path is None
+    assert str(bad) in error and "canvas.fps" in error
+
+
+def test_the_last_show_reopens(tmp_path):
+    from studio.gui.desktop import initial_show
+
+    path = tmp_path / "mine.json"
+    save_show(builtin_show("demo").model_copy(update={"name": "Mine"}), path)
+    show, opened, error = initial_show(None, Preferences(last_show=str(path)))
+    assert (show.name, opened, error) == ("Mine", path, None)
+
+
+def test_chinese_translation_is_used_for_a_chinese_locale(qapp):
+    from PySide6.QtCore import QCoreApplication
+
+    from studio.gui.i18n import install_translators, resolve_language
+
+    assert resolve_language("system", QLocale("zh_CN")) == "zh_CN"
+    assert resolve_language("system", QLocale("en_US")) == "en"
+    translators = install_translators(qapp, "zh_CN")
+    try:
+        assert QCoreApplication.translate("TransitionPanel", "Cut") == "切换"
+        assert QCoreApplication.translate("MainWindow", "Go Live") == "开播"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_studio_without_a_display_says_how_to_run_headless():
+    environment = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([sys.executable, "-m", "studio"], capture_output=True, text=True, timeout=60, env=environment, cwd=REPO_ROOT)
+    assert result.returncode == 0
+    assert "no display" in result.stdout and "studio run" in result.stdout
+
+
+@pytest.mark.parametrize("size", ["1366x768"])
+def test_screenshot_command_renders_the_running_demo(tmp_path, size):
+    out = tmp_path / "shot.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "studio", "screenshot", "--out", str(out), "--size", size, "--settle", "1.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape[:2] == (768, 1366)
+    # The monitors show live test patterns: the program's red and the preview's green are there.
+    reds = np.count_nonzero((image[..., 0] > 180) & (image[..., 1] < 80) & (image[..., 2] < 80))
+    greens = np.count_nonzero((image[..., 1] > 140) & (image[..., 0] < 80) & (image[..., 2] < 100))
+    assert reds > 20_000 and greens > 20_000
