@@ -101,7 +101,7 @@ def gui_stalls(minutes: float) -> None:
         meter.stop()
         gui_cpu_s = time.thread_time() - gui_thread_cpu_start
         stats = window.host.engine.stats()
-        destinations = window.host.engine.destination_stats()
+        destinations = [d.snapshot() for d in window.host.engine.destination_stats()]  # before stop turns them OFF
         window._close_confirmed = True
         window.host.stop()
         window.host.wait_idle()

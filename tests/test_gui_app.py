@@ -182,6 +182,7 @@ def test_each_default_hotkey_does_its_action(studio, qtbot, rtmp_server, tmp_pat
     studio.run_to(61)  # the encode thread opens the destination on its own thread, soon after
     qtbot.waitUntil(lambda: [d.name for d in engine.destination_stats()] == ["Test server"], timeout=5000)
     qtbot.keyClick(focus, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert "End the live stream?" in studio.asked[-1]  # stopping asks too
     assert not window.streaming
     studio.run_to(62)
     qtbot.waitUntil(lambda: engine.destination_stats() == [], timeout=10_000)
@@ -373,3 +374,49 @@ def test_screenshot_command_renders_the_running_demo(tmp_path, size):
     reds = np.count_nonzero((image[..., 0] > 180) & (image[..., 1] < 80) & (image[..., 2] < 80))
     greens = np.count_nonzero((image[..., 1] > 140) & (image[..., 0] < 80) & (image[..., 2] < 100))
     assert reds > 20_000 and greens > 20_000
+
+
+def test_a_new_show_is_refused_while_recording(studio):
+    studio.window.toggle_recording()
+    studio.window.new_show()
+    assert studio.window.document.name == "Demo show"
+    assert "Stop streaming and recording" in studio.told[-1]
+    studio.window.toggle_recording()
+
+
+def test_a_split_recording_keeps_the_record_button_on(qtbot, tmp_path):
+    show = builtin_show("demo")
+    show = show.model_copy(update={"recording": show.recording.model_copy(update={"split_every_s": 10})})
+    studio = SteppedStudio(qtbot, tmp_path, show)
+    try:
+        window = studio.window
+        window.toggle_recording()
+        first = window.recording_path
+        studio.run_to(10 * FPS + 5)  # past the split at 10 s
+        qtbot.waitUntil(lambda: window._recording_part != first, timeout=10_000)
+        assert window._recording_part.name == f"{first.stem}-002.mkv"
+        window._check_recording_ended(first)  # what the deferred check after the first part's "stopped" does
+        assert window.recording_path == first and window.record_button.text() == "Stop Recording"
+        window.toggle_recording()
+    finally:
+        studio.close()
+
+
+def test_the_t_bar_mixes_by_hand_and_completes_at_the_end(studio, qtbot):
+    window, engine = studio.window, studio.engine
+    studio.run_to(1)
+    changes = record_program_changes(engine, studio.clock)
+    window.transitions.tbar.setValue(500)  # halfway: FRONT (red) mixed with SIDE (green)
+    studio.run_to(2)
+    colour = colour_of(window.program_monitor)
+    assert 80 < colour[0] < 160 and 70 < colour[1] < 140, f"expected a half mix of red and green, got {colour}"
+    assert changes == []
+    window.transitions.tbar.setValue(1000)
+    studio.run_to(3)
+    assert changes == [("SIDE", tick_ns(3))]
+    assert window.transitions.tbar.value() == 0  # springs back, ready for the next
+
+
+def colour_of(monitor) -> np.ndarray:
+    picture = monitor.tap.latest()
+    return picture.rgb[picture.rgb.shape[0] // 3, picture.rgb.shape[1] // 4].astype(int)

@@ -5,6 +5,7 @@ zero), and the bridge's meter accumulator must stay bounded."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,3 +70,30 @@ def test_mixer_repaints_keep_references_to_none(qtbot):
         panel.update_levels(levels, {}, -6.0 - index % 10)
         panel.grab()
     assert before - sys.getrefcount(None) < REPAINTS // 10
+
+
+def test_every_ui_text_has_a_chinese_translation_and_the_qm_is_current(tmp_path):
+    """Run lupdate over the GUI sources into a copy of the .ts: a text added without a
+    translation shows up as unfinished; the committed .qm must be what lrelease makes of the .ts."""
+    import shutil
+    import subprocess
+    import xml.etree.ElementTree as ElementTree
+
+    from studio.gui.i18n import TRANSLATIONS_DIR
+
+    tools = Path(sys.executable).parent
+    lupdate, lrelease = tools / "pyside6-lupdate", tools / "pyside6-lrelease"
+    ts_copy = tmp_path / "studio_zh_CN.ts"
+    shutil.copy(TRANSLATIONS_DIR / "studio_zh_CN.ts", ts_copy)
+    sources = sorted(str(path) for path in (TRANSLATIONS_DIR.parent).glob("*.py"))
+    subprocess.run([str(lupdate), *sources, "-ts", str(ts_copy)], check=True, capture_output=True, timeout=120)
+    untranslated = [
+        message.findtext("source")
+        for message in ElementTree.parse(ts_copy).getroot().iter("message")
+        if message.find("translation").get("type") == "unfinished"
+    ]
+    assert untranslated == [], f"add Chinese for these in studio/gui/translations/studio_zh_CN.ts: {untranslated}"
+    subprocess.run([str(lrelease), str(TRANSLATIONS_DIR / "studio_zh_CN.ts"), "-qm", str(tmp_path / "fresh.qm")], check=True, capture_output=True, timeout=120)
+    assert (tmp_path / "fresh.qm").read_bytes() == (TRANSLATIONS_DIR / "studio_zh_CN.qm").read_bytes(), (
+        "studio_zh_CN.qm is stale: run python -m studio.gui.i18n"
+    )

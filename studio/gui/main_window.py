@@ -71,7 +71,8 @@ class MainWindow(QMainWindow):
         self.show_path = show_path
         self.dirty = False
         self.streaming = False
-        self.recording_path: Path | None = None
+        self.recording_path: Path | None = None  # the file asked for; with splits, the first part
+        self._recording_part: Path | None = None  # the part being written now
         self._close_confirmed = False
         self._closing = False
 
@@ -258,12 +259,19 @@ class MainWindow(QMainWindow):
             return self.document
         return self.document.model_copy(update={"audio_inputs": engine.current_show().audio_inputs})
 
+    def _refuse_while_on_air(self, title: str) -> bool:
+        """Replacing the show replaces the engine: never while streaming or recording."""
+        if self.streaming or self.recording_path is not None:
+            self.tell(title, self.tr("Stop streaming and recording before opening another show."))
+            return True
+        return False
+
     def new_show(self) -> None:
-        if self._may_discard_changes():
+        if not self._refuse_while_on_air(self.tr("New show")) and self._may_discard_changes():
             self.load_document(empty_show(), None)
 
     def open_show_dialog(self) -> None:
-        if not self._may_discard_changes():
+        if self._refuse_while_on_air(self.tr("Open show")) or not self._may_discard_changes():
             return
         folder = str(self.show_path.parent) if self.show_path else ""
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open show"), folder, SHOW_FILE_FILTER)
@@ -272,8 +280,7 @@ class MainWindow(QMainWindow):
 
     def open_show(self, path: Path) -> bool:
         """Load a show file; a bad file is reported (file and field) and the current show stays."""
-        if self.streaming or self.recording_path is not None:
-            self.tell(self.tr("Open show"), self.tr("Stop streaming and recording before opening another show."))
+        if self._refuse_while_on_air(self.tr("Open show")):
             return False
         try:
             show = load_show(path)
@@ -326,7 +333,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.preferences.recent_shows))
 
     def _open_recent(self, path: Path) -> None:
-        if self._may_discard_changes():
+        if not self._refuse_while_on_air(self.tr("Open show")) and self._may_discard_changes():
             self.open_show(path)
 
     # -- settings and hotkeys ---------------------------------------------------------------------
@@ -469,7 +476,7 @@ class MainWindow(QMainWindow):
             self.show_problem(self.tr("The show is still starting"))
             return
         try:
-            self.recording_path = engine.start_recording(path)
+            self.recording_path = self._recording_part = engine.start_recording(path)
         except (InputError, RuntimeError) as error:
             self.tell(self.tr("Record"), str(error))
             return
@@ -542,11 +549,21 @@ class MainWindow(QMainWindow):
             view.setToolTip(reason)
 
     def _on_recording_state(self, state: str, path: str) -> None:
-        if state == "stopped" and self.recording_path is not None and Path(path) == self.recording_path:
-            # The recorder stopped on its own (disk full, an error): say so and reset the button.
+        if self.recording_path is None:
+            return
+        if state == "recording":
+            self._recording_part = Path(path)
+        elif state == "stopped" and Path(path) == self._recording_part:
+            # A split closes one part and opens the next at once; if no next part follows, the
+            # recorder stopped on its own (disk full, an error): say so and reset the button.
+            QTimer.singleShot(1000, lambda part=Path(path): self._check_recording_ended(part))
+
+    def _check_recording_ended(self, part: Path) -> None:
+        if self.recording_path is not None and self._recording_part == part:
             self.recording_path = None
             self.status.recording_stopped()
             self._update_buttons()
+            self.tell(self.tr("Record"), self.tr("The recording stopped: {file}").format(file=part))
 
     def _on_output_state(self, name: str, state: str, reason: str) -> None:
         if state in ("FAILED", "RECONNECTING"):

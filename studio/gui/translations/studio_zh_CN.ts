@@ -1,9 +1,10 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ClipIndicator</name>
     <message>
-        <location filename="../mixer_panel.py" line="224" />
+        <location filename="../mixer_panel.py" line="224"/>
         <source>Clip: lights when a peak reaches 0 dBFS. Click to reset.</source>
         <translation>削波：峰值达到 0 dBFS 时亮起。单击复位。</translation>
     </message>
@@ -11,8 +12,8 @@
 <context>
     <name>DeviceField</name>
     <message>
-        <location filename="../settings_dialog.py" line="117" />
-        <location filename="../settings_dialog.py" line="133" />
+        <location filename="../settings_dialog.py" line="117"/>
+        <location filename="../settings_dialog.py" line="133"/>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
     </message>
@@ -20,7 +21,7 @@
 <context>
     <name>GainFader</name>
     <message>
-        <location filename="../mixer_panel.py" line="310" />
+        <location filename="../mixer_panel.py" line="310"/>
         <source>Gain. Double-click: 0 dB.</source>
         <translation>增益。双击：0 dB。</translation>
     </message>
@@ -28,17 +29,17 @@
 <context>
     <name>GainSpinBox</name>
     <message>
-        <location filename="../mixer_panel.py" line="343" />
+        <location filename="../mixer_panel.py" line="343"/>
         <source>-inf</source>
         <translation>-∞</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="344" />
+        <location filename="../mixer_panel.py" line="344"/>
         <source> dB</source>
         <translation> dB</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="350" />
+        <location filename="../mixer_panel.py" line="350"/>
         <source>Gain in dB; type a value and press Enter.</source>
         <translation>增益（dB）；输入数值后按回车。</translation>
     </message>
@@ -46,22 +47,22 @@
 <context>
     <name>HotkeysDialog</name>
     <message>
-        <location filename="../hotkeys_dialog.py" line="28" />
+        <location filename="../hotkeys_dialog.py" line="28"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../hotkeys_dialog.py" line="35" />
+        <location filename="../hotkeys_dialog.py" line="35"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../hotkeys_dialog.py" line="35" />
+        <location filename="../hotkeys_dialog.py" line="35"/>
         <source>Key</source>
         <translation>按键</translation>
     </message>
     <message>
-        <location filename="../hotkeys_dialog.py" line="56" />
+        <location filename="../hotkeys_dialog.py" line="56"/>
         <source>Restore defaults</source>
         <translation>恢复默认</translation>
     </message>
@@ -69,22 +70,22 @@
 <context>
     <name>InputStrip</name>
     <message>
-        <location filename="../mixer_panel.py" line="435" />
+        <location filename="../mixer_panel.py" line="435"/>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="436" />
+        <location filename="../mixer_panel.py" line="436"/>
         <source>Mute: take this input out of program</source>
         <translation>静音：此输入不进入节目</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="437" />
+        <location filename="../mixer_panel.py" line="437"/>
         <source>Solo</source>
         <translation>独听</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="438" />
+        <location filename="../mixer_panel.py" line="438"/>
         <source>Solo: hear only soloed inputs in the headphones (program is unchanged)</source>
         <translation>独听：耳机里只听独听的输入（节目不受影响）</translation>
     </message>
@@ -92,13 +93,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../desktop.py" line="61" />
-        <location filename="../main_window.py" line="281" />
+        <location filename="../desktop.py" line="61"/>
+        <location filename="../main_window.py" line="288"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
     <message>
-        <location filename="../desktop.py" line="62" />
+        <location filename="../desktop.py" line="62"/>
         <source>{error}
 
 The demo show is open instead.</source>
@@ -107,262 +108,275 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="110" />
+        <location filename="../main_window.py" line="111"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111" />
+        <location filename="../main_window.py" line="112"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114" />
+        <location filename="../main_window.py" line="115"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="114" />
+        <location filename="../main_window.py" line="115"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="143"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="144"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144" />
+        <location filename="../main_window.py" line="145"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="145" />
+        <location filename="../main_window.py" line="146"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="161" />
+        <location filename="../main_window.py" line="162"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="164" />
-        <location filename="../main_window.py" line="428" />
-        <location filename="../main_window.py" line="441" />
-        <location filename="../main_window.py" line="480" />
+        <location filename="../main_window.py" line="165"/>
+        <location filename="../main_window.py" line="435"/>
+        <location filename="../main_window.py" line="448"/>
+        <location filename="../main_window.py" line="487"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="165" />
-        <location filename="../main_window.py" line="464" />
-        <location filename="../main_window.py" line="474" />
-        <location filename="../main_window.py" line="482" />
+        <location filename="../main_window.py" line="166"/>
+        <location filename="../main_window.py" line="471"/>
+        <location filename="../main_window.py" line="481"/>
+        <location filename="../main_window.py" line="489"/>
+        <location filename="../main_window.py" line="566"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178" />
+        <location filename="../main_window.py" line="179"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179" />
+        <location filename="../main_window.py" line="180"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180" />
+        <location filename="../main_window.py" line="181"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181" />
+        <location filename="../main_window.py" line="182"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182" />
+        <location filename="../main_window.py" line="183"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183" />
+        <location filename="../main_window.py" line="184"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185" />
+        <location filename="../main_window.py" line="186"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186" />
+        <location filename="../main_window.py" line="187"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187" />
+        <location filename="../main_window.py" line="188"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188" />
+        <location filename="../main_window.py" line="189"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="189" />
+        <location filename="../main_window.py" line="190"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193" />
+        <location filename="../main_window.py" line="194"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226" />
+        <location filename="../main_window.py" line="227"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269" />
-        <location filename="../main_window.py" line="276" />
+        <location filename="../main_window.py" line="270"/>
+        <source>New show</source>
+        <translation>新建节目</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="274"/>
+        <location filename="../main_window.py" line="277"/>
+        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="336"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276" />
+        <location filename="../main_window.py" line="265"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294" />
+        <location filename="../main_window.py" line="301"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304" />
+        <location filename="../main_window.py" line="311"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304" />
+        <location filename="../main_window.py" line="311"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355" />
+        <location filename="../main_window.py" line="362"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355" />
+        <location filename="../main_window.py" line="362"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402" />
-        <location filename="../main_window.py" line="469" />
+        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="476"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423" />
+        <location filename="../main_window.py" line="430"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423" />
+        <location filename="../main_window.py" line="430"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="428" />
+        <location filename="../main_window.py" line="435"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431" />
+        <location filename="../main_window.py" line="438"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431" />
+        <location filename="../main_window.py" line="438"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="464" />
+        <location filename="../main_window.py" line="471"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="480" />
+        <location filename="../main_window.py" line="487"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="482" />
+        <location filename="../main_window.py" line="489"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512" />
+        <location filename="../main_window.py" line="519"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="534" />
+        <location filename="../main_window.py" line="541"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="535" />
+        <location filename="../main_window.py" line="542"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553" />
+        <location filename="../main_window.py" line="566"/>
+        <source>The recording stopped: {file}</source>
+        <translation>录制已停止：{file}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="570"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580" />
+        <location filename="../main_window.py" line="597"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="581" />
+        <location filename="../main_window.py" line="598"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609" />
+        <location filename="../main_window.py" line="626"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="621" />
+        <location filename="../main_window.py" line="638"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="622" />
+        <location filename="../main_window.py" line="639"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="629" />
+        <location filename="../main_window.py" line="646"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -370,32 +384,34 @@ The demo show is open instead.</source>
 <context>
     <name>MasterStrip</name>
     <message>
-        <location filename="../mixer_panel.py" line="514" />
+        <location filename="../mixer_panel.py" line="513"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="523" />
+        <location filename="../mixer_panel.py" line="522"/>
         <source>Momentary loudness (last 400 ms)</source>
         <translation>瞬时响度（最近 400 毫秒）</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="524" />
+        <location filename="../mixer_panel.py" line="523"/>
         <source>Short-term loudness (last 3 s)</source>
         <translation>短期响度（最近 3 秒）</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="540" />
+        <location filename="../mixer_panel.py" line="527"/>
+        <location filename="../mixer_panel.py" line="545"/>
         <source>M {value} LUFS</source>
         <translation>瞬时 {value} LUFS</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="541" />
+        <location filename="../mixer_panel.py" line="527"/>
+        <location filename="../mixer_panel.py" line="546"/>
         <source>S {value} LUFS</source>
         <translation>短期 {value} LUFS</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="547" />
+        <location filename="../mixer_panel.py" line="552"/>
         <source>-inf</source>
         <translation>-∞</translation>
     </message>
@@ -403,12 +419,12 @@ The demo show is open instead.</source>
 <context>
     <name>MixerPanel</name>
     <message>
-        <location filename="../mixer_panel.py" line="583" />
+        <location filename="../mixer_panel.py" line="588"/>
         <source>No audio inputs</source>
         <translation>没有音频输入</translation>
     </message>
     <message>
-        <location filename="../mixer_panel.py" line="646" />
+        <location filename="../mixer_panel.py" line="651"/>
         <source>{input}: {error}</source>
         <translation>{input}：{error}</translation>
     </message>
@@ -416,7 +432,7 @@ The demo show is open instead.</source>
 <context>
     <name>MonitorView</name>
     <message>
-        <location filename="../monitors.py" line="143" />
+        <location filename="../monitors.py" line="142"/>
         <source>NO SIGNAL</source>
         <translation>无信号</translation>
     </message>
@@ -424,7 +440,7 @@ The demo show is open instead.</source>
 <context>
     <name>ScenePanel</name>
     <message>
-        <location filename="../panels.py" line="38" />
+        <location filename="../panels.py" line="38"/>
         <source>Click: to preview. Double-click: cut to program.</source>
         <translation>单击：送到预监。双击：直接切到节目。</translation>
     </message>
@@ -432,476 +448,476 @@ The demo show is open instead.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="152" />
+        <location filename="../settings_dialog.py" line="152"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="166" />
+        <location filename="../settings_dialog.py" line="166"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="167" />
+        <location filename="../settings_dialog.py" line="167"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="168" />
+        <location filename="../settings_dialog.py" line="168"/>
         <source>Destinations</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="169" />
+        <location filename="../settings_dialog.py" line="169"/>
         <source>Cameras</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="170" />
+        <location filename="../settings_dialog.py" line="170"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="171" />
+        <location filename="../settings_dialog.py" line="171"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="199" />
+        <location filename="../settings_dialog.py" line="199"/>
         <source>Stop streaming and recording to change these</source>
         <translation>停止推流和录制后才能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="211" />
+        <location filename="../settings_dialog.py" line="211"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="214" />
+        <location filename="../settings_dialog.py" line="214"/>
         <source>1920x1080 (landscape)</source>
         <translation>1920x1080（横屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="215" />
+        <location filename="../settings_dialog.py" line="215"/>
         <source>1280x720</source>
         <translation>1280x720</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="216" />
+        <location filename="../settings_dialog.py" line="216"/>
         <source>1080x1920 (vertical, phones)</source>
         <translation>1080x1920（竖屏，手机）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="217" />
+        <location filename="../settings_dialog.py" line="217"/>
         <source>720x1280 (vertical)</source>
         <translation>720x1280（竖屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="218" />
+        <location filename="../settings_dialog.py" line="218"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="224" />
+        <location filename="../settings_dialog.py" line="224"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="232" />
+        <location filename="../settings_dialog.py" line="232"/>
         <source>Width × height:</source>
         <translation>宽 × 高：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="235" />
+        <location filename="../settings_dialog.py" line="235"/>
         <source>{fps} frames per second</source>
         <translation>每秒 {fps} 帧</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="236" />
+        <location filename="../settings_dialog.py" line="236"/>
         <source>Frame rate:</source>
         <translation>帧率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="241" />
+        <location filename="../settings_dialog.py" line="241"/>
         <source>The canvas is the picture that is streamed and recorded. Vertical suits viewers on phones (Douyin, TikTok, Kuaishou live selling); sources are scaled into their boxes.</source>
         <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；信号源会缩放到各自的区域。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="292" />
+        <location filename="../settings_dialog.py" line="292"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="295" />
+        <location filename="../settings_dialog.py" line="295"/>
         <source>Automatic (a hardware encoder if one works, else x264)</source>
         <translation>自动（优先硬件编码器，否则 x264）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="296" />
+        <location filename="../settings_dialog.py" line="296"/>
         <source>x264 (software, uses the CPU)</source>
         <translation>x264（软件编码，使用 CPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="297" />
+        <location filename="../settings_dialog.py" line="297"/>
         <source>NVIDIA NVENC</source>
         <translation>NVIDIA NVENC</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="298" />
+        <location filename="../settings_dialog.py" line="298"/>
         <source>Intel Quick Sync</source>
         <translation>Intel Quick Sync</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="299" />
+        <location filename="../settings_dialog.py" line="299"/>
         <source>Apple VideoToolbox</source>
         <translation>Apple VideoToolbox</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="305" />
+        <location filename="../settings_dialog.py" line="305"/>
         <source>Encoder:</source>
         <translation>编码器：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="311" />
+        <location filename="../settings_dialog.py" line="311"/>
         <source>x264 speed: faster presets use less CPU for a little less quality at the same bitrate</source>
         <translation>x264 速度：更快的预设占用更少 CPU，同码率下画质略低</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="313" />
+        <location filename="../settings_dialog.py" line="313"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="315" />
+        <location filename="../settings_dialog.py" line="315"/>
         <source>Video bitrate:</source>
         <translation>视频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="317" />
+        <location filename="../settings_dialog.py" line="317"/>
         <source>Most platforms ask for a keyframe every 2 seconds (2000 ms)</source>
         <translation>多数平台要求每 2 秒一个关键帧（2000 毫秒）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="318" />
+        <location filename="../settings_dialog.py" line="318"/>
         <source>Keyframe interval:</source>
         <translation>关键帧间隔：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="320" />
+        <location filename="../settings_dialog.py" line="320"/>
         <source>Audio bitrate:</source>
         <translation>音频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="323" />
+        <location filename="../settings_dialog.py" line="323"/>
         <source>Recording</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="327" />
+        <location filename="../settings_dialog.py" line="327"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="331" />
+        <location filename="../settings_dialog.py" line="331"/>
         <source>Folder:</source>
         <translation>文件夹：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="332" />
+        <location filename="../settings_dialog.py" line="332"/>
         <source>Also write an MP4 copy when a recording stops</source>
         <translation>录制结束时另存一份 MP4</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="354" />
+        <location filename="../settings_dialog.py" line="354"/>
         <source>Recording folder</source>
         <translation>录制文件夹</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="366" />
+        <location filename="../settings_dialog.py" line="366"/>
         <source>Where the show goes live. For Douyin, TikTok, Taobao, Kuaishou and most other platforms choose Custom and paste the server URL and stream key they give you.</source>
         <translation>节目推流的平台。抖音、TikTok、淘宝、快手等大多数平台请选择“自定义”，粘贴平台提供的服务器地址和推流码。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="379" />
+        <location filename="../settings_dialog.py" line="379"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="380" />
+        <location filename="../settings_dialog.py" line="380"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="386" />
+        <location filename="../settings_dialog.py" line="386"/>
         <source>Destination</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="390" />
+        <location filename="../settings_dialog.py" line="390"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="393" />
+        <location filename="../settings_dialog.py" line="393"/>
         <source>Custom (server URL and key)</source>
         <translation>自定义（服务器地址和推流码）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="394" />
+        <location filename="../settings_dialog.py" line="394"/>
         <source>YouTube (RTMP)</source>
         <translation>YouTube (RTMP)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="395" />
+        <location filename="../settings_dialog.py" line="395"/>
         <source>YouTube (RTMPS)</source>
         <translation>YouTube (RTMPS)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="396" />
+        <location filename="../settings_dialog.py" line="396"/>
         <source>Twitch</source>
         <translation>Twitch</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="400" />
+        <location filename="../settings_dialog.py" line="400"/>
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="403" />
+        <location filename="../settings_dialog.py" line="403"/>
         <source>Server URL:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="407" />
+        <location filename="../settings_dialog.py" line="407"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="408" />
-        <location filename="../settings_dialog.py" line="516" />
+        <location filename="../settings_dialog.py" line="408"/>
+        <location filename="../settings_dialog.py" line="516"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="413" />
+        <location filename="../settings_dialog.py" line="413"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="414" />
+        <location filename="../settings_dialog.py" line="414"/>
         <source>Go live to this destination</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="418" />
+        <location filename="../settings_dialog.py" line="418"/>
         <source>The stream key is saved in the show file and never shown anywhere else.</source>
         <translation>推流码保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="425" />
+        <location filename="../settings_dialog.py" line="425"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="455" />
+        <location filename="../settings_dialog.py" line="455"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="456" />
+        <location filename="../settings_dialog.py" line="456"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="516" />
+        <location filename="../settings_dialog.py" line="516"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="530" />
+        <location filename="../settings_dialog.py" line="530"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="579" />
+        <location filename="../settings_dialog.py" line="579"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="582" />
+        <location filename="../settings_dialog.py" line="582"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="609" />
+        <location filename="../settings_dialog.py" line="609"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="610" />
+        <location filename="../settings_dialog.py" line="610"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="611" />
+        <location filename="../settings_dialog.py" line="611"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="612" />
+        <location filename="../settings_dialog.py" line="612"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="613" />
+        <location filename="../settings_dialog.py" line="613"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="614" />
+        <location filename="../settings_dialog.py" line="614"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="622" />
+        <location filename="../settings_dialog.py" line="622"/>
         <source>Choose a connected camera…</source>
         <translation>选择已连接的摄像头…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="628" />
+        <location filename="../settings_dialog.py" line="628"/>
         <source>Connected cameras:</source>
         <translation>已连接的摄像头：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="631" />
+        <location filename="../settings_dialog.py" line="631"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="648" />
-        <location filename="../settings_dialog.py" line="653" />
+        <location filename="../settings_dialog.py" line="648"/>
+        <location filename="../settings_dialog.py" line="653"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="649" />
+        <location filename="../settings_dialog.py" line="649"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="655" />
+        <location filename="../settings_dialog.py" line="655"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="656" />
+        <location filename="../settings_dialog.py" line="656"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="661" />
+        <location filename="../settings_dialog.py" line="661"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="667" />
+        <location filename="../settings_dialog.py" line="667"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="694" />
+        <location filename="../settings_dialog.py" line="694"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="703" />
+        <location filename="../settings_dialog.py" line="703"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="710" />
+        <location filename="../settings_dialog.py" line="710"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="714" />
+        <location filename="../settings_dialog.py" line="714"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="716" />
+        <location filename="../settings_dialog.py" line="716"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="719" />
+        <location filename="../settings_dialog.py" line="719"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="722" />
-        <location filename="../settings_dialog.py" line="725" />
+        <location filename="../settings_dialog.py" line="722"/>
+        <location filename="../settings_dialog.py" line="725"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="723" />
+        <location filename="../settings_dialog.py" line="723"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="724" />
+        <location filename="../settings_dialog.py" line="724"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="727" />
+        <location filename="../settings_dialog.py" line="727"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="729" />
+        <location filename="../settings_dialog.py" line="729"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="741" />
+        <location filename="../settings_dialog.py" line="741"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="744" />
+        <location filename="../settings_dialog.py" line="744"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="747" />
+        <location filename="../settings_dialog.py" line="747"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="769" />
+        <location filename="../settings_dialog.py" line="769"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="783" />
-        <location filename="../settings_dialog.py" line="791" />
+        <location filename="../settings_dialog.py" line="783"/>
+        <location filename="../settings_dialog.py" line="791"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="826" />
+        <location filename="../settings_dialog.py" line="826"/>
         <source>Source “{name}”: {problem}</source>
         <translation>信号源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="838" />
+        <location filename="../settings_dialog.py" line="838"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="846" />
+        <location filename="../settings_dialog.py" line="846"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
     </message>
@@ -909,33 +925,33 @@ The demo show is open instead.</source>
 <context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="40" />
+        <location filename="../status_bar.py" line="40"/>
         <source>Program: starting</source>
         <translation>节目：启动中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="43" />
-        <location filename="../status_bar.py" line="77" />
+        <location filename="../status_bar.py" line="43"/>
+        <location filename="../status_bar.py" line="77"/>
         <source>REC off</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="59" />
+        <location filename="../status_bar.py" line="59"/>
         <source>Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}</source>
         <translation>节目 {fps:.1f} fps，丢帧 {dropped}，延迟 {lagged}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="63" />
+        <location filename="../status_bar.py" line="63"/>
         <source>CPU {percent:.0f}%</source>
         <translation>CPU {percent:.0f}%</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="74" />
+        <location filename="../status_bar.py" line="74"/>
         <source>REC {time}</source>
         <translation>录制 {time}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="78" />
+        <location filename="../status_bar.py" line="78"/>
         <source>Disk {gb:.1f} GB free</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
     </message>
@@ -943,48 +959,48 @@ The demo show is open instead.</source>
 <context>
     <name>TransitionPanel</name>
     <message>
-        <location filename="../panels.py" line="84" />
-        <location filename="../panels.py" line="92" />
+        <location filename="../panels.py" line="84"/>
+        <location filename="../panels.py" line="92"/>
         <source>Cut</source>
         <translation>切换</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="85" />
+        <location filename="../panels.py" line="85"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="93" />
+        <location filename="../panels.py" line="93"/>
         <source>Mix</source>
         <translation>叠化</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="94" />
+        <location filename="../panels.py" line="94"/>
         <source>Wipe</source>
         <translation>划像</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="95" />
+        <location filename="../panels.py" line="95"/>
         <source>Dip to colour</source>
         <translation>闪色转场</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="102" />
+        <location filename="../panels.py" line="102"/>
         <source> ms</source>
         <translation> 毫秒</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="103" />
+        <location filename="../panels.py" line="103"/>
         <source>Transition</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="105" />
+        <location filename="../panels.py" line="105"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="111" />
+        <location filename="../panels.py" line="111"/>
         <source>T-bar: drag to mix by hand; the end completes the transition</source>
         <translation>T 型推杆：拖动手动转场；推到底完成转场</translation>
     </message>
@@ -992,42 +1008,42 @@ The demo show is open instead.</source>
 <context>
     <name>actions</name>
     <message>
-        <location filename="../hotkeys.py" line="37" />
+        <location filename="../hotkeys.py" line="37"/>
         <source>Cut preview to program</source>
         <translation>预监切到节目</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="38" />
+        <location filename="../hotkeys.py" line="38"/>
         <source>Auto transition</source>
         <translation>自动转场</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="41" />
+        <location filename="../hotkeys.py" line="41"/>
         <source>Scene {n} to preview ({name})</source>
         <translation>场景 {n} 送预监（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="44" />
+        <location filename="../hotkeys.py" line="44"/>
         <source>Scene {n} to program ({name})</source>
         <translation>场景 {n} 切节目（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="47" />
+        <location filename="../hotkeys.py" line="47"/>
         <source>Mute/unmute {name}</source>
         <translation>静音/取消静音 {name}</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="49" />
+        <location filename="../hotkeys.py" line="49"/>
         <source>Start/stop streaming</source>
         <translation>开始/停止推流</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="50" />
+        <location filename="../hotkeys.py" line="50"/>
         <source>Start/stop recording</source>
         <translation>开始/停止录制</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="96" />
+        <location filename="../hotkeys.py" line="96"/>
         <source>{key} is already bound to “{other}”; it cannot also do “{this}”</source>
         <translation>{key} 已绑定到“{other}”，不能再用于“{this}”</translation>
     </message>
