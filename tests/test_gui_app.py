@@ -420,3 +420,30 @@ def test_the_t_bar_mixes_by_hand_and_completes_at_the_end(studio, qtbot):
 def colour_of(monitor) -> np.ndarray:
     picture = monitor.tap.latest()
     return picture.rgb[picture.rgb.shape[0] // 3, picture.rgb.shape[1] // 4].astype(int)
+
+
+def test_a_missing_camera_shows_no_signal_in_the_multiview(qtbot, tmp_path):
+    show = builtin_show("demo")
+    camera = show.sources[0].model_copy(update={"kind": "camera", "settings": {"device": str(tmp_path / "no-such-camera")}})
+    studio = SteppedStudio(qtbot, tmp_path, show.model_copy(update={"sources": [camera, *show.sources[1:]]}))
+    try:
+        views = studio.window.multiview.views
+        qtbot.waitUntil(lambda: views[camera.id].no_signal, timeout=10_000)
+        assert "no-such-camera" in views[camera.id].toolTip()
+        assert not any(view.no_signal for source_id, view in views.items() if source_id != camera.id)
+    finally:
+        studio.close()
+
+
+def test_the_status_bar_shows_program_destinations_recording_and_disk(studio):
+    from studio.engine.events import ProgramStats
+    from studio.engine.outputs.stream import DestinationStats, OutputState
+
+    status = studio.window.status
+    status.recording_started()
+    destination = DestinationStats(name="Douyin", url="rtmp://x/live/****", state=OutputState.LIVE, bitrate_kbps=5980)
+    status.update_stats(ProgramStats(30, 30, 2, 1, 3, 0, NS_PER_SECOND, True, (destination,)))
+    assert "dropped 5" in status.program_label.text() and "lagged 1" in status.program_label.text()
+    assert "Douyin LIVE 5980 kbps" in status.outputs_label.text()
+    assert "REC 0:00:0" in status.recording_label.text()
+    assert "GB free" in status.disk_label.text() and "CPU" in status.cpu_label.text()

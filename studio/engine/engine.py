@@ -53,6 +53,7 @@ class Engine:
         self.clock = clock
         self.events = events or EngineEvents()
         self._source_status: dict[str, SourceStatus] = {}
+        self._source_status_reason: dict[str, str] = {}
         canvas = show.canvas
 
         self._runners: dict[str, SourceRunner] = {}
@@ -374,6 +375,10 @@ class Engine:
     def source_status(self) -> dict[str, SourceStatus]:
         return dict(self._source_status)
 
+    def source_status_reasons(self) -> dict[str, str]:
+        """Why each source is in its state ("" when live): what a NO SIGNAL tooltip says."""
+        return dict(self._source_status_reason)
+
     @property
     def recording_stats(self):
         return self._encode_thread.stats
@@ -403,5 +408,6 @@ class Engine:
 
     def _on_source_status(self, source_id: str, status: SourceStatus, reason: str) -> None:
         self._source_status[source_id] = status
+        self._source_status_reason[source_id] = reason
         self.events.source_status_changed.emit(source_id, status.value, reason)
 

@@ -501,10 +501,9 @@ class MainWindow(QMainWindow):
         self.multiview.set_sources([(spec.id, spec.name) for spec in show.sources], aspect)
         for source_id, view in self.multiview.views.items():
             view.attach(self._tap_opener(engine, source_id, MULTIVIEW_FPS), engine.close_video_tap)
-        statuses = engine.source_status()
-        for source_id, status in statuses.items():
-            if source_id in self.multiview.views:
-                self.multiview.views[source_id].set_no_signal(status.value == "no signal")
+        reasons = engine.source_status_reasons()
+        for source_id, status in engine.source_status().items():
+            self._on_source_status(source_id, status.value, reasons.get(source_id, ""))
         self.scenes.set_scenes(engine.scene_names)
         self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
         self.mixer.set_engine(engine)
