@@ -447,3 +447,15 @@ def test_the_status_bar_shows_program_destinations_recording_and_disk(studio):
     assert "Douyin LIVE 5980 kbps" in status.outputs_label.text()
     assert "REC 0:00:0" in status.recording_label.text()
     assert "GB free" in status.disk_label.text() and "CPU" in status.cpu_label.text()
+
+
+def test_a_hotkey_clash_in_a_show_file_is_reported_and_the_defaults_run(qtbot, tmp_path):
+    show = builtin_show("demo").model_copy(update={"hotkeys": {"record.toggle": "1"}})
+    studio = SteppedStudio(qtbot, tmp_path, show)
+    try:
+        qtbot.waitUntil(lambda: bool(studio.told), timeout=5000)
+        assert "already bound" in studio.told[-1] and "Scene 1 to preview" in studio.told[-1]
+        assert studio.window.bindings["record.toggle"] == "Ctrl+Shift+R"
+        assert studio.window.current_document().hotkeys == {"record.toggle": "1"}  # kept for the user to fix
+    finally:
+        studio.close()

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDockWidget,
     QFileDialog,
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         self.refresh_timer.timeout.connect(self._refresh_pictures)
         self.refresh_timer.start()
 
-        self.resize(1600, 900)
+        self.resize(default_window_size())
         self._default_state = self.saveState()
         self._restore_layout()
         self.load_document(show, show_path)
@@ -649,6 +650,15 @@ class MainWindow(QMainWindow):
             self._engine_call(lambda e: e.stop_recording())
         self._detach_engine()
         self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
+
+
+def default_window_size() -> QSize:
+    """1600x900, or less on a smaller screen (a 1366x768 laptop gets nearly all of it)."""
+    screen = QApplication.primaryScreen()
+    if screen is None:
+        return QSize(1600, 900)
+    available = screen.availableGeometry()
+    return QSize(min(1600, available.width() * 95 // 100), min(900, available.height() * 92 // 100))
 
 
 def slug(name: str) -> str:
