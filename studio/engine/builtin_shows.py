@@ -42,7 +42,53 @@ def demo_show_data() -> dict:
         "program_scene": "FRONT",
         "preview_scene": "SIDE",
         "transition": {"kind": "mix", "duration_ms": 500},
+        "products": DEMO_PRODUCTS,
+        "current_product": "tee-white",
     }
+
+
+# Three products with pictures shipped in studio/assets/products (image paths are relative to the
+# assets folder for a built-in show), each with its own look: the fit from the front, the glaze in
+# close-up, the pattern side by side.
+DEMO_PRODUCTS = [
+    {
+        "id": "tee-white",
+        "title": "纯棉白T恤 👕 Organic cotton tee",
+        "price": "79.00",
+        "compare_at_price": "129.00",
+        "currency": "CNY",
+        "stock": 50,
+        "image": "products/tee-white.png",
+        "link_url": "https://shop.example.com/p/tee-white",
+        "coupon": "LIVE20",
+        "talking_points": ["100% organic cotton, 220 g", "Show the fit: turn to SIDE", "Sizes S-XXL"],
+        "preset": {"scene": "FRONT", "lower_third": "纯棉白T恤 · 直播间专享价 ¥79", "card_corner": "bottom_right"},
+    },
+    {
+        "id": "mug-red",
+        "title": "手工陶瓷马克杯 ☕",
+        "price": "59.00",
+        "currency": "CNY",
+        "stock": 12,
+        "image": "products/mug-red.png",
+        "link_url": "https://shop.example.com/p/mug-red",
+        "talking_points": ["Hand-glazed: show the DETAIL camera", "Dishwasher safe"],
+        "preset": {"scene": "DETAIL", "lower_third": "手工陶瓷马克杯 · 仅剩 12 个", "card_corner": "top_right"},
+    },
+    {
+        "id": "scarf-silk",
+        "title": "Silk scarf 真丝围巾 🧣 limited edition print",
+        "price": "199.00",
+        "compare_at_price": "299.00",
+        "currency": "CNY",
+        "stock": 8,
+        "image": "products/scarf-silk.png",
+        "link_url": "https://shop.example.com/p/scarf-silk",
+        "coupon": "SILK50",
+        "talking_points": ["Mulberry silk, 90 x 90 cm"],
+        "preset": {"scene": "PIP", "lower_third": "真丝围巾 · 限量印花", "card_corner": "top_left"},
+    },
+]
 
 
 def sync_show_data() -> dict:

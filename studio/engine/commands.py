@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from studio.engine.audio.tap import AudioTap
 from studio.engine.frames import Frame
 from studio.engine.outputs.video_tap import VideoTap
+from studio.engine.sequence import LinkPush
 from studio.engine.show import AudioInputSpec, TransitionKind
 
 
@@ -79,6 +82,23 @@ class AttachVideoTap:
 
 
 @dataclass(frozen=True, slots=True)
+class PlayBeep:
+    samples: np.ndarray  # (n, 2) float32, mixed into program from the tick it is applied on
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceLinkPush:
+    push: LinkPush
+
+
+@dataclass(frozen=True, slots=True)
+class RunSequence:
+    """Commands to schedule at offsets (ticks) from the tick this is applied on."""
+
+    steps: tuple[tuple[int, "Command"], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StartStreaming:
     destinations: tuple[tuple[str, str], ...]  # (name, full URL with its key): never logged
 
@@ -93,4 +113,4 @@ class AddChapter:
     title: str
 
 
-Command = AddChapter | AttachVideoTap | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+Command = RunSequence | PlayBeep | AnnounceLinkPush | AddChapter | AttachVideoTap | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

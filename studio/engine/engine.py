@@ -27,6 +27,7 @@ from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats, check_destination_url
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.secrets import mask_url
+from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, ShowPicture, Step
 from studio.engine.program import ProgramLoop
 from studio.engine.show import AudioInputSpec, Show, TransitionKind
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
@@ -234,6 +235,32 @@ class Engine:
     def hide_overlay(self, overlay_id: str, *, at_ns: int | None = None) -> None:
         self._submit(cmd.HideOverlay(overlay_id), at_ns)
 
+    def run_sequence(self, steps: list[tuple[int, Step]], *, at_ns: int | None = None) -> None:
+        """Run timed steps at offsets (in ticks) from the tick the sequence starts on: the next
+        tick, or the one nearest at_ns. Pictures are converted here, on the caller's thread, so
+        the program thread only places them."""
+        commands: list[tuple[int, cmd.Command]] = []
+        for offset_ticks, step in steps:
+            if offset_ticks < 0:
+                raise InputError(f"a sequence step cannot start before the sequence, got offset {offset_ticks}", field="steps")
+            match step:
+                case ShowPicture(overlay_id, bgra, x, y):
+                    if bgra.ndim != 3 or bgra.shape[2] != 4 or bgra.dtype != np.uint8:
+                        raise InputError(f"overlay must be an (h, w, 4) uint8 BGRA array, got {bgra.shape} {bgra.dtype}")
+                    command = cmd.ShowOverlay(overlay_id, frame_from_bgra(bgra, 0), x & ~1, y & ~1)
+                case HidePicture(overlay_id):
+                    command = cmd.HideOverlay(overlay_id)
+                case Chapter(title):
+                    command = cmd.AddChapter(title)
+                case Beep(samples):
+                    command = cmd.PlayBeep(samples)
+                case LinkPush():
+                    command = cmd.AnnounceLinkPush(step)
+                case _:
+                    raise InputError(f"unknown sequence step {step!r}", field="steps")
+            commands.append((offset_ticks, command))
+        self._submit(cmd.RunSequence(tuple(commands)), at_ns)
+
     def start_recording(self, path: str | Path, *, remux_to_mp4: bool | None = None, at_ns: int | None = None) -> Path:
         """Record program to Matroska from the next tick. A path ending in .mp4 records an .mkv
         beside it and remuxes into the .mp4 on stop. Returns the file being written."""
@@ -368,6 +395,16 @@ class Engine:
         )
 
     # -- state --------------------------------------------------------------------------------
+
+    def next_tick_offset_ns(self) -> int:
+        """The media time (from the show's start) of the next tick the program will render: what
+        "now" means for at_ns when a step must be counted from the moment a key was pressed."""
+        if not self._started:
+            return 0
+        return self._program.tick_time_ns(self._program.tick + 1) - self._program.show_start_ns
+
+    def ticks_for_ms(self, duration_ms: float) -> int:
+        return round(duration_ms * self.show.canvas.fps / 1000)
 
     def stats(self) -> ProgramStats:
         return self._program.stats()

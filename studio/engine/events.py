@@ -50,5 +50,9 @@ class EngineEvents:
     """payload: destination name, state ("CONNECTING", "LIVE", "RECONNECTING", "FAILED", "OFF"),
     reason (secrets scrubbed). Fires on that destination's sender thread."""
 
+    link_pushed = Signal(object)
+    """payload: studio.engine.sequence.LinkPush with the tick and media time it fired on: a product
+    link went out to viewers (the card popped). Fires on the program thread, on that tick."""
+
     error = Signal(str)
     """payload: a message for the user (never contains a secret). Fires on any engine thread."""

@@ -13,6 +13,7 @@ import itertools
 import logging
 import queue
 import threading
+from dataclasses import replace
 
 import numpy as np
 
@@ -296,6 +297,18 @@ class ProgramLoop:
                     taps.append(tap)
                 elif tap in taps:
                     taps.remove(tap)
+            case cmd.RunSequence(steps):
+                for offset_ticks, step in steps:
+                    if offset_ticks <= 0:
+                        self._apply(step, tick)
+                    else:
+                        with self._schedule_lock:
+                            heapq.heappush(self._scheduled, (tick + offset_ticks, next(self._schedule_order), step))
+            case cmd.PlayBeep(samples):
+                self.mixer.play_cue(samples)
+            case cmd.AnnounceLinkPush(push):
+                media_time_ns = self.tick_time_ns(tick) - self.show_start_ns
+                self.events.link_pushed.emit(replace(push, tick=tick, media_time_ns=media_time_ns))
             case cmd.AttachVideoTap(tap, attach):
                 if attach:
                     self._video_taps.append(tap)

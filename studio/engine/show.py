@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
 
 from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
 from studio.engine.sources.colour import RGBColour
 
@@ -275,6 +276,9 @@ class Show(StrictModel):
     encoder: EncoderSettings = EncoderSettings()
     recording: RecordingSettings = RecordingSettings()
     destinations: list[DestinationSpec] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list, description="the run sheet, in order")
+    current_product: str | None = Field(None, description="id of the product on at the start; the first if empty")
+    selling: SellingSettings = SellingSettings()
     hotkeys: dict[str, str] = Field(
         default_factory=dict,
         description="action id -> key sequence ('Space', 'Ctrl+R', '1'); '' unbinds; actions not listed keep their default",
@@ -358,6 +362,21 @@ def check_references(show: Show, *, file: str) -> None:
         problem = check_destination_url(destination.full_url())
         if problem:
             raise InputError(problem, file=file, field=f"destinations[{index}].url")
+    product_ids: set[str] = set()
+    for index, product in enumerate(show.products):
+        if product.id in product_ids:
+            raise InputError(f"duplicate product id {product.id!r}", file=file, field=f"products[{index}].id")
+        product_ids.add(product.id)
+        if product.preset.scene is not None and show.scene_by_ref(product.preset.scene) is None:
+            raise InputError(
+                f"unknown scene {product.preset.scene!r}; expected one of {scene_names}", file=file, field=f"products[{index}].preset.scene"
+            )
+    if show.current_product is not None and show.current_product not in product_ids:
+        raise InputError(
+            f"unknown product {show.current_product!r}; expected one of {', '.join(sorted(product_ids)) or '(no products)'}",
+            file=file,
+            field="current_product",
+        )
     input_ids = {audio.id for audio in show.audio_inputs}
     for index, audio in enumerate(show.audio_inputs):
         if audio.follows_video is not None and show.source_by_ref(audio.follows_video) is None:

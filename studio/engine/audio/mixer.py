@@ -34,6 +34,7 @@ from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, Aud
 log = logging.getLogger(__name__)
 
 MASTER_RELEASE_MS = 60.0
+MAX_CUES = 4
 
 __all__ = ["AudioMixer", "MixerChannel", "pan_gains", "InputLevels", "AudioLevels"]
 
@@ -99,6 +100,7 @@ class AudioMixer:
         self.block_samples = block_samples
         shape = (block_samples, AUDIO_CHANNELS)
         self.program = np.zeros(shape, np.float32)
+        self._cues: list[list] = []  # [samples, position]: one-shot sounds mixed into program
         self.monitor = np.zeros(shape, np.float32)
         self.mix_minus = np.zeros(shape, np.float32)
         self._program_limiter = Limiter(master_ceiling_db, MASTER_RELEASE_MS)
@@ -170,6 +172,7 @@ class AudioMixer:
                 self.mix_minus += contribution
             if channel.spec.solo if any_solo else channel.spec.to_monitor:
                 self.monitor += contribution
+        self._mix_cues()
         self._program_limiter.process(self.program)
         self._mix_minus_limiter.process(self.mix_minus)
         np.clip(self.monitor, -1.0, 1.0, out=self.monitor)
@@ -180,6 +183,21 @@ class AudioMixer:
         for tap in self.monitor_taps:
             tap.write(self.monitor)
         return self.program
+
+    def play_cue(self, samples: np.ndarray) -> None:
+        """Mix a short sound (a countdown beep) into program from the next block. A few at most
+        play at once; an extra one replaces the oldest."""
+        self._cues.append([np.asarray(samples, np.float32), 0])
+        del self._cues[:-MAX_CUES]
+
+    def _mix_cues(self) -> None:
+        n = len(self.program)
+        for cue in self._cues:
+            samples, position = cue
+            part = samples[position : position + n]
+            self.program[: len(part)] += part
+            cue[1] = position + n
+        self._cues = [cue for cue in self._cues if cue[1] < len(cue[0])]
 
     def levels(self) -> AudioLevels:
         return AudioLevels(

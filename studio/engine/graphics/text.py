@@ -1,4 +1,9 @@
-"""Text rasterized once with Pillow into RGBA, for burn-ins, slates and (later) cards."""
+"""Text rasterized once with Pillow into RGBA, for burn-ins and slates.
+
+ASCII text uses Pillow's built-in font (no files needed); anything else (a Chinese source name,
+an emoji) goes through the shipped fonts with per-character fallback (fonts.py), which the
+overlay graphics use too.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,15 @@ def render_text_bgra(
     outline_px: int = 0,
 ) -> np.ndarray:
     """Tight BGRA image of one line of text (alpha = coverage), with an optional dark outline."""
+    if not text.isascii():
+        from studio.engine.graphics.fonts import render_text
+
+        image = render_text(text, size_px, rgb, stroke_px=outline_px)
+        box = image.getchannel("A").getbbox()
+        if box is not None:  # tight, with the same 1 px border as the built-in path
+            image = image.crop((box[0] - 1, box[1] - 1, box[2] + 1, box[3] + 1))
+        rgba = np.asarray(image)
+        return np.ascontiguousarray(rgba[:, :, [2, 1, 0, 3]])
     face = font(size_px)
     left, top, right, bottom = face.getbbox(text, stroke_width=outline_px)
     width, height = max(2, right - left + 2), max(2, bottom - top + 2)
