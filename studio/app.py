@@ -14,6 +14,8 @@ from studio.engine.show import Show, load_show
 from studio.engine.sources.base import SourceTiming
 from studio.engine.sources.registry import default_registry
 
+ASSETS_DIR = Path(__file__).parent / "assets"
+
 
 def resolve_show(reference: str | None) -> Show:
     """A show file path, or the name of a built-in show ("demo" when nothing is given)."""
@@ -59,3 +61,13 @@ def build_engine(
     if clock is None:
         clock = VirtualClock() if virtual_clock else MonotonicClock()
     return Engine(show, clock, default_registry(), tick_limit=tick_limit)
+
+
+def build_selling_desk(engine: Engine, show: Show, *, show_reference: str | None):
+    """The products desk of a show; product images are looked up beside the show file (or in the
+    shipped assets for a built-in show)."""
+    from studio.commerce.selling_desk import SellingDesk
+
+    is_file = show_reference is not None and Path(show_reference).exists()
+    image_folder = Path(show_reference).resolve().parent if is_file else ASSETS_DIR
+    return SellingDesk(engine, show, image_folder=image_folder)

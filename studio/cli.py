@@ -117,7 +117,7 @@ def _status_line(stats: ProgramStats, started_wall_s: float, scene: str) -> str:
 
 
 def run_headless(arguments: argparse.Namespace) -> int:
-    from studio.app import build_engine, check_show_resources, resolve_show
+    from studio.app import build_engine, build_selling_desk, check_show_resources, resolve_show
     from studio.control.timeline import load_timeline, schedule_timeline
 
     show = resolve_show(arguments.show)
@@ -133,8 +133,21 @@ def run_headless(arguments: argparse.Namespace) -> int:
         _check_writable(record_path)
     tick_limit = round(arguments.duration * show.canvas.fps) if arguments.duration is not None else None
     engine = build_engine(show, virtual_clock=arguments.virtual_clock, tick_limit=tick_limit)
+    desk = build_selling_desk(engine, show, show_reference=arguments.show) if show.products else None
+    if desk is not None:
+        desk.events.link_pushed.connect(
+            lambda push: print(f"\nstudio: link pushed: {push.title} ({push.product_id}) at {push.media_time_ns / 1e9:.3f} s", file=sys.stderr)
+        )
+        desk.events.webhook_result.connect(
+            lambda result: print(
+                f"\nstudio: link push webhook: {'delivered' if result.ok else 'failed'} after {result.attempts} attempt(s)"
+                + (f" ({result.error})" if result.error else ""),
+                file=sys.stderr,
+            )
+        )
+        desk.events.error.connect(lambda message: print(f"\nstudio: {message}", file=sys.stderr))
     if steps:
-        schedule_timeline(engine, steps, file=arguments.script)
+        schedule_timeline(engine, steps, file=arguments.script, desk=desk)
 
     started_wall_s = time.monotonic()
     interactive = sys.stderr.isatty()
@@ -180,6 +193,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
     finally:
         final_destinations = engine.destination_stats()  # the encode thread lets go of them at stop
         engine.stop()
+        if desk is not None:
+            desk.close()
         signal.signal(signal.SIGTERM, previous_sigterm)
     stats = engine.stats()
     recording = engine.recording_stats

@@ -4,6 +4,15 @@
      {"at": 3.0, "do": "transition", "scene": "BACK", "kind": "mix", "duration_ms": 500}]
 
 `at` is seconds from the show's start; each command lands on the tick nearest to it.
+
+Selling commands (they need the show's products):
+
+    {"at": 1.0, "do": "select_product", "product": "tee-white"}
+    {"at": 2.0, "do": "apply_preset"}                       # the current product's, or "product"
+    {"at": 4.0, "do": "link_321"}                           # 3, 2, 1, then the card at 7.0
+    {"at": 9.0, "do": "set_stock", "product": "tee-white", "stock": 12}
+    {"at": 10.0, "do": "sold_out", "product": "tee-white"}  # "sold_out": false takes it back
+    {"at": 12.0, "do": "dismiss_card"}
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from studio.commerce.selling_desk import SellingDesk
 from studio.engine.clock import NS_PER_SECOND
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError, input_error_from_validation
@@ -48,7 +58,43 @@ class TbarStep(_Step):
     kind: TransitionKind | None = None
 
 
-Step = Annotated[CutStep | PreviewStep | TransitionStep | TbarStep, Field(discriminator="do")]
+class SelectProductStep(_Step):
+    do: Literal["select_product"]
+    product: str
+
+
+class ApplyPresetStep(_Step):
+    do: Literal["apply_preset"]
+    product: str | None = None
+    target: Literal["preview", "program"] | None = None
+
+
+class Link321Step(_Step):
+    do: Literal["link_321"]
+    product: str | None = None
+
+
+class DismissCardStep(_Step):
+    do: Literal["dismiss_card"]
+
+
+class SetStockStep(_Step):
+    do: Literal["set_stock"]
+    product: str
+    stock: int | None = Field(ge=0)
+
+
+class SoldOutStep(_Step):
+    do: Literal["sold_out"]
+    product: str
+    sold_out: bool = True
+
+
+SELLING_STEPS = (SelectProductStep, ApplyPresetStep, Link321Step, DismissCardStep, SetStockStep, SoldOutStep)
+Step = Annotated[
+    CutStep | PreviewStep | TransitionStep | TbarStep | SelectProductStep | ApplyPresetStep | Link321Step | DismissCardStep | SetStockStep | SoldOutStep,
+    Field(discriminator="do"),
+]
 _steps_adapter = TypeAdapter(list[Step])
 
 
@@ -66,10 +112,13 @@ def load_timeline(path: str | Path) -> list[Step]:
         raise input_error_from_validation(error, file=file) from None
 
 
-def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script>") -> None:
-    """Hand every step to the engine, timed; unknown scene names are reported with their step."""
-    for index, step in enumerate(steps):
+def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script>", desk: SellingDesk | None = None) -> None:
+    """Hand every step to the engine (or the selling desk), timed, in time order; unknown scene
+    or product names are reported with their step."""
+    for index, step in sorted(enumerate(steps), key=lambda item: item[1].at):
         at_ns = round(step.at * NS_PER_SECOND)
+        if isinstance(step, SELLING_STEPS) and desk is None:
+            raise InputError(f"{step.do} needs a show with products", file=file, field=f"[{index}].do")
         try:
             match step:
                 case CutStep():
@@ -80,5 +129,17 @@ def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script
                     engine.transition(step.scene, kind=step.kind, duration_ms=step.duration_ms, at_ns=at_ns)
                 case TbarStep():
                     engine.set_tbar(step.position, kind=step.kind, at_ns=at_ns)
+                case SelectProductStep():
+                    desk.select_product(step.product, at_ns=at_ns)
+                case ApplyPresetStep():
+                    desk.apply_preset(step.product, target=step.target, at_ns=at_ns)
+                case Link321Step():
+                    desk.link_321(step.product, at_ns=at_ns)
+                case DismissCardStep():
+                    desk.dismiss_card(at_ns=at_ns)
+                case SetStockStep():
+                    desk.set_stock(step.product, step.stock, at_ns=at_ns)
+                case SoldOutStep():
+                    desk.set_sold_out(step.product, step.sold_out, at_ns=at_ns)
         except InputError as error:
             raise InputError(error.detail, file=file, field=f"[{index}].{error.field or 'do'}") from None

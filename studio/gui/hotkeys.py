@@ -2,7 +2,7 @@
 
 Every action the seller may want under a key is listed here with a default like a hardware
 switcher: 1-9 put a scene on preview, Ctrl+1-9 cut it straight to program, Space cuts, Enter
-runs the transition. The show stores only what the user changed (`Show.hotkeys`: action id ->
+runs the transition; F1-F12 pick a product, L runs its 3-2-1 link, Esc dismisses the card. The show stores only what the user changed (`Show.hotkeys`: action id ->
 key, "" unbinds). Keys are Qt's portable key-sequence text ("Ctrl+R", "Space", "1").
 
 Keys are dispatched by one application-wide event filter rather than QShortcuts: it sees a key
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEd
 from studio.engine.show import Show
 
 SCENE_KEYS_LIMIT = 9
+PRODUCT_KEYS_LIMIT = 12  # F1-F12
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ def action_catalogue(show: Show) -> list[ActionSpec]:
         actions.append(
             ActionSpec(f"program_scene.{number}", QCoreApplication.translate("actions", "Scene {n} to program ({name})").format(n=number, name=scene.name), f"Ctrl+{number}")
         )
+    for number, product in enumerate(show.products[:PRODUCT_KEYS_LIMIT], start=1):
+        actions.append(
+            ActionSpec(f"product.{number}", QCoreApplication.translate("actions", "Product {n}: {title}").format(n=number, title=product.title), f"F{number}")
+        )
+    actions += [
+        ActionSpec("product.next", QCoreApplication.translate("actions", "Next product"), "PgDown"),
+        ActionSpec("product.previous", QCoreApplication.translate("actions", "Previous product"), "PgUp"),
+        ActionSpec("link_321", QCoreApplication.translate("actions", "3-2-1 link run (current product)"), "L"),
+        ActionSpec("dismiss_card", QCoreApplication.translate("actions", "Dismiss the product card"), "Esc"),
+        ActionSpec("apply_preset", QCoreApplication.translate("actions", "Apply the current product's preset"), "P"),
+        ActionSpec("sold_out", QCoreApplication.translate("actions", "Sold out on/off (current product)")),
+    ]
     for audio in show.audio_inputs:
         actions.append(ActionSpec(f"mute_input.{audio.id}", QCoreApplication.translate("actions", "Mute/unmute {name}").format(name=audio.name)))
     actions += [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,16 +21,19 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from studio.commerce.selling_desk import SellingDesk
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.secrets import mask_url
@@ -42,6 +46,7 @@ from studio.gui.mixer_panel import MixerPanel
 from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM, MonitorView, MultiviewWidget
 from studio.gui.panels import ScenePanel, TransitionPanel
 from studio.gui.preferences import Preferences, PreferencesStore
+from studio.gui.products_panel import ProductsPanel
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.status_bar import StudioStatusBar
 from studio.gui.theme import ON_AIR_STYLE, RECORDING_STYLE
@@ -64,6 +69,7 @@ class MainWindow(QMainWindow):
         show_path: Path | None,
         build_engine: Callable[[Show], Engine],
         preferences_store: PreferencesStore,
+        build_desk: Callable[[Engine, Show, Path | None], SellingDesk | None] | None = None,
     ) -> None:
         super().__init__()
         self.preferences_store = preferences_store
@@ -76,6 +82,8 @@ class MainWindow(QMainWindow):
         self._recording_part: Path | None = None  # the part being written now
         self._close_confirmed = False
         self._closing = False
+        self._build_desk = build_desk or default_desk_builder
+        self.desk: SellingDesk | None = None
 
         self.bridge = EngineBridge(self)
         self.host = EngineHost(build_engine, self)
@@ -140,11 +148,24 @@ class MainWindow(QMainWindow):
         self.scenes = ScenePanel(self)
         self.transitions = TransitionPanel(self)
         self.mixer = MixerPanel(self)
+        self.products = ProductsPanel(self)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        # The run sheet takes the whole right edge, top to bottom: the seller's second-most-used panel.
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.multiview_dock = self._dock("multiview", self.tr("Multiview"), self.multiview, Qt.DockWidgetArea.TopDockWidgetArea)
         self.scenes_dock = self._dock("scenes", self.tr("Scenes"), self.scenes, bottom)
         self.transitions_dock = self._dock("transitions", self.tr("Transitions"), self.transitions, bottom)
         self.mixer_dock = self._dock("mixer", self.tr("Audio Mixer"), self.mixer, bottom)
+        # In a scroll area: the run sheet's buttons must not make the window taller than a laptop screen.
+        products_scroll = QScrollArea(self)
+        products_scroll.setWidgetResizable(True)
+        products_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        products_scroll.setWidget(self.products)
+        products_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        products_scroll.setMinimumWidth(self.products.minimumSizeHint().width() + products_scroll.verticalScrollBar().sizeHint().width())
+        self.products_dock = self._dock("products", self.tr("Products"), products_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.products_dock], [340], Qt.Orientation.Horizontal)
         self.splitDockWidget(self.scenes_dock, self.transitions_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.transitions_dock, self.mixer_dock, Qt.Orientation.Horizontal)
         self.resizeDocks([self.scenes_dock, self.transitions_dock, self.mixer_dock], [260, 220, 700], Qt.Orientation.Horizontal)
@@ -158,6 +179,8 @@ class MainWindow(QMainWindow):
         self.transitions.settings_changed.connect(self._on_transition_settings)
         self.mixer.changed.connect(self.mark_dirty)
         self.mixer.error.connect(self.show_problem)
+        self.products.changed.connect(self.mark_dirty)
+        self.products.error.connect(self.show_problem)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(self.tr("Controls"), self)
@@ -189,7 +212,7 @@ class MainWindow(QMainWindow):
         self._add_action(edit_menu, self.tr("&Settings..."), self.open_settings, QKeySequence.StandardKey.Preferences)
         self._add_action(edit_menu, self.tr("&Hotkeys..."), self.open_hotkeys)
         view_menu = self.menuBar().addMenu(self.tr("&View"))
-        for dock in (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock):
+        for dock in self._docks():
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         self._add_action(view_menu, self.tr("&Reset layout"), self.reset_layout)
@@ -237,6 +260,12 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _detach_engine(self) -> None:
+        if self.desk is not None:
+            self.document = self.current_document()  # keep the run sheet's edits
+            desk, self.desk = self.desk, None
+            self.products.set_desk(None)
+            # Closing waits for a card being rendered: not on the GUI thread.
+            threading.Thread(target=desk.close, name="close-desk", daemon=True).start()
         self.bridge.detach()
         for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
@@ -258,7 +287,10 @@ class MainWindow(QMainWindow):
         engine = self.host.engine
         if engine is None:
             return self.document
-        return self.document.model_copy(update={"audio_inputs": engine.current_show().audio_inputs})
+        update = {"audio_inputs": engine.current_show().audio_inputs}
+        if self.desk is not None:
+            update.update(self.desk.show_state())
+        return self.document.model_copy(update=update)
 
     def _refuse_while_on_air(self, title: str) -> bool:
         """Replacing the show replaces the engine: never while streaming or recording."""
@@ -371,6 +403,7 @@ class MainWindow(QMainWindow):
         show = self.document.model_copy(update={"hotkeys": changes})
         self.bindings = effective_bindings(show)  # the dialog refused conflicts already
         self.hotkeys.set_bindings(self.bindings)
+        self.products.set_hotkey_texts(self.bindings)
         if changes != self.document.hotkeys:
             self.document = show
             self.mark_dirty()
@@ -389,10 +422,36 @@ class MainWindow(QMainWindow):
             self._engine_call(lambda e: e.set_preview(name) if kind == "preview_scene" else e.cut(name))
         elif kind == "mute_input":
             self._toggle_mute(argument)
+        elif action_id in ("link_321", "dismiss_card", "apply_preset", "sold_out") or kind == "product":
+            self._run_selling_action(action_id, argument)
         elif action_id == "stream.toggle":
             self.toggle_streaming()
         elif action_id == "record.toggle":
             self.toggle_recording()
+
+    def _run_selling_action(self, action_id: str, argument: str) -> None:
+        desk = self.desk
+        if desk is None:
+            self.show_problem(self.tr("This show has no products"))
+            return
+        try:
+            if action_id == "link_321":
+                desk.link_321()
+            elif action_id == "dismiss_card":
+                desk.dismiss_card()
+            elif action_id == "apply_preset":
+                desk.apply_preset()
+            elif action_id == "sold_out":
+                current = desk.current_product
+                if current is not None:
+                    desk.set_sold_out(current.id, not current.sold_out)
+                    self.mark_dirty()
+            elif argument in ("next", "previous"):
+                desk.step_product(1 if argument == "next" else -1)
+            elif argument.isdigit() and int(argument) <= len(desk.products):
+                desk.select_product(desk.products[int(argument) - 1].id)
+        except (InputError, RuntimeError) as error:
+            self.show_problem(str(error))
 
     def _toggle_mute(self, input_id: str) -> None:
         engine = self.host.engine
@@ -508,6 +567,9 @@ class MainWindow(QMainWindow):
         self.scenes.set_scenes(engine.scene_names)
         self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
         self.mixer.set_engine(engine)
+        self.desk = self._build_desk(engine, self.document, self.show_path) if self.document.products else None
+        self.products.set_desk(self.desk)  # the panel relays the desk's errors through its error signal
+        self.products.set_hotkey_texts(self.bindings)
         self._on_scenes(engine.program_scene, engine.preview_scene)
         self.show_loaded.emit(show.name)
 
@@ -613,9 +675,12 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
-        for dock in (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock):
+        for dock in self._docks():
             dock.setFloating(False)
             dock.show()
+
+    def _docks(self) -> tuple[QDockWidget, ...]:
+        return (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock, self.products_dock)
 
     def _save_preferences(self) -> None:
         self.preferences.window_geometry = Preferences.encode_bytes(bytes(self.saveGeometry().data()))
@@ -650,6 +715,12 @@ class MainWindow(QMainWindow):
             self._engine_call(lambda e: e.stop_recording())
         self._detach_engine()
         self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
+
+
+def default_desk_builder(engine: Engine, show: Show, path: Path | None) -> SellingDesk:
+    from studio.app import build_selling_desk
+
+    return build_selling_desk(engine, show, show_reference=str(path) if path else None)
 
 
 def default_window_size() -> QSize:

@@ -94,7 +94,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../desktop.py" line="61"/>
-        <location filename="../main_window.py" line="288"/>
+        <location filename="../main_window.py" line="309"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
@@ -108,275 +108,285 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="111"/>
+        <location filename="../main_window.py" line="118"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="112"/>
+        <location filename="../main_window.py" line="119"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="122"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="115"/>
+        <location filename="../main_window.py" line="122"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143"/>
+        <location filename="../main_window.py" line="151"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="152"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="145"/>
+        <location filename="../main_window.py" line="153"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146"/>
+        <location filename="../main_window.py" line="154"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="155"/>
+        <source>Products</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="174"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="165"/>
-        <location filename="../main_window.py" line="435"/>
-        <location filename="../main_window.py" line="448"/>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="177"/>
+        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="496"/>
+        <location filename="../main_window.py" line="535"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166"/>
-        <location filename="../main_window.py" line="471"/>
-        <location filename="../main_window.py" line="481"/>
-        <location filename="../main_window.py" line="489"/>
-        <location filename="../main_window.py" line="566"/>
+        <location filename="../main_window.py" line="178"/>
+        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="529"/>
+        <location filename="../main_window.py" line="537"/>
+        <location filename="../main_window.py" line="616"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="179"/>
+        <location filename="../main_window.py" line="191"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="192"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="193"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="194"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="195"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="196"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="198"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187"/>
+        <location filename="../main_window.py" line="199"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="200"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="201"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="202"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="206"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="227"/>
+        <location filename="../main_window.py" line="239"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="270"/>
+        <location filename="../main_window.py" line="291"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274"/>
-        <location filename="../main_window.py" line="277"/>
-        <location filename="../main_window.py" line="283"/>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="295"/>
+        <location filename="../main_window.py" line="298"/>
+        <location filename="../main_window.py" line="304"/>
+        <location filename="../main_window.py" line="357"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="286"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301"/>
+        <location filename="../main_window.py" line="322"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="311"/>
+        <location filename="../main_window.py" line="332"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="311"/>
+        <location filename="../main_window.py" line="332"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="383"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="383"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409"/>
-        <location filename="../main_window.py" line="476"/>
+        <location filename="../main_window.py" line="423"/>
+        <source>This show has no products</source>
+        <translation>本节目没有商品</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="457"/>
+        <location filename="../main_window.py" line="524"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="478"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="478"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="435"/>
+        <location filename="../main_window.py" line="483"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="486"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="486"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="471"/>
+        <location filename="../main_window.py" line="519"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="535"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="489"/>
+        <location filename="../main_window.py" line="537"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="569"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="541"/>
+        <location filename="../main_window.py" line="591"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="542"/>
+        <location filename="../main_window.py" line="592"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="566"/>
+        <location filename="../main_window.py" line="616"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="620"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="647"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="598"/>
+        <location filename="../main_window.py" line="648"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="626"/>
+        <location filename="../main_window.py" line="679"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="638"/>
+        <location filename="../main_window.py" line="691"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="639"/>
+        <location filename="../main_window.py" line="692"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="646"/>
+        <location filename="../main_window.py" line="699"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -435,6 +445,483 @@ The demo show is open instead.</source>
         <location filename="../monitors.py" line="142"/>
         <source>NO SIGNAL</source>
         <translation>无信号</translation>
+    </message>
+</context>
+<context>
+    <name>ProductDialog</name>
+    <message>
+        <location filename="../product_dialog.py" line="64"/>
+        <source>Edit product</source>
+        <translation>编辑商品</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="64"/>
+        <source>Add product</source>
+        <translation>添加商品</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="72"/>
+        <source>unique, e.g. tee-white</source>
+        <translation>唯一，例如 tee-white</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="77"/>
+        <source>optional: the old price, struck through</source>
+        <translation>可选：原价，显示为划线价</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="83"/>
+        <source>not shown</source>
+        <translation>不显示</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="85"/>
+        <source>picture file (optional)</source>
+        <translation>图片文件（可选）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="86"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="96"/>
+        <source>Notes for the host, one per line (never on screen)</source>
+        <translation>主播提示，每行一条（不会上屏）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="101"/>
+        <source>ID:</source>
+        <translation>编号：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="102"/>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="103"/>
+        <source>Price:</source>
+        <translation>价格：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="104"/>
+        <source>Compare-at price:</source>
+        <translation>划线价：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="105"/>
+        <source>Currency:</source>
+        <translation>币种：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="106"/>
+        <source>Stock:</source>
+        <translation>库存：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="107"/>
+        <source>Image:</source>
+        <translation>图片：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="108"/>
+        <source>Link URL:</source>
+        <translation>链接：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="109"/>
+        <source>Coupon:</source>
+        <translation>优惠券：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="110"/>
+        <source>Talking points:</source>
+        <translation>卖点：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="112"/>
+        <source>Preset (the product&apos;s look)</source>
+        <translation>预设（商品的画面）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="115"/>
+        <source>(keep current)</source>
+        <translation>（保持当前）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="119"/>
+        <source>empty: no lower third</source>
+        <translation>留空：不显示字幕条</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="121"/>
+        <source>(show default)</source>
+        <translation>（节目默认）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="123"/>
+        <source>Top left</source>
+        <translation>左上</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="124"/>
+        <source>Top right</source>
+        <translation>右上</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="125"/>
+        <source>Bottom left</source>
+        <translation>左下</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="126"/>
+        <source>Bottom right</source>
+        <translation>右下</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="130"/>
+        <source>Scene:</source>
+        <translation>场景：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="131"/>
+        <source>Lower third:</source>
+        <translation>字幕条：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="132"/>
+        <source>Card corner:</source>
+        <translation>卡片位置：</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="160"/>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="161"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="162"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="163"/>
+        <source>Compare-at price</source>
+        <translation>划线价</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="164"/>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="165"/>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="166"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="167"/>
+        <source>Link URL</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="168"/>
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="169"/>
+        <source>Talking points</source>
+        <translation>卖点</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="170"/>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="171"/>
+        <source>Scene</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="172"/>
+        <source>Lower third</source>
+        <translation>字幕条</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="173"/>
+        <source>Card corner</source>
+        <translation>卡片位置</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="255"/>
+        <source>“{id}” is already used by another product</source>
+        <translation>“{id}”已被其他商品使用</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="265"/>
+        <source>{message} (got “{value}”)</source>
+        <translation>{message}（输入为“{value}”）</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="299"/>
+        <source>Choose the product picture</source>
+        <translation>选择商品图片</translation>
+    </message>
+    <message>
+        <location filename="../product_dialog.py" line="299"/>
+        <source>Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.webp *.bmp *.gif)</translation>
+    </message>
+</context>
+<context>
+    <name>ProductsPanel</name>
+    <message>
+        <location filename="../products_panel.py" line="278"/>
+        <source>Search products (title or id)</source>
+        <translation>搜索商品（标题或编号）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="287"/>
+        <source>Click: make it the current product (its look comes up). Double-click: edit.</source>
+        <translation>单击：设为当前商品（调出其画面）。双击：编辑。</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="291"/>
+        <source>No products yet: Add… or Import CSV…</source>
+        <translation>还没有商品：添加… 或 导入 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="295"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="296"/>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="297"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="298"/>
+        <source>Import CSV…</source>
+        <translation>导入 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="320"/>
+        <source>No talking points</source>
+        <translation>没有卖点</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="321"/>
+        <source>Talking points: notes for the host, never on screen</source>
+        <translation>卖点：主播提示，不会上屏</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="324"/>
+        <source>Sold out</source>
+        <translation>售罄</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="327"/>
+        <source>Mark the current product sold out (its card on screen is redrawn)</source>
+        <translation>将当前商品标记为售罄（画面上的卡片会重绘）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="331"/>
+        <source>not shown</source>
+        <translation>不显示</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="333"/>
+        <source>Units left (the card on screen is redrawn)</source>
+        <translation>剩余件数（画面上的卡片会重绘）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="335"/>
+        <source>Apply preset</source>
+        <translation>应用预设</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="336"/>
+        <source>Bring up the current product&apos;s scene and lower third again</source>
+        <translation>重新调出当前商品的场景和字幕条</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="337"/>
+        <source>Save look as preset</source>
+        <translation>保存画面为预设</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="338"/>
+        <source>The scene on preview and the lower third shown become this product&apos;s look</source>
+        <translation>预监中的场景和当前字幕条成为该商品的画面</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="355"/>
+        <source>Stock:</source>
+        <translation>库存：</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="364"/>
+        <source>Previous</source>
+        <translation>上一个</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="365"/>
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="366"/>
+        <source>Dismiss card</source>
+        <translation>关闭卡片</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="385"/>
+        <source>Count 3, 2, 1 on screen, then pop the current product&apos;s card and push its link</source>
+        <translation>画面倒数 3、2、1，然后弹出当前商品卡片并推送链接</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="478"/>
+        <source>3-2-1 Link</source>
+        <translation>3-2-1 上链接</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="479"/>
+        <source>{action} ({key})</source>
+        <translation>{action}（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="524"/>
+        <source>was {price}</source>
+        <translation>原价 {price}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="528"/>
+        <source>coupon {code}</source>
+        <translation>优惠券 {code}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="533"/>
+        <source>SOLD OUT</source>
+        <translation>已售罄</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="536"/>
+        <source>{count} left</source>
+        <translation>剩 {count} 件</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="620"/>
+        <source>No product selected</source>
+        <translation>未选择商品</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="620"/>
+        <source>No show running</source>
+        <translation>节目未运行</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="655"/>
+        <source>Rendering the card…</source>
+        <translation>正在生成卡片…</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="678"/>
+        <source>Card: {problem}</source>
+        <translation>卡片：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="713"/>
+        <source>Link pushed: {title}</source>
+        <translation>链接已推送：{title}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="733"/>
+        <source>No card on air</source>
+        <translation>没有卡片显示</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="743"/>
+        <source>3-2-1… card in {seconds} s: {title}</source>
+        <translation>3-2-1… {seconds} 秒后弹出卡片：{title}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="746"/>
+        <source>Card on air: {title}</source>
+        <translation>卡片显示中：{title}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="749"/>
+        <source>{text} ({seconds} s left)</source>
+        <translation>{text}（还剩 {seconds} 秒）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="830"/>
+        <source>Look saved: scene {scene}</source>
+        <translation>画面已保存：场景 {scene}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="830"/>
+        <source>(keep current)</source>
+        <translation>（保持当前）</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="907"/>
+        <source>Remove product</source>
+        <translation>删除商品</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="907"/>
+        <source>Remove “{title}” from the run sheet?</source>
+        <translation>从商品清单中删除“{title}”？</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="916"/>
+        <location filename="../products_panel.py" line="923"/>
+        <source>Import products</source>
+        <translation>导入商品</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="923"/>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="940"/>
+        <source>Could not import {file}: {problem}</source>
+        <translation>无法导入 {file}：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="958"/>
+        <source>{file}: {count} products read, {added} added, {replaced} replaced.</source>
+        <translation>{file}：读取 {count} 个商品，新增 {added} 个，替换 {replaced} 个。</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="963"/>
+        <source>Replaced (same id): {ids}</source>
+        <translation>已替换（编号相同）：{ids}</translation>
+    </message>
+    <message>
+        <location filename="../products_panel.py" line="966"/>
+        <source>{count} rows were skipped:</source>
+        <translation>{count} 行被跳过：</translation>
     </message>
 </context>
 <context>
@@ -1008,42 +1495,77 @@ The demo show is open instead.</source>
 <context>
     <name>actions</name>
     <message>
-        <location filename="../hotkeys.py" line="37"/>
+        <location filename="../hotkeys.py" line="38"/>
         <source>Cut preview to program</source>
         <translation>预监切到节目</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="38"/>
+        <location filename="../hotkeys.py" line="39"/>
         <source>Auto transition</source>
         <translation>自动转场</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="41"/>
+        <location filename="../hotkeys.py" line="42"/>
         <source>Scene {n} to preview ({name})</source>
         <translation>场景 {n} 送预监（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="44"/>
+        <location filename="../hotkeys.py" line="45"/>
         <source>Scene {n} to program ({name})</source>
         <translation>场景 {n} 切节目（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="47"/>
+        <location filename="../hotkeys.py" line="49"/>
+        <source>Product {n}: {title}</source>
+        <translation>商品 {n}：{title}</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="52"/>
+        <source>Next product</source>
+        <translation>下一个商品</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="53"/>
+        <source>Previous product</source>
+        <translation>上一个商品</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="54"/>
+        <source>3-2-1 link run (current product)</source>
+        <translation>3-2-1 上链接（当前商品）</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="55"/>
+        <source>Dismiss the product card</source>
+        <translation>关闭商品卡片</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="56"/>
+        <source>Apply the current product&apos;s preset</source>
+        <translation>应用当前商品的预设</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="57"/>
+        <source>Sold out on/off (current product)</source>
+        <translation>售罄 开/关（当前商品）</translation>
+    </message>
+    <message>
+        <location filename="../hotkeys.py" line="60"/>
         <source>Mute/unmute {name}</source>
         <translation>静音/取消静音 {name}</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="49"/>
+        <location filename="../hotkeys.py" line="62"/>
         <source>Start/stop streaming</source>
         <translation>开始/停止推流</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="50"/>
+        <location filename="../hotkeys.py" line="63"/>
         <source>Start/stop recording</source>
         <translation>开始/停止录制</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="96"/>
+        <location filename="../hotkeys.py" line="109"/>
         <source>{key} is already bound to “{other}”; it cannot also do “{this}”</source>
         <translation>{key} 已绑定到“{other}”，不能再用于“{this}”</translation>
     </message>
