@@ -5,8 +5,9 @@
    window opens (program and preview at 960x540 and 30 fps, four multiview cells at 384x216 and
    15 fps); CPU ms per tick of each, and the difference.
 2. GUI stalls: the real main window (offscreen) on the demo show in real time, recording to a
-   temporary file and streaming to a private nginx-rtmp server, for --minutes. A 5 ms precise
-   timer on the GUI thread measures the longest time the event loop did not turn.
+   temporary file and streaming to a private nginx-rtmp server, for --minutes, switching scenes,
+   products and running 3-2-1 link runs every few seconds. A 5 ms precise timer on the GUI
+   thread measures the longest time the event loop did not turn.
 
     cd /work/main && QT_QPA_PLATFORM=offscreen PYTHONPATH=. python benchmarks/gui.py --minutes 5
 """
@@ -89,11 +90,14 @@ def gui_stalls(minutes: float) -> None:
         gui_thread_cpu_start = time.thread_time()
         deadline = time.monotonic() + minutes * 60
         next_cut = time.monotonic() + 3
-        actions = ["preview_scene.2", "auto", "preview_scene.5", "cut", "preview_scene.6", "auto", "preview_scene.1", "cut"]
+        actions = [
+            "preview_scene.2", "auto", "product.2", "link_321", "preview_scene.5", "cut",
+            "preview_scene.6", "auto", "product.next", "link_321", "preview_scene.1", "cut", "dismiss_card",
+        ]
         index = 0
         while time.monotonic() < deadline:
             app.processEvents()
-            if time.monotonic() >= next_cut:  # a seller switching angles every 3 s
+            if time.monotonic() >= next_cut:  # a seller switching angles and products every 3 s
                 window.run_action(actions[index % len(actions)])
                 index += 1
                 next_cut += 3
