@@ -36,7 +36,10 @@ class CommentSettings(_Strict):
     product_number_patterns: bool = Field(True, description='flag "3号", "#3", "3 号" as asking for product 3 of the run sheet')
     pin_seconds: float = Field(8.0, ge=0, le=600, description="a pinned comment card hides after this long; 0: until unpinned")
     ticker: bool = Field(False, description="a ticker of the latest comments along the bottom of program")
-    replay_file: str | None = Field(None, description="a JSONL file of comments played on the show's clock (demo, rehearsal)")
+    replay_file: str | None = Field(
+        None, description="a JSONL file of comments played on the show's clock (demo, rehearsal); relative to the show file"
+    )
+    replay_loop: bool = Field(True, description="start the replay over after its last comment")
     api_port: int | None = Field(None, ge=1, le=65535, description="the local comments API port; empty: off")
     api_token: SecretStr = SecretStr("")
     twitch_channel: str | None = Field(None, description="a Twitch channel to read chat from (read-only)")
