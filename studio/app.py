@@ -12,9 +12,9 @@ from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.show import Show, load_show
 from studio.engine.sources.base import SourceTiming
+from studio.engine.assets import ASSETS_DIR, find_asset
 from studio.engine.sources.registry import default_registry
 
-ASSETS_DIR = Path(__file__).parent / "assets"
 
 
 def resolve_show(reference: str | None) -> Show:
@@ -68,6 +68,39 @@ def build_selling_desk(engine: Engine, show: Show, *, show_reference: str | None
     shipped assets for a built-in show)."""
     from studio.commerce.selling_desk import SellingDesk
 
+    return SellingDesk(engine, show, image_folder=show_folder(show_reference))
+
+
+def show_folder(show_reference: str | None) -> Path:
+    """Where a show's relative paths (product pictures, comment replays) are looked up: beside the
+    show file, or in the shipped assets for a built-in show."""
     is_file = show_reference is not None and Path(show_reference).exists()
-    image_folder = Path(show_reference).resolve().parent if is_file else ASSETS_DIR
-    return SellingDesk(engine, show, image_folder=image_folder)
+    return Path(show_reference).resolve().parent if is_file else ASSETS_DIR
+
+
+def build_comment_desk(engine: Engine, show: Show, *, show_reference: str | None, database: Path | None = None):
+    """The comment desk of a show session, its store (a new database per session unless one is
+    named) and the replay player of the show's replay file (not started)."""
+    from studio.comments.comment_desk import CommentDesk, default_store
+    from studio.comments.replay import ReplayPlayer, load_replay
+    from studio.comments.store import CommentStore
+
+    store = CommentStore(database) if database is not None else default_store(show)
+    desk = CommentDesk(engine, show, store)
+    items = []
+    if show.comments.replay_file:
+        items = load_replay(find_asset(show.comments.replay_file, show_folder(show_reference)))
+    player = ReplayPlayer(engine, desk.ingest, items, loop=show.comments.replay_loop)
+    return desk, player
+
+
+def start_twitch_chat(desk, show: Show, on_state=None):
+    """Read the show's Twitch channel into the comment desk (read-only, anonymous); None if the
+    show has no channel."""
+    if not show.comments.twitch_channel:
+        return None
+    from studio.comments.twitch import TwitchChat
+
+    chat = TwitchChat(show.comments.twitch_channel, on_comments=desk.ingest, on_state=on_state)
+    chat.start()
+    return chat

@@ -40,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         help="stream to rtmp://host/app/KEY, rtmps://... or srt://host:port?streamid=...; repeat for several",
     )
     run.add_argument("--live", action="store_true", help="also go live to the show's enabled destinations")
+    run.add_argument("--comments-port", metavar="PORT", type=int, help="open the local comments API (WebSocket and HTTP) on 127.0.0.1:PORT")
+    run.add_argument(
+        "--comments-token",
+        metavar="TOKEN",
+        help="the token comment bridges must send (or set STUDIO_COMMENTS_TOKEN, which keeps it out of the process list)",
+    )
+    run.add_argument("--comments-db", metavar="FILE", help="store comments in this SQLite file (default: a new one per session)")
     run.add_argument(
         "--allow-missing-devices",
         action="store_true",
@@ -117,7 +124,15 @@ def _status_line(stats: ProgramStats, started_wall_s: float, scene: str) -> str:
 
 
 def run_headless(arguments: argparse.Namespace) -> int:
-    from studio.app import build_engine, build_selling_desk, check_show_resources, resolve_show
+    from studio.app import (
+        build_comment_desk,
+        build_engine,
+        build_selling_desk,
+        check_show_resources,
+        resolve_show,
+        start_twitch_chat,
+    )
+    from studio.comments.replay import ReplayPlayer
     from studio.control.timeline import load_timeline, schedule_timeline
 
     show = resolve_show(arguments.show)
@@ -146,8 +161,19 @@ def run_headless(arguments: argparse.Namespace) -> int:
             )
         )
         desk.events.error.connect(lambda message: print(f"\nstudio: {message}", file=sys.stderr))
+    comments, replay = build_comment_desk(
+        engine, show, show_reference=arguments.show, database=Path(arguments.comments_db) if arguments.comments_db else None
+    )
+    players = [replay]
     if steps:
-        schedule_timeline(engine, steps, file=arguments.script, desk=desk)
+        injected = schedule_timeline(engine, steps, file=arguments.script, desk=desk, comments=comments)
+        if injected:
+            players.append(ReplayPlayer(engine, comments.ingest, injected))
+    api = start_comments_api(arguments, comments) if arguments.comments_port is not None else None
+    twitch = start_twitch_chat(
+        comments, show, on_state=lambda state, reason: print(f"\nstudio: Twitch chat {state} {reason}".rstrip(), file=sys.stderr)
+    )
+    print(f"studio: comments are stored in {comments.store.path}", file=sys.stderr)
 
     started_wall_s = time.monotonic()
     interactive = sys.stderr.isatty()
@@ -183,6 +209,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
         for problem in engine.start_streaming(destinations) if destinations else []:
             print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
         engine.start()
+        for player in players:
+            player.start()
         for name, (state, reason) in engine.audio_status().items():
             if state == "unavailable":
                 print(f"studio: warning: audio {name} unavailable: {reason}; the show goes on without it", file=sys.stderr)
@@ -192,9 +220,17 @@ def run_headless(arguments: argparse.Namespace) -> int:
         print("\nstudio: stopping...", file=sys.stderr)
     finally:
         final_destinations = engine.destination_stats()  # the encode thread lets go of them at stop
+        for player in players:
+            player.stop()
+        if api is not None:
+            api.stop()
+        if twitch is not None:
+            twitch.stop()
         engine.stop()
         if desk is not None:
             desk.close()
+        comments.close()
+        comments.store.close()
         signal.signal(signal.SIGTERM, previous_sigterm)
     stats = engine.stats()
     recording = engine.recording_stats
@@ -213,6 +249,27 @@ def run_headless(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if recording.errors else 0
+
+
+def start_comments_api(arguments: argparse.Namespace, comments):
+    """The local comments API for bridges; the token from --comments-token or the environment."""
+    from studio.comments.ingest_api import CommentsApiServer
+
+    token = arguments.comments_token or os.environ.get("STUDIO_COMMENTS_TOKEN", "")
+    if len(token) < 8:
+        raise InputError(
+            "the comments API needs a token of at least 8 characters (--comments-token or STUDIO_COMMENTS_TOKEN)",
+            field="--comments-token",
+        )
+    if not 1 <= arguments.comments_port <= 65535:
+        raise InputError(f"expected a port from 1 to 65535, got {arguments.comments_port}", field="--comments-port")
+    server = CommentsApiServer(port=arguments.comments_port, token=token, ingest=comments.ingest)
+    try:
+        server.start()
+    except OSError as error:
+        raise InputError(f"cannot listen on 127.0.0.1:{arguments.comments_port}: {error.strerror or error}", field="--comments-port") from None
+    print(f"studio: comments API on {server.url} (WebSocket /ws, HTTP POST /comments; token required)", file=sys.stderr)
+    return server
 
 
 def _check_writable(path: Path) -> None:

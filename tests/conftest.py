@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +19,9 @@ import pytest
 pytest_plugins = ["tests.servers"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Comment stores and preferences of every run the tests start stay out of the user's folders.
+os.environ.setdefault("STUDIO_DATA_DIR", tempfile.mkdtemp(prefix="studio-test-data-"))
+os.environ.setdefault("STUDIO_CONFIG_DIR", tempfile.mkdtemp(prefix="studio-test-config-"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -222,10 +222,20 @@ def test_link_push_fires_exactly_three_seconds_after_the_key_tick_and_stock_redr
 
 def test_script_commands_are_checked(tmp_path):
     show_path = tmp_path / "show.json"
-    save_show(builtin_show("demo"), show_path)
-    shutil.copytree(ASSETS_DIR / "products", tmp_path / "products")
+    save_show(builtin_show("demo"), show_path)  # saved elsewhere: its pictures and replay come from the assets
     script = tmp_path / "script.json"
     script.write_text(json.dumps([{"at": 1.0, "do": "set_stock", "product": "no-such", "stock": 3}]))
     result = run_studio("run", "--show", str(show_path), "--virtual-clock", "--duration", "2", "--script", str(script))
     assert result.returncode == 2
     assert str(script) in result.stderr and "[0].product" in result.stderr and "unknown product 'no-such'" in result.stderr
+
+
+def test_a_saved_copy_of_the_demo_finds_its_pictures_in_the_shipped_assets(tmp_path):
+    from studio.engine.assets import find_asset
+
+    show_path = tmp_path / "my-show.json"
+    save_show(builtin_show("demo"), show_path)
+    assert find_asset("products/tee-white.png", tmp_path) == ASSETS_DIR / "products" / "tee-white.png"
+    (tmp_path / "products").mkdir()
+    (tmp_path / "products" / "tee-white.png").write_bytes((ASSETS_DIR / "products" / "mug-red.png").read_bytes())
+    assert find_asset("products/tee-white.png", tmp_path) == tmp_path / "products" / "tee-white.png"  # the user's own first

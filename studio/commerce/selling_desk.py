@@ -26,6 +26,7 @@ import numpy as np
 from psygnal import Signal
 
 from studio.commerce.link_webhook import LinkWebhookSender
+from studio.engine.assets import asset_folder
 from studio.engine.audio.beep import beep_samples
 from studio.engine.clock import NS_PER_SECOND
 from studio.engine.engine import Engine
@@ -344,7 +345,9 @@ class SellingDesk:
     def _card_picture(self, product: Product) -> RenderedOverlay:
         canvas = self.engine.show.canvas
         corner = product.preset.card_corner or self.settings.card_corner
-        return self._cards.get(product, canvas.width, canvas.height, CardCorner(corner), self.image_folder)
+        # Beside the show, else among the shipped assets (a saved copy of the demo show).
+        folder = asset_folder(product.image, self.image_folder) if product.image else self.image_folder
+        return self._cards.get(product, canvas.width, canvas.height, CardCorner(corner), folder)
 
     def _countdown_pictures(self) -> dict[int, list[RenderedOverlay]]:
         with self._lock:

@@ -13,6 +13,11 @@ Selling commands (they need the show's products):
     {"at": 9.0, "do": "set_stock", "product": "tee-white", "stock": 12}
     {"at": 10.0, "do": "sold_out", "product": "tee-white"}  # "sold_out": false takes it back
     {"at": 12.0, "do": "dismiss_card"}
+
+Comment commands (the local API's fields; the comment arrives when the show reaches `at`):
+
+    {"at": 2.0, "do": "inject_comment", "id": "c1", "user": "小美", "text": "3号多少钱？"}
+    {"at": 2.5, "do": "pin_comment", "id": "c1"}            # platform "script" unless given
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from studio.comments.comment_desk import CommentDesk
+from studio.comments.message import parse_message
+from studio.comments.replay import TimedComment
 from studio.commerce.selling_desk import SellingDesk
 from studio.engine.clock import NS_PER_SECOND
 from studio.engine.engine import Engine
@@ -90,9 +98,23 @@ class SoldOutStep(_Step):
     sold_out: bool = True
 
 
+class InjectCommentStep(_Step):
+    """A comment arriving at `at`, with the local API's fields."""
+
+    model_config = ConfigDict(extra="allow")
+    do: Literal["inject_comment"]
+
+
+class PinCommentStep(_Step):
+    do: Literal["pin_comment"]
+    id: str
+    platform: str = "script"
+
+
 SELLING_STEPS = (SelectProductStep, ApplyPresetStep, Link321Step, DismissCardStep, SetStockStep, SoldOutStep)
 Step = Annotated[
-    CutStep | PreviewStep | TransitionStep | TbarStep | SelectProductStep | ApplyPresetStep | Link321Step | DismissCardStep | SetStockStep | SoldOutStep,
+    CutStep | PreviewStep | TransitionStep | TbarStep | SelectProductStep | ApplyPresetStep | Link321Step | DismissCardStep
+    | SetStockStep | SoldOutStep | InjectCommentStep | PinCommentStep,
     Field(discriminator="do"),
 ]
 _steps_adapter = TypeAdapter(list[Step])
@@ -112,13 +134,24 @@ def load_timeline(path: str | Path) -> list[Step]:
         raise input_error_from_validation(error, file=file) from None
 
 
-def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script>", desk: SellingDesk | None = None) -> None:
-    """Hand every step to the engine (or the selling desk), timed, in time order; unknown scene
-    or product names are reported with their step."""
+def schedule_timeline(
+    engine: Engine,
+    steps: list[Step],
+    *,
+    file: str = "<script>",
+    desk: SellingDesk | None = None,
+    comments: CommentDesk | None = None,
+) -> list[TimedComment]:
+    """Hand every step to the engine (or a desk), timed, in time order; unknown scene, product
+    or comment ids are reported with their step. Returns the comments the script injects, to be
+    played on the show's clock (they reach the store when the show reaches their time)."""
+    injected: list[TimedComment] = []
     for index, step in sorted(enumerate(steps), key=lambda item: item[1].at):
         at_ns = round(step.at * NS_PER_SECOND)
         if isinstance(step, SELLING_STEPS) and desk is None:
             raise InputError(f"{step.do} needs a show with products", file=file, field=f"[{index}].do")
+        if isinstance(step, InjectCommentStep | PinCommentStep) and comments is None:
+            raise InputError(f"{step.do} needs the comment desk", file=file, field=f"[{index}].do")
         try:
             match step:
                 case CutStep():
@@ -141,5 +174,23 @@ def schedule_timeline(engine: Engine, steps: list[Step], *, file: str = "<script
                     desk.set_stock(step.product, step.stock, at_ns=at_ns)
                 case SoldOutStep():
                     desk.set_sold_out(step.product, step.sold_out, at_ns=at_ns)
+                case InjectCommentStep():
+                    message = {key: value for key, value in step.model_dump().items() if key not in ("at", "do")}
+                    try:
+                        comment = parse_message(message, default_platform="script")
+                    except ValueError as error:
+                        raise InputError(str(error), field=getattr(error, "field", None) or "text") from None
+                    injected.append(TimedComment(at_ns, comment))
+                case PinCommentStep():
+                    # A comment this script injects is pinned from its content, timed to the frame.
+                    match = next((t.comment for t in injected if (t.comment.platform, t.comment.id) == (step.platform, step.id)), None)
+                    if match is not None:
+                        comments.pin_comment_content(match, at_ns=at_ns)
+                    else:
+                        stored = comments.store.get(step.platform, step.id)
+                        if stored is None:
+                            raise InputError(f"unknown comment {step.platform}:{step.id}; inject it earlier in the script", field="id")
+                        comments.pin_comment(stored.rowid, at_ns=at_ns)
         except InputError as error:
             raise InputError(error.detail, file=file, field=f"[{index}].{error.field or 'do'}") from None
+    return injected

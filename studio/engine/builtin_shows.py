@@ -44,6 +44,8 @@ def demo_show_data() -> dict:
         "transition": {"kind": "mix", "duration_ms": 500},
         "products": DEMO_PRODUCTS,
         "current_product": "tee-white",
+        # Chinese and English comments on a loop, so the feed is alive with no platform connected.
+        "comments": {"replay_file": "comments/demo.jsonl"},
     }
 
 

@@ -403,6 +403,14 @@ class Engine:
             return 0
         return self._program.tick_time_ns(self._program.tick + 1) - self._program.show_start_ns
 
+    def wait_for_media_time(self, offset_ns: int, stop: threading.Event) -> bool:
+        """Block until the show's clock reaches offset_ns from its start, or stop is set (then
+        False). For players that must act on media time: comment replays, scripted arrivals."""
+        while not self._started:
+            if stop.wait(0.05):
+                return False
+        return self.clock.wait_until(self._program.show_start_ns + offset_ns, stop)
+
     def ticks_for_ms(self, duration_ms: float) -> int:
         return round(duration_ms * self.show.canvas.fps / 1000)
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
 
 from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.comment_settings import CommentSettings
 from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
 from studio.engine.sources.colour import RGBColour
@@ -279,6 +280,7 @@ class Show(StrictModel):
     products: list[Product] = Field(default_factory=list, description="the run sheet, in order")
     current_product: str | None = Field(None, description="id of the product on at the start; the first if empty")
     selling: SellingSettings = SellingSettings()
+    comments: CommentSettings = CommentSettings()
     hotkeys: dict[str, str] = Field(
         default_factory=dict,
         description="action id -> key sequence ('Space', 'Ctrl+R', '1'); '' unbinds; actions not listed keep their default",

@@ -46,6 +46,7 @@ from studio.gui.mixer_panel import MixerPanel
 from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM, MonitorView, MultiviewWidget
 from studio.gui.panels import ScenePanel, TransitionPanel
 from studio.gui.preferences import Preferences, PreferencesStore
+from studio.gui.comments_panel import CommentsPanel
 from studio.gui.products_panel import ProductsPanel
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.status_bar import StudioStatusBar
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         build_engine: Callable[[Show], Engine],
         preferences_store: PreferencesStore,
         build_desk: Callable[[Engine, Show, Path | None], SellingDesk | None] | None = None,
+        build_comments: Callable[[Engine, Show, Path | None], tuple] | None = None,
     ) -> None:
         super().__init__()
         self.preferences_store = preferences_store
@@ -83,7 +85,10 @@ class MainWindow(QMainWindow):
         self._close_confirmed = False
         self._closing = False
         self._build_desk = build_desk or default_desk_builder
+        self._build_comments = build_comments or default_comments_builder
         self.desk: SellingDesk | None = None
+        self.comments = None  # CommentDesk of the running show, with its replay player and API server
+        self._comment_parts: list = []
 
         self.bridge = EngineBridge(self)
         self.host = EngineHost(build_engine, self)
@@ -149,6 +154,7 @@ class MainWindow(QMainWindow):
         self.transitions = TransitionPanel(self)
         self.mixer = MixerPanel(self)
         self.products = ProductsPanel(self)
+        self.comments_panel = CommentsPanel(self)
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         # The run sheet takes the whole right edge, top to bottom: the seller's second-most-used panel.
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -166,6 +172,9 @@ class MainWindow(QMainWindow):
         products_scroll.setMinimumWidth(self.products.minimumSizeHint().width() + products_scroll.verticalScrollBar().sizeHint().width())
         self.products_dock = self._dock("products", self.tr("Products"), products_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.products_dock], [340], Qt.Orientation.Horizontal)
+        self.comments_dock = self._dock("comments", self.tr("Comments"), self.comments_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.products_dock, self.comments_dock)
+        self.products_dock.raise_()
         self.splitDockWidget(self.scenes_dock, self.transitions_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.transitions_dock, self.mixer_dock, Qt.Orientation.Horizontal)
         self.resizeDocks([self.scenes_dock, self.transitions_dock, self.mixer_dock], [260, 220, 700], Qt.Orientation.Horizontal)
@@ -181,6 +190,8 @@ class MainWindow(QMainWindow):
         self.mixer.error.connect(self.show_problem)
         self.products.changed.connect(self.mark_dirty)
         self.products.error.connect(self.show_problem)
+        self.comments_panel.changed.connect(self.mark_dirty)
+        self.comments_panel.error.connect(self.show_problem)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(self.tr("Controls"), self)
@@ -266,6 +277,10 @@ class MainWindow(QMainWindow):
             self.products.set_desk(None)
             # Closing waits for a card being rendered: not on the GUI thread.
             threading.Thread(target=desk.close, name="close-desk", daemon=True).start()
+        if self.comments is not None:
+            self.comments_panel.set_desk(None)
+            parts, self._comment_parts, self.comments = self._comment_parts, [], None
+            threading.Thread(target=close_comment_parts, args=(parts,), name="close-comments", daemon=True).start()
         self.bridge.detach()
         for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
@@ -570,8 +585,39 @@ class MainWindow(QMainWindow):
         self.desk = self._build_desk(engine, self.document, self.show_path) if self.document.products else None
         self.products.set_desk(self.desk)  # the panel relays the desk's errors through its error signal
         self.products.set_hotkey_texts(self.bindings)
+        self._start_comments(engine)
         self._on_scenes(engine.program_scene, engine.preview_scene)
         self.show_loaded.emit(show.name)
+
+    def _start_comments(self, engine: Engine) -> None:
+        """The session's comment store, the show's replay and, when the show asks for it, the
+        local comments API; a part that cannot start is reported and the show goes on."""
+        try:
+            self.comments, replay = self._build_comments(engine, self.document, self.show_path)
+        except (InputError, OSError) as error:
+            self.show_problem(self.tr("Comments unavailable: {reason}").format(reason=error))
+            return
+        self._comment_parts = [replay, self.comments, self.comments.store]
+        replay.start()
+        settings = self.document.comments
+        if settings.api_port:
+            from studio.comments.ingest_api import CommentsApiServer
+
+            server = CommentsApiServer(port=settings.api_port, token=settings.api_token.get_secret_value(), ingest=self.comments.ingest)
+            try:
+                server.start()
+                self._comment_parts.insert(0, server)
+            except OSError as error:
+                self.show_problem(self.tr("Comments API: cannot listen on port {port}: {reason}").format(port=settings.api_port, reason=error))
+        try:
+            from studio.app import start_twitch_chat
+
+            chat = start_twitch_chat(self.comments, self.document)
+            if chat is not None:
+                self._comment_parts.insert(0, chat)
+        except Exception as error:  # a chat connector must never keep the show from running
+            self.show_problem(self.tr("Twitch chat unavailable: {reason}").format(reason=error))
+        self.comments_panel.set_desk(self.comments)
 
     @staticmethod
     def _tap_opener(engine: Engine, target: str, fps: int):
@@ -680,7 +726,7 @@ class MainWindow(QMainWindow):
             dock.show()
 
     def _docks(self) -> tuple[QDockWidget, ...]:
-        return (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock, self.products_dock)
+        return (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock, self.products_dock, self.comments_dock)
 
     def _save_preferences(self) -> None:
         self.preferences.window_geometry = Preferences.encode_bytes(bytes(self.saveGeometry().data()))
@@ -721,6 +767,21 @@ def default_desk_builder(engine: Engine, show: Show, path: Path | None) -> Selli
     from studio.app import build_selling_desk
 
     return build_selling_desk(engine, show, show_reference=str(path) if path else None)
+
+
+def default_comments_builder(engine: Engine, show: Show, path: Path | None) -> tuple:
+    from studio.app import build_comment_desk
+
+    return build_comment_desk(engine, show, show_reference=str(path) if path else None)
+
+
+def close_comment_parts(parts: list) -> None:
+    """API server first (no new comments), then the replay, the desk, the store."""
+    for part in parts:
+        try:
+            part.stop() if hasattr(part, "stop") else part.close()
+        except Exception:
+            log.exception("closing %s failed", type(part).__name__)
 
 
 def default_window_size() -> QSize:

@@ -48,6 +48,7 @@ from studio.commerce.product_import import import_products_csv
 from studio.commerce.selling_desk import SellingDesk
 from studio.engine.errors import InputError
 from studio.engine.graphics.product_card import ProductCardCache
+from studio.engine.assets import asset_folder, find_asset
 from studio.engine.products import CardCorner, Product
 from studio.gui.mixer_panel import ToggleButton
 from studio.gui.product_dialog import ProductDialog
@@ -556,10 +557,7 @@ class ProductsPanel(QWidget):
     def _image_path(self, product: Product) -> Path | None:
         if not product.image:
             return None
-        path = Path(product.image)
-        if not path.is_absolute() and self._desk is not None and self._desk.image_folder is not None:
-            path = self._desk.image_folder / path
-        return path
+        return find_asset(product.image, self._desk.image_folder if self._desk is not None else None)
 
     def _thumbnail(self, product: Product) -> QPixmap:
         ratio = self.devicePixelRatioF()
@@ -644,7 +642,7 @@ class ProductsPanel(QWidget):
             return
         canvas = desk.engine.show.canvas
         corner = CardCorner(product.preset.card_corner or desk.settings.card_corner)
-        folder = desk.image_folder
+        folder = asset_folder(product.image, desk.image_folder) if product.image else desk.image_folder
         key = (product.model_dump_json(), canvas.width, canvas.height, corner.value, str(folder))
         if key == self._card_key:
             return

@@ -10,6 +10,293 @@
     </message>
 </context>
 <context>
+    <name>CommentsPanel</name>
+    <message>
+        <location filename="../comments_panel.py" line="684"/>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="685"/>
+        <source>Like</source>
+        <translation>点赞</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="686"/>
+        <source>Gift</source>
+        <translation>礼物</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="687"/>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="688"/>
+        <source>Follow</source>
+        <translation>关注</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="689"/>
+        <source>sent likes</source>
+        <translation>点了赞</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="690"/>
+        <source>sent a gift</source>
+        <translation>送了礼物</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="691"/>
+        <source>placed an order</source>
+        <translation>下了单</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="692"/>
+        <source>followed</source>
+        <translation>关注了</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="693"/>
+        <source>Buy</source>
+        <translation>想买</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="694"/>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="695"/>
+        <source>Size</source>
+        <translation>尺码</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="696"/>
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="697"/>
+        <source>Link</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="698"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="699"/>
+        <source>Pinned</source>
+        <translation>已置顶</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="700"/>
+        <source>Hidden: {reason}</source>
+        <translation>已隐藏：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="710"/>
+        <source>Search comments (text or user)</source>
+        <translation>搜索评论（内容或用户）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="716"/>
+        <source>All kinds</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="718"/>
+        <source>Comments</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="718"/>
+        <source>Likes</source>
+        <translation>点赞</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="718"/>
+        <source>Gifts</source>
+        <translation>礼物</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="718"/>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="718"/>
+        <source>Follows</source>
+        <translation>关注</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="728"/>
+        <source>Show one kind of message</source>
+        <translation>只显示一种消息</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="729"/>
+        <source>Show messages with this intent</source>
+        <translation>显示有此意向的消息</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="730"/>
+        <source>Show messages naming this product (3号, #3)</source>
+        <translation>显示提到该商品的消息（3号、#3）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="760"/>
+        <location filename="../comments_panel.py" line="913"/>
+        <source>No comments yet</source>
+        <translation>还没有评论</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="776"/>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="777"/>
+        <source>Show the selected comment on program as a card (double-click a comment does too)</source>
+        <translation>将所选评论以卡片形式显示在节目上（双击评论也可以）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="778"/>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="779"/>
+        <source>Take the comment card off program</source>
+        <translation>从节目上撤下评论卡片</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="780"/>
+        <location filename="../comments_panel.py" line="1326"/>
+        <source>Block user</source>
+        <translation>屏蔽用户</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="781"/>
+        <source>Hide the selected comment&apos;s author: their messages never reach the screen</source>
+        <translation>屏蔽所选评论的作者：其消息不会上屏</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="789"/>
+        <source>Intent by product</source>
+        <translation>各商品的购买意向</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="804"/>
+        <source>Click a number to show those comments</source>
+        <translation>点击数字查看这些评论</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="810"/>
+        <source>No buying questions yet</source>
+        <translation>还没有购买相关提问</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="846"/>
+        <source>Any intent</source>
+        <translation>任意意向</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="848"/>
+        <source>Names a product</source>
+        <translation>提到商品</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="858"/>
+        <source>Any product</source>
+        <translation>任意商品</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="913"/>
+        <source>Comments are off</source>
+        <translation>评论已关闭</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1097"/>
+        <location filename="../comments_panel.py" line="1161"/>
+        <location filename="../comments_panel.py" line="1286"/>
+        <source>Comments: {problem}</source>
+        <translation>评论：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1187"/>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1190"/>
+        <source>Messages naming the product (3号, #3)</source>
+        <translation>提到该商品的消息（3号、#3）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1193"/>
+        <source>No product named</source>
+        <translation>未提到商品</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1294"/>
+        <source>A hidden comment cannot be pinned ({reason})</source>
+        <translation>隐藏的评论不能置顶（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1323"/>
+        <source>Block {user} ({platform})? Their messages are kept but never shown on screen.</source>
+        <translation>屏蔽 {user}（{platform}）？其消息会保留，但不会上屏。</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1340"/>
+        <source>blocked user &apos;{user}&apos;</source>
+        <translation>已屏蔽用户“{user}”</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1373"/>
+        <source>⬇ {count} new</source>
+        <translation>⬇ {count} 条新消息</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1384"/>
+        <source>Searching…</source>
+        <translation>搜索中…</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1386"/>
+        <source>{shown} found</source>
+        <translation>找到 {shown} 条</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1388"/>
+        <source>Latest {shown} found</source>
+        <translation>找到最近 {shown} 条</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1390"/>
+        <source>Paused: a comment is selected</source>
+        <translation>已暂停：已选中评论</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1390"/>
+        <source>Paused (scrolled up)</source>
+        <translation>已暂停（向上滚动）</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1392"/>
+        <source>Live · {total} in all</source>
+        <translation>实时 · 共 {total} 条</translation>
+    </message>
+    <message>
+        <location filename="../comments_panel.py" line="1394"/>
+        <source>Live</source>
+        <translation>实时</translation>
+    </message>
+</context>
+<context>
     <name>DeviceField</name>
     <message>
         <location filename="../settings_dialog.py" line="117"/>
@@ -94,7 +381,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../desktop.py" line="61"/>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="336"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
@@ -108,285 +395,305 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118"/>
+        <location filename="../main_window.py" line="125"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119"/>
+        <location filename="../main_window.py" line="126"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="129"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="122"/>
+        <location filename="../main_window.py" line="129"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151"/>
+        <location filename="../main_window.py" line="162"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152"/>
+        <location filename="../main_window.py" line="163"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153"/>
+        <location filename="../main_window.py" line="164"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154"/>
+        <location filename="../main_window.py" line="165"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155"/>
+        <location filename="../main_window.py" line="173"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="174"/>
+        <location filename="../main_window.py" line="175"/>
+        <source>Comments</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="197"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="177"/>
-        <location filename="../main_window.py" line="483"/>
-        <location filename="../main_window.py" line="496"/>
-        <location filename="../main_window.py" line="535"/>
+        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="562"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="178"/>
-        <location filename="../main_window.py" line="519"/>
-        <location filename="../main_window.py" line="529"/>
-        <location filename="../main_window.py" line="537"/>
-        <location filename="../main_window.py" line="616"/>
+        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="546"/>
+        <location filename="../main_window.py" line="556"/>
+        <location filename="../main_window.py" line="564"/>
+        <location filename="../main_window.py" line="674"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="191"/>
+        <location filename="../main_window.py" line="214"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="215"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="216"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="217"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="218"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="219"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="221"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="222"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="223"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="224"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../main_window.py" line="225"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="229"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="239"/>
+        <location filename="../main_window.py" line="262"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="291"/>
+        <location filename="../main_window.py" line="318"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295"/>
-        <location filename="../main_window.py" line="298"/>
-        <location filename="../main_window.py" line="304"/>
-        <location filename="../main_window.py" line="357"/>
+        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="331"/>
+        <location filename="../main_window.py" line="384"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286"/>
+        <location filename="../main_window.py" line="313"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="349"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332"/>
+        <location filename="../main_window.py" line="359"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332"/>
+        <location filename="../main_window.py" line="359"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="410"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="410"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423"/>
+        <location filename="../main_window.py" line="450"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="457"/>
-        <location filename="../main_window.py" line="524"/>
+        <location filename="../main_window.py" line="484"/>
+        <location filename="../main_window.py" line="551"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="478"/>
+        <location filename="../main_window.py" line="505"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="478"/>
+        <location filename="../main_window.py" line="505"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="510"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486"/>
+        <location filename="../main_window.py" line="513"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486"/>
+        <location filename="../main_window.py" line="513"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="519"/>
+        <location filename="../main_window.py" line="546"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="535"/>
+        <location filename="../main_window.py" line="562"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="537"/>
+        <location filename="../main_window.py" line="564"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="598"/>
+        <source>Comments unavailable: {reason}</source>
+        <translation>评论不可用：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="611"/>
+        <source>Comments API: cannot listen on port {port}: {reason}</source>
+        <translation>评论接口：无法监听端口 {port}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="619"/>
+        <source>Twitch chat unavailable: {reason}</source>
+        <translation>Twitch 聊天不可用：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="627"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="591"/>
+        <location filename="../main_window.py" line="649"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="650"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="616"/>
+        <location filename="../main_window.py" line="674"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="620"/>
+        <location filename="../main_window.py" line="678"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="647"/>
+        <location filename="../main_window.py" line="705"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="706"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="679"/>
+        <location filename="../main_window.py" line="737"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="691"/>
+        <location filename="../main_window.py" line="749"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="692"/>
+        <location filename="../main_window.py" line="750"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="699"/>
+        <location filename="../main_window.py" line="757"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -688,238 +995,238 @@ The demo show is open instead.</source>
 <context>
     <name>ProductsPanel</name>
     <message>
-        <location filename="../products_panel.py" line="278"/>
+        <location filename="../products_panel.py" line="279"/>
         <source>Search products (title or id)</source>
         <translation>搜索商品（标题或编号）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="287"/>
+        <location filename="../products_panel.py" line="288"/>
         <source>Click: make it the current product (its look comes up). Double-click: edit.</source>
         <translation>单击：设为当前商品（调出其画面）。双击：编辑。</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="291"/>
+        <location filename="../products_panel.py" line="292"/>
         <source>No products yet: Add… or Import CSV…</source>
         <translation>还没有商品：添加… 或 导入 CSV…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="295"/>
+        <location filename="../products_panel.py" line="296"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="296"/>
+        <location filename="../products_panel.py" line="297"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="297"/>
+        <location filename="../products_panel.py" line="298"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="298"/>
+        <location filename="../products_panel.py" line="299"/>
         <source>Import CSV…</source>
         <translation>导入 CSV…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="320"/>
+        <location filename="../products_panel.py" line="321"/>
         <source>No talking points</source>
         <translation>没有卖点</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="321"/>
+        <location filename="../products_panel.py" line="322"/>
         <source>Talking points: notes for the host, never on screen</source>
         <translation>卖点：主播提示，不会上屏</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="324"/>
+        <location filename="../products_panel.py" line="325"/>
         <source>Sold out</source>
         <translation>售罄</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="327"/>
+        <location filename="../products_panel.py" line="328"/>
         <source>Mark the current product sold out (its card on screen is redrawn)</source>
         <translation>将当前商品标记为售罄（画面上的卡片会重绘）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="331"/>
+        <location filename="../products_panel.py" line="332"/>
         <source>not shown</source>
         <translation>不显示</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="333"/>
+        <location filename="../products_panel.py" line="334"/>
         <source>Units left (the card on screen is redrawn)</source>
         <translation>剩余件数（画面上的卡片会重绘）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="335"/>
+        <location filename="../products_panel.py" line="336"/>
         <source>Apply preset</source>
         <translation>应用预设</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="336"/>
+        <location filename="../products_panel.py" line="337"/>
         <source>Bring up the current product&apos;s scene and lower third again</source>
         <translation>重新调出当前商品的场景和字幕条</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="337"/>
+        <location filename="../products_panel.py" line="338"/>
         <source>Save look as preset</source>
         <translation>保存画面为预设</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="338"/>
+        <location filename="../products_panel.py" line="339"/>
         <source>The scene on preview and the lower third shown become this product&apos;s look</source>
         <translation>预监中的场景和当前字幕条成为该商品的画面</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="355"/>
+        <location filename="../products_panel.py" line="356"/>
         <source>Stock:</source>
         <translation>库存：</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="364"/>
+        <location filename="../products_panel.py" line="365"/>
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="365"/>
+        <location filename="../products_panel.py" line="366"/>
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="366"/>
+        <location filename="../products_panel.py" line="367"/>
         <source>Dismiss card</source>
         <translation>关闭卡片</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="385"/>
+        <location filename="../products_panel.py" line="386"/>
         <source>Count 3, 2, 1 on screen, then pop the current product&apos;s card and push its link</source>
         <translation>画面倒数 3、2、1，然后弹出当前商品卡片并推送链接</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="478"/>
+        <location filename="../products_panel.py" line="479"/>
         <source>3-2-1 Link</source>
         <translation>3-2-1 上链接</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="479"/>
+        <location filename="../products_panel.py" line="480"/>
         <source>{action} ({key})</source>
         <translation>{action}（{key}）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="524"/>
+        <location filename="../products_panel.py" line="525"/>
         <source>was {price}</source>
         <translation>原价 {price}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="528"/>
+        <location filename="../products_panel.py" line="529"/>
         <source>coupon {code}</source>
         <translation>优惠券 {code}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="533"/>
+        <location filename="../products_panel.py" line="534"/>
         <source>SOLD OUT</source>
         <translation>已售罄</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="536"/>
+        <location filename="../products_panel.py" line="537"/>
         <source>{count} left</source>
         <translation>剩 {count} 件</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="620"/>
+        <location filename="../products_panel.py" line="618"/>
         <source>No product selected</source>
         <translation>未选择商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="620"/>
+        <location filename="../products_panel.py" line="618"/>
         <source>No show running</source>
         <translation>节目未运行</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="655"/>
+        <location filename="../products_panel.py" line="653"/>
         <source>Rendering the card…</source>
         <translation>正在生成卡片…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="678"/>
+        <location filename="../products_panel.py" line="676"/>
         <source>Card: {problem}</source>
         <translation>卡片：{problem}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="713"/>
+        <location filename="../products_panel.py" line="711"/>
         <source>Link pushed: {title}</source>
         <translation>链接已推送：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="733"/>
+        <location filename="../products_panel.py" line="731"/>
         <source>No card on air</source>
         <translation>没有卡片显示</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="743"/>
+        <location filename="../products_panel.py" line="741"/>
         <source>3-2-1… card in {seconds} s: {title}</source>
         <translation>3-2-1… {seconds} 秒后弹出卡片：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="746"/>
+        <location filename="../products_panel.py" line="744"/>
         <source>Card on air: {title}</source>
         <translation>卡片显示中：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="749"/>
+        <location filename="../products_panel.py" line="747"/>
         <source>{text} ({seconds} s left)</source>
         <translation>{text}（还剩 {seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="830"/>
+        <location filename="../products_panel.py" line="828"/>
         <source>Look saved: scene {scene}</source>
         <translation>画面已保存：场景 {scene}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="830"/>
+        <location filename="../products_panel.py" line="828"/>
         <source>(keep current)</source>
         <translation>（保持当前）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="907"/>
+        <location filename="../products_panel.py" line="905"/>
         <source>Remove product</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="907"/>
+        <location filename="../products_panel.py" line="905"/>
         <source>Remove “{title}” from the run sheet?</source>
         <translation>从商品清单中删除“{title}”？</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="916"/>
-        <location filename="../products_panel.py" line="923"/>
+        <location filename="../products_panel.py" line="914"/>
+        <location filename="../products_panel.py" line="921"/>
         <source>Import products</source>
         <translation>导入商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="923"/>
+        <location filename="../products_panel.py" line="921"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="940"/>
+        <location filename="../products_panel.py" line="938"/>
         <source>Could not import {file}: {problem}</source>
         <translation>无法导入 {file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="958"/>
+        <location filename="../products_panel.py" line="956"/>
         <source>{file}: {count} products read, {added} added, {replaced} replaced.</source>
         <translation>{file}：读取 {count} 个商品，新增 {added} 个，替换 {replaced} 个。</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="963"/>
+        <location filename="../products_panel.py" line="961"/>
         <source>Replaced (same id): {ids}</source>
         <translation>已替换（编号相同）：{ids}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="966"/>
+        <location filename="../products_panel.py" line="964"/>
         <source>{count} rows were skipped:</source>
         <translation>{count} 行被跳过：</translation>
     </message>
