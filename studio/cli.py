@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     screenshot.add_argument("--show", metavar="FILE", help="show file or built-in show name; default: demo")
     screenshot.add_argument("--language", choices=("en", "zh_CN"), default="en", help="UI language")
     screenshot.add_argument("--settle", metavar="SECONDS", type=float, default=2.0, help="run this long first")
+    export = commands.add_parser("export-comments", help="write a session's stored comments to CSV or JSONL")
+    export.add_argument("database", help="the session's .sqlite file")
+    export.add_argument("out", help="FILE.csv or FILE.jsonl")
     parser.add_argument("--show", dest="desktop_show", metavar="FILE", help="open this show in the desktop app")
     return parser
 
@@ -79,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if arguments.command == "screenshot":
             return screenshot(arguments)
+        if arguments.command == "export-comments":
+            return export_comments(arguments)
         return open_desktop(arguments.desktop_show)
     except InputError as error:
         print(f"studio: error: {error}", file=sys.stderr)
@@ -249,6 +254,23 @@ def run_headless(arguments: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 1 if recording.errors else 0
+
+
+def export_comments(arguments: argparse.Namespace) -> int:
+    from studio.comments.store import CommentStore
+
+    database, out = Path(arguments.database), Path(arguments.out)
+    if not database.is_file():
+        raise InputError("file not found; expected a comments database (.sqlite)", file=str(database))
+    if out.suffix.lower() not in (".csv", ".jsonl"):
+        raise InputError(f"expected a .csv or .jsonl file name, got {out.name!r}", field="out")
+    store = CommentStore(database)
+    try:
+        count = store.export_csv(out) if out.suffix.lower() == ".csv" else store.export_jsonl(out)
+    finally:
+        store.close()
+    print(f"studio: wrote {count} comments to {out}")
+    return 0
 
 
 def start_comments_api(arguments: argparse.Namespace, comments):

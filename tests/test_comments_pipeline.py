@@ -159,3 +159,14 @@ def _port_open(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
         return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_export_comments_writes_what_the_session_stored(tmp_path):
+    database = tmp_path / "demo.sqlite"
+    assert run_studio("run", "--virtual-clock", "--duration", "3", "--comments-db", str(database)).returncode == 0
+    result = run_studio("export-comments", str(database), str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["text"] for line in lines[:2]] == ["主播好！今天有什么新品？", "hi from Singapore 👋"]
+    bad = run_studio("export-comments", str(tmp_path / "missing.sqlite"), str(tmp_path / "x.csv"))
+    assert bad.returncode == 2 and "missing.sqlite" in bad.stderr
