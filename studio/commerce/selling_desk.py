@@ -36,7 +36,7 @@ from studio.engine.graphics.lower_third import render_lower_third
 from studio.engine.graphics.overlays import RenderedOverlay
 from studio.engine.graphics.product_card import ProductCardCache
 from studio.engine.products import CardCorner, Product, ProductPreset
-from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, ShowPicture, Step
+from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.show import Show
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class SellingDesk:
         self._current_id: str | None = show.current_product or (self._products[0].id if self._products else None)
         self._cards = ProductCardCache()
         self._countdown: dict[int, list[RenderedOverlay]] | None = None
+        self._countdown_prepared: dict[int, list[tuple[PreparedPicture, int, int]]] | None = None
         self._card: CardOnAir | None = None
         self._runs = 0
         self._lower_third_text: str | None = None
@@ -246,11 +247,11 @@ class SellingDesk:
             raise InputError("no product on the run sheet to push", field="product")
         start_ns = self.engine.next_tick_offset_ns() if at_ns is None else at_ns
         fps = self.engine.show.canvas.fps
-        countdown = self._countdown_pictures()
+        countdown = self._prepared_countdown()
         steps: list[tuple[int, Step]] = []
         for second, digit in enumerate(COUNTDOWN_SECONDS):
-            for frame_index, picture in enumerate(countdown[digit]):
-                steps.append((second * fps + frame_index, ShowPicture(COUNTDOWN_OVERLAY, picture.bgra, picture.x, picture.y)))
+            for frame_index, (prepared, x, y) in enumerate(countdown[digit]):
+                steps.append((second * fps + frame_index, ShowPicture(COUNTDOWN_OVERLAY, prepared, x, y)))
             if self.settings.countdown_beep:
                 steps.append((second * fps, Beep(self._beep())))
         steps.append((len(COUNTDOWN_SECONDS) * fps, HidePicture(COUNTDOWN_OVERLAY)))
@@ -356,12 +357,22 @@ class SellingDesk:
                 self._countdown = render_countdown_set(canvas.width, canvas.height, canvas.fps)
             return self._countdown
 
+    def _prepared_countdown(self) -> dict[int, list[tuple[PreparedPicture, int, int]]]:
+        """The digits converted for the program once: a 3-2-1 key press costs no conversion."""
+        with self._lock:
+            if self._countdown_prepared is None:
+                self._countdown_prepared = {
+                    digit: [(self.engine.prepare_picture(p.bgra), p.x, p.y) for p in pictures]
+                    for digit, pictures in self._countdown_pictures().items()
+                }
+            return self._countdown_prepared
+
     def _beep(self) -> np.ndarray:
         return beep_samples(BEEP_HZ, BEEP_MS, BEEP_DBFS)
 
     def _warm_up(self) -> None:
         try:
-            self._countdown_pictures()
+            self._prepared_countdown()
             current = self.current_product
             if current is not None:
                 self._card_picture(current)

@@ -27,7 +27,7 @@ from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats, check_destination_url
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.secrets import mask_url
-from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, ShowPicture, Step
+from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.program import ProgramLoop
 from studio.engine.show import AudioInputSpec, Show, TransitionKind
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
@@ -235,6 +235,12 @@ class Engine:
     def hide_overlay(self, overlay_id: str, *, at_ns: int | None = None) -> None:
         self._submit(cmd.HideOverlay(overlay_id), at_ns)
 
+    def prepare_picture(self, bgra: np.ndarray) -> PreparedPicture:
+        """Convert an RGBA picture (BGRA uint8, straight alpha) once, for repeated use in sequences."""
+        if bgra.ndim != 3 or bgra.shape[2] != 4 or bgra.dtype != np.uint8:
+            raise InputError(f"overlay must be an (h, w, 4) uint8 BGRA array, got {bgra.shape} {bgra.dtype}")
+        return PreparedPicture(frame_from_bgra(bgra, 0))
+
     def run_sequence(self, steps: list[tuple[int, Step]], *, at_ns: int | None = None) -> None:
         """Run timed steps at offsets (in ticks) from the tick the sequence starts on: the next
         tick, or the one nearest at_ns. Pictures are converted here, on the caller's thread, so
@@ -244,10 +250,10 @@ class Engine:
             if offset_ticks < 0:
                 raise InputError(f"a sequence step cannot start before the sequence, got offset {offset_ticks}", field="steps")
             match step:
+                case ShowPicture(overlay_id, PreparedPicture(frame), x, y):
+                    command = cmd.ShowOverlay(overlay_id, frame, x & ~1, y & ~1)
                 case ShowPicture(overlay_id, bgra, x, y):
-                    if bgra.ndim != 3 or bgra.shape[2] != 4 or bgra.dtype != np.uint8:
-                        raise InputError(f"overlay must be an (h, w, 4) uint8 BGRA array, got {bgra.shape} {bgra.dtype}")
-                    command = cmd.ShowOverlay(overlay_id, frame_from_bgra(bgra, 0), x & ~1, y & ~1)
+                    command = cmd.ShowOverlay(overlay_id, self.prepare_picture(bgra).frame, x & ~1, y & ~1)
                 case HidePicture(overlay_id):
                     command = cmd.HideOverlay(overlay_id)
                 case Chapter(title):

@@ -11,13 +11,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from studio.engine.frames import Frame
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPicture:
+    """A picture already converted for the program (Engine.prepare_picture): pictures shown
+    again and again, like the countdown digits, are converted once instead of at every use."""
+
+    frame: Frame
+
 
 @dataclass(frozen=True, slots=True)
 class ShowPicture:
     """Put an overlay on program (replacing one with the same id)."""
 
     overlay_id: str
-    bgra: np.ndarray  # (h, w, 4) uint8, straight alpha
+    bgra: np.ndarray | PreparedPicture  # (h, w, 4) uint8 BGRA, straight alpha; or prepared
     x: int
     y: int
 
