@@ -112,6 +112,8 @@ def click_scene(qtbot, window: MainWindow, name: str) -> None:
 
 def test_picking_a_scene_and_pressing_cut_changes_program_on_the_next_tick(studio, qtbot):
     window, engine = studio.window, studio.engine
+    # The test's own view of program (the monitor's tap is reopened whenever the window resizes).
+    program = engine.open_video_tap("program", 320, 180)
     studio.run_to(5)
     changes = record_program_changes(engine, studio.clock)
     click_scene(qtbot, window, "BACK")
@@ -120,7 +122,7 @@ def test_picking_a_scene_and_pressing_cut_changes_program_on_the_next_tick(studi
     studio.run_to(6)
     assert changes == [("BACK", tick_ns(6))]
     qtbot.waitUntil(lambda: window.program_monitor.title.endswith("BACK"))
-    picture = window.program_monitor.tap.latest()
+    picture = program.latest()
     assert picture.tick == 6
     centre = picture.rgb[picture.rgb.shape[0] // 3, picture.rgb.shape[1] // 4].astype(int)
     assert centre[2] > 150 and centre[0] < 100, f"program should be BACK (blue) on tick 6, got {centre}"
@@ -237,10 +239,11 @@ def test_settings_round_trip_through_the_show_file_and_restart_the_engine(studio
     window.apply_settings(vertical, window.preferences, needs_restart=True)
     qtbot.waitUntil(lambda: studio.engine is not None and studio.engine is not old_engine, timeout=10_000)
     assert studio.engine.show.canvas.height == 1920
+    program = studio.engine.open_video_tap("program", 640, 640)
     studio.run_to(2)
-    qtbot.waitUntil(lambda: window.program_monitor.tap.latest() is not None, timeout=5000)
-    picture = window.program_monitor.tap.latest()
-    assert picture.rgb.shape[0] > picture.rgb.shape[1]  # the monitor shows a portrait picture
+    assert window.program_monitor.aspect == pytest.approx(1080 / 1920)  # the monitor is portrait
+    picture = program.latest()
+    assert picture.rgb.shape[0] > picture.rgb.shape[1]  # and so is the picture
     path = tmp_path / "vertical.json"
     monkeypatch.setattr("PySide6.QtWidgets.QFileDialog.getSaveFileName", lambda *a, **k: (str(path), ""))
     assert window.save()
@@ -404,11 +407,12 @@ def test_a_split_recording_keeps_the_record_button_on(qtbot, tmp_path):
 
 def test_the_t_bar_mixes_by_hand_and_completes_at_the_end(studio, qtbot):
     window, engine = studio.window, studio.engine
+    program = engine.open_video_tap("program", 320, 180)
     studio.run_to(1)
     changes = record_program_changes(engine, studio.clock)
     window.transitions.tbar.setValue(500)  # halfway: FRONT (red) mixed with SIDE (green)
     studio.run_to(2)
-    colour = colour_of(window.program_monitor)
+    colour = colour_of(program)
     assert 80 < colour[0] < 160 and 70 < colour[1] < 140, f"expected a half mix of red and green, got {colour}"
     assert changes == []
     window.transitions.tbar.setValue(1000)
@@ -417,8 +421,8 @@ def test_the_t_bar_mixes_by_hand_and_completes_at_the_end(studio, qtbot):
     assert window.transitions.tbar.value() == 0  # springs back, ready for the next
 
 
-def colour_of(monitor) -> np.ndarray:
-    picture = monitor.tap.latest()
+def colour_of(tap) -> np.ndarray:
+    picture = tap.latest()
     return picture.rgb[picture.rgb.shape[0] // 3, picture.rgb.shape[1] // 4].astype(int)
 
 
