@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the token comment bridges must send (or set STUDIO_COMMENTS_TOKEN, which keeps it out of the process list)",
     )
     run.add_argument("--comments-db", metavar="FILE", help="store comments in this SQLite file (default: a new one per session)")
+    run.add_argument("--remote-port", metavar="PORT", type=int, help="serve the obs-websocket 5 compatible remote control on 127.0.0.1:PORT")
+    run.add_argument(
+        "--remote-password",
+        metavar="PASSWORD",
+        help="the remote control password (or set STUDIO_REMOTE_PASSWORD, which keeps it out of the process list)",
+    )
+    run.add_argument("--remote-lan", action="store_true", help="let other devices on the network connect to the remote control")
     run.add_argument(
         "--allow-missing-devices",
         action="store_true",
@@ -179,6 +186,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
         comments, show, on_state=lambda state, reason: print(f"\nstudio: Twitch chat {state} {reason}".rstrip(), file=sys.stderr)
     )
     print(f"studio: comments are stored in {comments.store.path}", file=sys.stderr)
+    remote = start_remote_control(arguments, engine, show, desk, comments, record_path) if arguments.remote_port is not None else None
 
     started_wall_s = time.monotonic()
     interactive = sys.stderr.isatty()
@@ -227,6 +235,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
         final_destinations = engine.destination_stats()  # the encode thread lets go of them at stop
         for player in players:
             player.stop()
+        if remote is not None:
+            remote.stop()
         if api is not None:
             api.stop()
         if twitch is not None:
@@ -271,6 +281,31 @@ def export_comments(arguments: argparse.Namespace) -> int:
         store.close()
     print(f"studio: wrote {count} comments to {out}")
     return 0
+
+
+def start_remote_control(arguments: argparse.Namespace, engine, show, desk, comments, record_path: Path | None):
+    """The obs-websocket compatible remote control; a password is required."""
+    from studio.control.remote_api import RemoteControlServer
+    from studio.control.remote_requests import RemoteTarget
+
+    password = arguments.remote_password or os.environ.get("STUDIO_REMOTE_PASSWORD", "")
+    if len(password) < 6:
+        raise InputError(
+            "the remote control needs a password of at least 6 characters (--remote-password or STUDIO_REMOTE_PASSWORD)",
+            field="--remote-password",
+        )
+    if not 1 <= arguments.remote_port <= 65535:
+        raise InputError(f"expected a port from 1 to 65535, got {arguments.remote_port}", field="--remote-port")
+    folder = record_path.parent if record_path is not None else Path.cwd()
+    target = RemoteTarget.for_engine(engine, show, selling=desk, comments=comments, record_folder=folder)
+    host = "0.0.0.0" if arguments.remote_lan else "127.0.0.1"
+    server = RemoteControlServer(studio=target, host=host, port=arguments.remote_port, password=password)
+    try:
+        server.start()
+    except OSError as error:
+        raise InputError(f"cannot listen on {host}:{arguments.remote_port}: {error.strerror or error}", field="--remote-port") from None
+    print(f"studio: remote control (obs-websocket 5) on ws://{host}:{server.port} (password required)", file=sys.stderr)
+    return server
 
 
 def start_comments_api(arguments: argparse.Namespace, comments):

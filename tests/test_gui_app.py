@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from studio.app import build_engine
@@ -41,7 +41,8 @@ class SteppedStudio:
         self.clocks: list[SteppedClock] = []
         self.store = PreferencesStore(tmp_path / "config")
         if not self.store.path.exists():
-            self.store.save(Preferences(recording_folder=str(tmp_path / "recordings")))
+            # The remote control is tested on its own (tests/test_remote_api.py): not on port 4455 here.
+            self.store.save(Preferences(recording_folder=str(tmp_path / "recordings"), remote_enabled=False))
         self.window = MainWindow(
             show=show or builtin_show("demo"),
             show_path=None,
@@ -461,5 +462,40 @@ def test_a_hotkey_clash_in_a_show_file_is_reported_and_the_defaults_run(qtbot, t
         assert "already bound" in studio.told[-1] and "Scene 1 to preview" in studio.told[-1]
         assert studio.window.bindings["record.toggle"] == "Ctrl+Shift+R"
         assert studio.window.current_document().hotkeys == {"record.toggle": "1"}  # kept for the user to fix
+    finally:
+        studio.close()
+
+
+def test_the_remote_control_drives_the_window_like_a_button(qtbot, tmp_path):
+    import obsws_python
+
+    from tests.servers import free_port
+
+    port = free_port()
+    store = PreferencesStore(tmp_path / "config")
+    store.save(Preferences(recording_folder=str(tmp_path / "recordings"), remote_port=port))
+    studio = SteppedStudio(qtbot, tmp_path)
+    try:
+        window = studio.window
+        password = window.preferences.remote_password
+        assert len(password) >= 12  # made on first run, saved for Settings
+        assert window.preferences_store.load().remote_password == password
+        client = obsws_python.ReqClient(host="127.0.0.1", port=port, password=password, timeout=10)
+        try:
+            client.set_current_program_scene("BACK")
+            studio.run_to(1)
+            assert studio.engine.program_scene == "BACK"
+            client.start_record()
+            qtbot.waitUntil(lambda: window.recording_path is not None, timeout=5000)
+            assert window.record_button.text() == "Stop Recording"
+            client.stop_record()
+            qtbot.waitUntil(lambda: window.recording_path is None, timeout=5000)
+            client.trigger_hotkey_by_name("preview_scene.4")
+            # The server queued the key onto the GUI thread before it answered: deliver it.
+            QCoreApplication.processEvents()
+            studio.run_to(2)
+            assert studio.engine.preview_scene == "DETAIL"
+        finally:
+            client.disconnect()
     finally:
         studio.close()

@@ -79,7 +79,7 @@ def take_screenshot(out: Path, width: int, height: int, *, reference: str | None
     with tempfile.TemporaryDirectory(prefix="studio-screenshot-") as folder:
         os.environ["STUDIO_DATA_DIR"] = folder  # the session's comment store is thrown away too
         store = PreferencesStore(Path(folder))
-        store.save(Preferences(language=language, recording_folder=folder))
+        store.save(Preferences(language=language, recording_folder=folder, remote_enabled=False))
         app, window = build_window(reference or "demo", store)
         window.resize(width, height)
         window.show()

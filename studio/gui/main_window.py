@@ -62,6 +62,10 @@ SHOW_FILE_FILTER = "Show files (*.json)"
 
 class MainWindow(QMainWindow):
     show_loaded = Signal(str)  # show name, once its engine runs
+    # The remote control runs on its own thread; what it does to the window comes through these
+    # (queued onto the GUI thread), like a button press.
+    remote_hotkey = Signal(str)
+    remote_output_changed = Signal(str, object)  # "stream"/"record", True/False or the recording path
 
     def __init__(
         self,
@@ -88,6 +92,9 @@ class MainWindow(QMainWindow):
         self._build_comments = build_comments or default_comments_builder
         self.desk: SellingDesk | None = None
         self.comments = None  # CommentDesk of the running show, with its replay player and API server
+        self.remote = None  # the obs-websocket compatible remote control of the running show
+        self.remote_hotkey.connect(self.run_remote_action)
+        self.remote_output_changed.connect(self._on_remote_output)
         self._comment_parts: list = []
 
         self.bridge = EngineBridge(self)
@@ -277,6 +284,9 @@ class MainWindow(QMainWindow):
             self.products.set_desk(None)
             # Closing waits for a card being rendered: not on the GUI thread.
             threading.Thread(target=desk.close, name="close-desk", daemon=True).start()
+        if self.remote is not None:
+            remote, self.remote = self.remote, None
+            threading.Thread(target=remote.stop, name="close-remote", daemon=True).start()
         if self.comments is not None:
             self.comments_panel.set_desk(None)
             parts, self._comment_parts, self.comments = self._comment_parts, [], None
@@ -586,6 +596,7 @@ class MainWindow(QMainWindow):
         self.products.set_desk(self.desk)  # the panel relays the desk's errors through its error signal
         self.products.set_hotkey_texts(self.bindings)
         self._start_comments(engine)
+        self._start_remote(engine)
         self._on_scenes(engine.program_scene, engine.preview_scene)
         self.show_loaded.emit(show.name)
 
@@ -618,6 +629,89 @@ class MainWindow(QMainWindow):
         except Exception as error:  # a chat connector must never keep the show from running
             self.show_problem(self.tr("Twitch chat unavailable: {reason}").format(reason=error))
         self.comments_panel.set_desk(self.comments)
+
+    def _start_remote(self, engine: Engine) -> None:
+        """The obs-websocket 5 compatible remote control (Stream Deck, Companion...): on by
+        default on 127.0.0.1:4455 with a password made on first run (Settings, General)."""
+        if not self.preferences.remote_enabled:
+            return
+        if self.preferences.ensure_remote_password():
+            self._save_preferences()
+        from studio.control.remote_api import RemoteControlServer
+        from studio.control.remote_requests import RemoteTarget, hotkey_action_ids
+
+        window = self
+
+        def start_stream() -> None:
+            destinations = [(d.name, d.full_url()) for d in window.document.destinations if d.enabled]
+            if not destinations:
+                raise InputError("no destination is set up (Settings, Destinations)", field="destinations")
+            engine.start_streaming(destinations)
+            window.remote_output_changed.emit("stream", True)
+
+        def stop_stream() -> None:
+            engine.stop_streaming()
+            window.remote_output_changed.emit("stream", False)
+
+        def start_record() -> Path:
+            folder = Path(window.preferences.recording_folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = engine.start_recording(folder / f"{slug(window.document.name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv")
+            window.remote_output_changed.emit("record", path)
+            return path
+
+        def stop_record() -> None:
+            engine.stop_recording()
+            window.remote_output_changed.emit("record", None)
+
+        def trigger_hotkey(name: str) -> bool:
+            if name not in hotkey_action_ids(window.document):
+                return False
+            window.remote_hotkey.emit(name)
+            return True
+
+        target = RemoteTarget(
+            engine=engine,
+            show=self.document,
+            selling=self.desk,
+            comments=self.comments,
+            start_stream=start_stream,
+            stop_stream=stop_stream,
+            start_record=start_record,
+            stop_record=stop_record,
+            is_streaming=lambda: window.streaming,
+            is_recording=lambda: window.recording_path is not None,
+            trigger_hotkey=trigger_hotkey,
+            hotkey_names=lambda: hotkey_action_ids(window.document),
+            record_folder=Path(self.preferences.recording_folder),
+        )
+        host = "0.0.0.0" if self.preferences.remote_lan else "127.0.0.1"
+        server = RemoteControlServer(studio=target, host=host, port=self.preferences.remote_port, password=self.preferences.remote_password)
+        try:
+            server.start()
+        except Exception as error:  # a port in use must never keep the show from running
+            self.show_problem(self.tr("Remote control: cannot listen on port {port}: {reason}").format(port=self.preferences.remote_port, reason=error))
+            return
+        self.remote = server
+
+    def run_remote_action(self, action_id: str) -> None:
+        """A hotkey pressed on a remote device: like the key, but never a dialog on the seller's
+        screen (Go Live from a Stream Deck is the seller's explicit choice)."""
+        if action_id == "stream.toggle":
+            self.stop_streaming() if self.streaming else self.start_streaming()
+        else:
+            self.run_action(action_id)
+
+    def _on_remote_output(self, output: str, state: object) -> None:
+        if output == "stream":
+            self.streaming = bool(state)
+        elif state is None:
+            self.recording_path = None
+            self.status.recording_stopped()
+        else:
+            self.recording_path = self._recording_part = Path(state)
+            self.status.recording_started()
+        self._update_buttons()
 
     @staticmethod
     def _tap_opener(engine: Engine, target: str, fps: int):

@@ -30,8 +30,21 @@ class Preferences:
     last_show: str | None = None
     language: str = "system"  # "system", "en" or "zh_CN"
     recording_folder: str = field(default_factory=lambda: str(Path(platformdirs.user_videos_dir()) / "Studio"))
+    remote_enabled: bool = True  # the obs-websocket compatible remote control (Stream Deck, Companion...)
+    remote_port: int = 4455
+    remote_lan: bool = False  # False: 127.0.0.1 only; True: other devices on the network too
+    remote_password: str = ""  # generated on first run; shown in Settings, never logged
     window_geometry: str = ""  # base64 of QMainWindow.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState(): docks and toolbars
+
+    def ensure_remote_password(self) -> bool:
+        """Make a password on first run (True if one was made and must be saved)."""
+        if self.remote_password:
+            return False
+        import secrets
+
+        self.remote_password = secrets.token_urlsafe(12)
+        return True
 
     def remember_show(self, path: str) -> None:
         path = str(Path(path).resolve())

@@ -746,6 +746,32 @@ class SettingsDialog(QDialog):
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(self._preferences.language)))
         form.addRow(self.tr("Language:"), self.language_combo)
         layout.addWidget(group)
+
+        remote = QGroupBox(self.tr("Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)"), page)
+        remote_form = QFormLayout(remote)
+        self.remote_enabled_check = QCheckBox(self.tr("Enabled"), remote)
+        self.remote_enabled_check.setChecked(self._preferences.remote_enabled)
+        self.remote_port_spin = QSpinBox(remote)
+        self.remote_port_spin.setRange(1024, 65535)
+        self.remote_port_spin.setValue(self._preferences.remote_port)
+        self.remote_lan_check = QCheckBox(self.tr("Allow other devices on the network (phones, tablets)"), remote)
+        self.remote_lan_check.setChecked(self._preferences.remote_lan)
+        self.remote_password_edit = QLineEdit(self._preferences.remote_password, remote)
+        self.remote_password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_remote_password_button = QPushButton(self.tr("Show"), remote)
+        self.show_remote_password_button.setCheckable(True)
+        self.show_remote_password_button.toggled.connect(
+            lambda shown: self.remote_password_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        )
+        password_row = QHBoxLayout()
+        password_row.addWidget(self.remote_password_edit, 1)
+        password_row.addWidget(self.show_remote_password_button)
+        remote_form.addRow(self.remote_enabled_check)
+        remote_form.addRow(self.tr("Port:"), self.remote_port_spin)
+        remote_form.addRow(self.remote_lan_check)
+        remote_form.addRow(self.tr("Password:"), password_row)
+        remote_form.addRow(_note(self.tr("Changes apply the next time the studio starts."), remote))
+        layout.addWidget(remote)
         layout.addStretch(1)
         return page
 
@@ -850,6 +876,10 @@ class SettingsDialog(QDialog):
             recent_shows=list(self._preferences.recent_shows),
             language=self.language_combo.currentData(),
             recording_folder=recording_folder,
+            remote_enabled=self.remote_enabled_check.isChecked(),
+            remote_port=self.remote_port_spin.value(),
+            remote_lan=self.remote_lan_check.isChecked(),
+            remote_password=self.remote_password_edit.text().strip() or self._preferences.remote_password,
         )
         super().accept()
         return True
