@@ -85,6 +85,8 @@ class SteppedStudio:
         self.qtbot.wait(1)  # let queued engine events reach the GUI thread
 
     def close(self) -> None:
+        if self.window.remote is not None:
+            self.window.remote.stop()
         self.window._close_confirmed = True
         self.window.host.stop()
         self.window.host.wait_idle()
@@ -495,6 +497,13 @@ def test_the_remote_control_drives_the_window_like_a_button(qtbot, tmp_path):
             QCoreApplication.processEvents()
             studio.run_to(2)
             assert studio.engine.preview_scene == "DETAIL"
+            # A new engine (settings that need one): the same server answers from it, clients stay.
+            old_engine = studio.engine
+            window.apply_settings(window.current_document(), window.preferences, needs_restart=True)
+            qtbot.waitUntil(lambda: studio.engine is not None and studio.engine is not old_engine, timeout=10_000)
+            client.set_current_preview_scene("GRID")
+            studio.run_to(1)
+            assert studio.engine.preview_scene == "GRID"
         finally:
             client.disconnect()
     finally:

@@ -284,7 +284,9 @@ class MainWindow(QMainWindow):
             self.products.set_desk(None)
             # Closing waits for a card being rendered: not on the GUI thread.
             threading.Thread(target=desk.close, name="close-desk", daemon=True).start()
-        if self.remote is not None:
+        if self.remote is not None and self._closing:
+            # Otherwise the server stays up across an engine restart (set_studio points it at the
+            # new engine), so clients stay connected and the port is never released and re-bound.
             remote, self.remote = self.remote, None
             threading.Thread(target=remote.stop, name="close-remote", daemon=True).start()
         if self.comments is not None:
@@ -685,6 +687,9 @@ class MainWindow(QMainWindow):
             hotkey_names=lambda: hotkey_action_ids(window.document),
             record_folder=Path(self.preferences.recording_folder),
         )
+        if self.remote is not None:
+            self.remote.set_studio(target)
+            return
         host = "0.0.0.0" if self.preferences.remote_lan else "127.0.0.1"
         server = RemoteControlServer(studio=target, host=host, port=self.preferences.remote_port, password=self.preferences.remote_password)
         try:
