@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import unicodedata
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +39,7 @@ from PIL import Image, ImageDraw, features
 from studio.engine.graphics import fonts
 from studio.engine.graphics.fonts import FontFace, FontStack, Run
 from studio.engine.graphics.overlays import (
+    RenderedOverlayCache,
     STYLE,
     Anchor,
     CanvasUnits,
@@ -625,15 +624,12 @@ def card_key(
     )
 
 
-class CommentCardCache:
+class CommentCardCache(RenderedOverlayCache):
     """Rendered comment cards by content and canvas: get() returns the same RenderedOverlay object
     for the same comment on the same canvas. Thread-safe; keeps the `capacity` most recently used."""
 
     def __init__(self, capacity: int = 32) -> None:
-        self.capacity = capacity
-        self._cards: OrderedDict[tuple, RenderedOverlay] = OrderedDict()
-        self._lock = threading.Lock()
-        self.renders = 0
+        super().__init__(capacity)
 
     def get(
         self,
@@ -647,27 +643,5 @@ class CommentCardCache:
         style: OverlayStyle = STYLE,
     ) -> RenderedOverlay:
         key = card_key(user, text, platform, canvas_width, canvas_height, placement, style)
-        with self._lock:
-            card = self._cards.get(key)
-            if card is not None:
-                self._cards.move_to_end(key)
-                return card
-        card = render_comment_card(
-            user, text, platform, canvas_width, canvas_height, placement=placement, style=style
-        )
-        with self._lock:
-            existing = self._cards.get(key)
-            if existing is not None:
-                return existing
-            self.renders += 1
-            self._cards[key] = card
-            while len(self._cards) > self.capacity:
-                self._cards.popitem(last=False)
-            return card
+        return self.get_or_render(key, lambda: render_comment_card(user, text, platform, canvas_width, canvas_height, placement=placement, style=style))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._cards.clear()
-
-    def __len__(self) -> int:
-        return len(self._cards)

@@ -10,6 +10,9 @@ corner on the canvas, exactly what `Engine.show_overlay` and `sequence.ShowPictu
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -240,3 +243,39 @@ def rounded_mask(width: int, height: int, radius: int, supersample: int = 4) -> 
         (0, 0, width * supersample - 1, height * supersample - 1), radius * supersample, fill=255
     )
     return big.resize((width, height), Image.Resampling.BOX)
+
+
+class RenderedOverlayCache:
+    """Rendered overlays by what they show: the same key gives back the same RenderedOverlay
+    object, so a picture is rendered only when its content changes. Thread-safe (two threads
+    asking at once keep one object); keeps the `capacity` most recently used."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._cards: OrderedDict[tuple, RenderedOverlay] = OrderedDict()
+        self._lock = threading.Lock()
+        self.renders = 0
+
+    def get_or_render(self, key: tuple, render: Callable[[], RenderedOverlay]) -> RenderedOverlay:
+        with self._lock:
+            card = self._cards.get(key)
+            if card is not None:
+                self._cards.move_to_end(key)
+                return card
+        card = render()  # outside the lock: another key renders meanwhile
+        with self._lock:
+            existing = self._cards.get(key)
+            if existing is not None:  # another thread rendered it meanwhile: keep one object
+                return existing
+            self.renders += 1
+            self._cards[key] = card
+            while len(self._cards) > self.capacity:
+                self._cards.popitem(last=False)
+            return card
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cards.clear()
+
+    def __len__(self) -> int:
+        return len(self._cards)

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +34,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from studio.engine.graphics import fonts
 from studio.engine.graphics.overlays import (
+    RenderedOverlayCache,
     LABELS,
     STYLE,
     Anchor,
@@ -440,16 +439,13 @@ def card_key(
     )
 
 
-class ProductCardCache:
+class ProductCardCache(RenderedOverlayCache):
     """Rendered cards by content: get() returns the same RenderedOverlay object as long as nothing
     the card shows has changed, and renders a new one when something has. Thread-safe; keeps the
     most recently used `capacity` cards."""
 
     def __init__(self, capacity: int = 64) -> None:
-        self.capacity = capacity
-        self._cards: OrderedDict[tuple, RenderedOverlay] = OrderedDict()
-        self._lock = threading.Lock()
-        self.renders = 0
+        super().__init__(capacity)
 
     def get(
         self,
@@ -463,27 +459,5 @@ class ProductCardCache:
         style: OverlayStyle = STYLE,
     ) -> RenderedOverlay:
         key = card_key(product, canvas_width, canvas_height, corner, image_folder, labels, style)
-        with self._lock:
-            card = self._cards.get(key)
-            if card is not None:
-                self._cards.move_to_end(key)
-                return card
-        card = render_product_card(
-            product, canvas_width, canvas_height, corner, image_folder, labels=labels, style=style
-        )
-        with self._lock:
-            existing = self._cards.get(key)
-            if existing is not None:  # another thread rendered it meanwhile: keep one object
-                return existing
-            self.renders += 1
-            self._cards[key] = card
-            while len(self._cards) > self.capacity:
-                self._cards.popitem(last=False)
-            return card
+        return self.get_or_render(key, lambda: render_product_card(product, canvas_width, canvas_height, corner, image_folder, labels=labels, style=style))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._cards.clear()
-
-    def __len__(self) -> int:
-        return len(self._cards)
