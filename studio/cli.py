@@ -300,10 +300,7 @@ def start_remote_control(arguments: argparse.Namespace, engine, show, desk, comm
     target = RemoteTarget.for_engine(engine, show, selling=desk, comments=comments, record_folder=folder)
     host = "0.0.0.0" if arguments.remote_lan else "127.0.0.1"
     server = RemoteControlServer(studio=target, host=host, port=arguments.remote_port, password=password)
-    try:
-        server.start()
-    except OSError as error:
-        raise InputError(f"cannot listen on {host}:{arguments.remote_port}: {error.strerror or error}", field="--remote-port") from None
+    server.start()  # a port in use raises RemoteApiError, which says so
     print(f"studio: remote control (obs-websocket 5) on ws://{host}:{server.port} (password required)", file=sys.stderr)
     return server
 
@@ -321,10 +318,7 @@ def start_comments_api(arguments: argparse.Namespace, comments):
     if not 1 <= arguments.comments_port <= 65535:
         raise InputError(f"expected a port from 1 to 65535, got {arguments.comments_port}", field="--comments-port")
     server = CommentsApiServer(port=arguments.comments_port, token=token, ingest=comments.ingest)
-    try:
-        server.start()
-    except OSError as error:
-        raise InputError(f"cannot listen on 127.0.0.1:{arguments.comments_port}: {error.strerror or error}", field="--comments-port") from None
+    server.start()  # a port in use raises CommentsApiError, which says so
     print(f"studio: comments API on {server.url} (WebSocket /ws, HTTP POST /comments; token required)", file=sys.stderr)
     return server
 

@@ -50,6 +50,7 @@ from typing import Any, Protocol, Self
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from studio.asyncio_server_thread import AsyncioServerThread
 from studio.comments.message import Comment, parse_batch
 from studio.engine.errors import StudioError
 
@@ -166,7 +167,7 @@ def _dumps(reply: dict[str, Any]) -> str:
     return json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
 
 
-class CommentsApiServer:
+class CommentsApiServer(AsyncioServerThread):
     def __init__(
         self,
         *,
@@ -199,6 +200,7 @@ class CommentsApiServer:
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread_id: int | None = None
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._start_error: BaseException | None = None
@@ -298,30 +300,6 @@ class CommentsApiServer:
         self.stop()
 
     # -- the thread -------------------------------------------------------------------------------
-
-    def _thread_main(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        try:
-            try:
-                loop.run_until_complete(self._open())
-            except BaseException as error:  # noqa: BLE001 - reported to start()
-                self._start_error = self._explain_start_error(error)
-                if self._runner is not None:
-                    loop.run_until_complete(self._runner.cleanup())
-                return
-            finally:
-                self._ready.set()
-            loop.run_forever()
-        finally:
-            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
 
     def _explain_start_error(self, error: BaseException) -> CommentsApiError:
         where = f"{self.host}:{self._requested_port}"

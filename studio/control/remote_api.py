@@ -56,6 +56,7 @@ from typing import Any, Self
 import msgpack
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from studio.asyncio_server_thread import AsyncioServerThread
 from studio.control.remote_requests import (
     OBS_VERSION,
     OBS_WEBSOCKET_VERSION,
@@ -196,7 +197,7 @@ class _Session:
         self.closing = False
 
 
-class RemoteControlServer:
+class RemoteControlServer(AsyncioServerThread):
     def __init__(
         self,
         *,
@@ -325,31 +326,6 @@ class RemoteControlServer:
         self.stop()
 
     # -- the thread -------------------------------------------------------------------------------
-
-    def _thread_main(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._loop_thread_id = threading.get_ident()
-        asyncio.set_event_loop(loop)
-        try:
-            try:
-                loop.run_until_complete(self._open())
-            except BaseException as error:  # noqa: BLE001 - reported to start()
-                self._start_error = self._explain_start_error(error)
-                if self._runner is not None:
-                    loop.run_until_complete(self._runner.cleanup())
-                return
-            finally:
-                self._ready.set()
-            loop.run_forever()
-        finally:
-            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
 
     def _explain_start_error(self, error: BaseException) -> RemoteApiError:
         where = f"{self.host}:{self._requested_port}"

@@ -1,0 +1,41 @@
+"""The thread body shared by the studio's network servers (the comments API, the remote control):
+each runs its own asyncio loop on its own thread, so nothing they do can stall the engine or the
+GUI, and start() can report a port that cannot be used."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+
+class AsyncioServerThread:
+    """Mixin. The server provides `_open()` (a coroutine that listens and may set `_runner`),
+    `_explain_start_error(error)`, and the attributes `_ready` (an Event start() waits on),
+    `_runner`, `_start_error`, `_loop` and `_loop_thread_id`."""
+
+    _ready: threading.Event
+
+    def _thread_main(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._loop_thread_id = threading.get_ident()
+        asyncio.set_event_loop(loop)
+        try:
+            try:
+                loop.run_until_complete(self._open())
+            except BaseException as error:  # noqa: BLE001 - reported to start()
+                self._start_error = self._explain_start_error(error)
+                if self._runner is not None:
+                    loop.run_until_complete(self._runner.cleanup())
+                return
+            finally:
+                self._ready.set()
+            loop.run_forever()
+        finally:
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
