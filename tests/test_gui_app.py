@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QDockWidget
 from studio.app import build_engine
 from studio.engine.builtin_shows import builtin_show
 from studio.engine.clock import NS_PER_SECOND, SteppedClock
+from pydantic import SecretStr
+
 from studio.engine.show import DestinationSpec, load_show, save_show
 from studio.gui.hotkeys_dialog import HotkeysDialog
 from studio.gui.main_window import MainWindow
@@ -508,3 +510,20 @@ def test_the_remote_control_drives_the_window_like_a_button(qtbot, tmp_path):
             client.disconnect()
     finally:
         studio.close()
+
+
+def test_a_comments_api_port_in_use_is_reported_and_the_feed_still_runs(qtbot, tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        show = builtin_show("demo")
+        comments = show.comments.model_copy(update={"api_port": port, "api_token": SecretStr("token-123456")})
+        studio = SteppedStudio(qtbot, tmp_path, show.model_copy(update={"comments": comments}))
+        try:
+            assert str(port) in studio.window.status.currentMessage()  # said in the status bar
+            assert studio.window.comments is not None and studio.window.comments_panel._desk is studio.window.comments
+        finally:
+            studio.close()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from studio.commerce.selling_desk import SellingDesk
 from studio.engine.engine import Engine
-from studio.engine.errors import InputError
+from studio.engine.errors import InputError, StudioError
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
 from studio.gui.bridge import EngineBridge
@@ -620,7 +620,7 @@ class MainWindow(QMainWindow):
             try:
                 server.start()
                 self._comment_parts.insert(0, server)
-            except OSError as error:
+            except StudioError as error:  # the port is taken...: the show and the feed go on
                 self.show_problem(self.tr("Comments API: cannot listen on port {port}: {reason}").format(port=settings.api_port, reason=error))
         try:
             from studio.app import start_twitch_chat
