@@ -11,7 +11,6 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (

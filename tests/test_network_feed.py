@@ -37,7 +37,7 @@ from studio.engine.sources.network import (
 )
 from studio.engine.sources.registry import default_registry
 
-imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+import imageio_ffmpeg  # noqa: E402 - a runtime dependency: missing must fail, not skip
 
 FRAME_SIZE = (320, 240)
 SENDER_RGB = (0, 128, 0)  # lavfi's "green" is #008000

@@ -363,7 +363,7 @@ def test_tls_login_checks_the_certificate(tmp_path, collector):
     """TLS as against irc.chat.twitch.tv:6697, with a certificate of our own for 127.0.0.1."""
     openssl = shutil.which("openssl")
     if openssl is None:
-        pytest.skip("needs the openssl command to make a test certificate")
+        pytest.fail("needs the openssl command to make a test certificate: `make test` installs it (apt-get install openssl)")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
