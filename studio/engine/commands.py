@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,9 @@ from studio.engine.frames import Frame
 from studio.engine.outputs.video_tap import VideoTap
 from studio.engine.sequence import LinkPush
 from studio.engine.show import AudioInputSpec, TransitionKind
+
+if TYPE_CHECKING:
+    from studio.engine.show_edit import ShowEdit
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,4 +117,11 @@ class AddChapter:
     title: str
 
 
-Command = RunSequence | PlayBeep | AnnounceLinkPush | AddChapter | AttachVideoTap | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording
+@dataclass(frozen=True, slots=True)
+class ApplyShowEdit:
+    """Swap in an edited show's runners, compositors and mixer channels (studio.engine.show_edit)."""
+
+    edit: "ShowEdit"
+
+
+Command = ApplyShowEdit | RunSequence | PlayBeep | AnnounceLinkPush | AddChapter | AttachVideoTap | StartStreaming | StopStreaming | AttachAudioTap | UpdateAudioInput | SetPreview | Cut | RunTransition | SetTbar | ShowOverlay | HideOverlay | StartRecording | StopRecording

@@ -29,12 +29,12 @@ from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.secrets import mask_url
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.program import ProgramLoop
-from studio.engine.show import AudioInputSpec, Show, TransitionKind
+from studio.engine.retirer import Retirer
+from studio.engine.show import AudioInputSpec, Show, SourceSpec, TransitionKind
+from studio.engine.show_edit import build_compositors, plan_show_edit
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.registry import SourceRegistry
-from studio.engine.video.compositor import SceneCompositor
-from studio.engine.video.layouts import scene_layers
 from studio.engine.video.switcher import Switcher
 
 log = logging.getLogger(__name__)
@@ -57,37 +57,23 @@ class Engine:
         self._source_status_reason: dict[str, str] = {}
         canvas = show.canvas
 
+        self._registry = registry
+        self._retirer = Retirer()
+        # The show as last asked for, and the parts built for it: edits are planned against these
+        # (ahead of the program thread by up to a tick), under one lock so two edits chain.
+        self._edit_lock = threading.Lock()
         self._runners: dict[str, SourceRunner] = {}
         for spec in show.sources:
-            source = registry.create(spec.kind, spec.name, spec.settings, clock)
-            self._runners[spec.id] = SourceRunner(
-                spec.id, source, clock, self._on_source_status, slate_size=(canvas.width // 2 * 2, canvas.height)
-            )
+            self._runners[spec.id] = self._new_runner(spec, None, joining=False)
             self._source_status[spec.id] = SourceStatus.STARTING
-
-        def source_id_of(ref: str) -> str:
-            spec = show.source_by_ref(ref)
-            assert spec is not None, ref  # the show was validated
-            return spec.id
-
-        self._compositors = {
-            scene.id: SceneCompositor(scene_layers(scene, canvas), canvas, source_id_of) for scene in show.scenes
-        }
-        self._scene_names = {scene.id: scene.name for scene in show.scenes}
+        self._compositors, self._scene_names = build_compositors(show)
         program = self._scene_id(show.program_scene) if show.program_scene else show.scenes[0].id
         preview_default = show.scenes[1].id if len(show.scenes) > 1 else program
         preview = self._scene_id(show.preview_scene) if show.preview_scene else preview_default
         self._switcher = Switcher(program, preview)
 
-        channels = [
-            MixerChannel(
-                spec,
-                create_audio_source(spec, clock, self._video_source_audio),
-                follows_source_id=source_id_of(spec.follows_video) if spec.follows_video else None,
-            )
-            for spec in show.audio_inputs
-        ]
-        self._mixer = AudioMixer(channels, AUDIO_SAMPLE_RATE_HZ // canvas.fps, show.audio.master_limiter_ceiling_db)
+        self._channels = [self._new_channel(spec, show, self._runners) for spec in show.audio_inputs]
+        self._mixer = AudioMixer(list(self._channels), AUDIO_SAMPLE_RATE_HZ // canvas.fps, show.audio.master_limiter_ceiling_db)
         self._encode_thread = EncodeThread(
             canvas,
             show.encoder,
@@ -102,9 +88,10 @@ class Engine:
         self._program = ProgramLoop(
             canvas=canvas,
             clock=clock,
-            runners=self._runners,
-            compositors=self._compositors,
-            scene_names=self._scene_names,
+            runners=dict(self._runners),
+            compositors=dict(self._compositors),
+            scene_names=dict(self._scene_names),
+            retirer=self._retirer,
             switcher=self._switcher,
             mixer=self._mixer,
             encode_thread=self._encode_thread,
@@ -119,6 +106,39 @@ class Engine:
         self._output_devices: list[AudioOutputDevice] = []
         self._started = False
         self._stopped = False
+
+    def _new_runner(self, spec: SourceSpec, replaced: SourceRunner | None, *, joining: bool = True) -> SourceRunner:
+        """A runner for `spec` (not started). Only the runner the show currently has for its id
+        reports status: a replaced or removed one going CLOSED must not overwrite its successor's."""
+        source = self._registry.create(spec.kind, spec.name, spec.settings, self.clock)
+        this: list[SourceRunner] = []
+
+        def on_status(source_id: str, status: SourceStatus, reason: str) -> None:
+            if this and self._runners.get(source_id) is this[0]:
+                self._on_source_status(source_id, status, reason)
+
+        canvas = self.show.canvas
+        runner = SourceRunner(
+            spec.id,
+            source,
+            self.clock,
+            on_status,
+            slate_size=(canvas.width // 2 * 2, canvas.height),
+            joining=joining,
+            held_frame=replaced.latest_frame() if replaced is not None else None,
+        )
+        this.append(runner)
+        return runner
+
+    def _new_channel(self, spec: AudioInputSpec, show: Show, runners: dict[str, SourceRunner]) -> MixerChannel:
+        def video_source_audio(ref: str) -> AudioSource | None:
+            source = show.source_by_ref(ref)
+            return runners[source.id].source.audio if source is not None else None
+
+        follows = show.source_by_ref(spec.follows_video) if spec.follows_video else None
+        return MixerChannel(
+            spec, create_audio_source(spec, self.clock, video_source_audio), follows_source_id=follows.id if follows else None
+        )
 
     def _start_output_devices(self) -> None:
         """Headphones (monitor bus) and the guest's return (mix-minus) on chosen output devices."""
@@ -135,13 +155,9 @@ class Engine:
     def audio_status(self) -> dict[str, tuple[str, str]]:
         """(state, reason) of every audio input and output device, e.g. ("unavailable", "PortAudio
         library not found (install libportaudio2)")."""
-        status = {channel.spec.name: channel.source.status() for channel in self._mixer.channels}
+        status = {channel.spec.name: channel.source.status() for channel in self._channels}
         status.update({f"{output.name} output": output.status() for output in self._output_devices})
         return status
-
-    def _video_source_audio(self, ref: str) -> AudioSource | None:
-        spec = self.show.source_by_ref(ref)
-        return self._runners[spec.id].source.audio if spec is not None else None
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -168,15 +184,51 @@ class Engine:
         self.clock.release()
         self._program.join(10.0)
         self._encode_thread.close()
-        for runner in self._runners.values():
+        with self._edit_lock:
+            runners, channels = list(self._runners.values()), list(self._channels)
+        for runner in runners:
             runner.stop()
         for output in self._output_devices:
             output.close()
-        for channel in self._mixer.channels:
+        for channel in channels:
             try:
                 channel.source.close()
             except Exception:
                 log.exception("closing audio input %s failed", channel.spec.name)
+        self._retirer.close()
+
+    # -- editing the show live ----------------------------------------------------------------
+
+    def apply_show(self, show: Show) -> None:
+        """Run `show` (validated, e.g. by parse_show) from the next tick, without a restart:
+        sources, scenes and audio inputs added, changed or removed. A new source opens on its
+        own thread and joins the program when its first frame arrives; a changed one shows its
+        last frame until its successor delivers. The canvas cannot change (InputError)."""
+        with self._edit_lock:
+            edit = plan_show_edit(
+                self.show,
+                show,
+                runners=self._runners,
+                channels=self._channels,
+                new_runner=lambda spec, replaced: self._new_runner(spec, replaced),
+                new_channel=lambda spec, runners: self._new_channel(spec, show, runners),
+                timing_of=lambda kind: self._registry.plugin(kind).timing,
+            )
+            self.show = show
+            self._runners, self._channels = edit.runners, edit.channels
+            self._compositors, self._scene_names = edit.compositors, edit.scene_names
+            with self._requested_audio_lock:
+                self._requested_audio = {spec.id: spec for spec in show.audio_inputs}
+            for source_id in list(self._source_status):
+                if source_id not in edit.runners:
+                    self._source_status.pop(source_id, None)
+                    self._source_status_reason.pop(source_id, None)
+            for runner, _replaced in edit.started_runners:
+                self._source_status[runner.source_id] = SourceStatus.STARTING
+                self._source_status_reason[runner.source_id] = "opening"
+                if self._started:
+                    runner.start(self._program.show_start_ns)
+            self._submit(cmd.ApplyShowEdit(edit), None)
 
     # -- switching ----------------------------------------------------------------------------
 
@@ -186,15 +238,16 @@ class Engine:
 
     def scene_source_ids(self, scene: str) -> list[str]:
         """Ids of the sources a scene shows (for tally lights)."""
-        return list(self._compositors[self._scene_id(scene)].source_ids)
+        compositor = self._compositors.get(self._scene_id(scene))
+        return list(compositor.source_ids) if compositor is not None else []
 
     @property
     def program_scene(self) -> str:
-        return self._scene_names[self._switcher.program_scene]
+        return self._program.scene_name(self._switcher.program_scene)
 
     @property
     def preview_scene(self) -> str:
-        return self._scene_names[self._switcher.preview_scene]
+        return self._program.scene_name(self._switcher.preview_scene)
 
     def set_preview(self, scene: str, *, at_ns: int | None = None) -> None:
         self._submit(cmd.SetPreview(self._scene_id(scene)), at_ns)
@@ -324,7 +377,7 @@ class Engine:
 
     @property
     def audio_input_names(self) -> list[str]:
-        return [channel.spec.name for channel in self._mixer.channels]
+        return [spec.name for spec in self.show.audio_inputs]
 
     def audio_input(self, ref: str) -> AudioInputSpec:
         """The settings of an input (id or name), including changes asked for and not yet applied."""
@@ -393,8 +446,10 @@ class Engine:
         return self.show.model_copy(update={"audio_inputs": audio_inputs})
 
     def _channel(self, ref: str) -> MixerChannel:
-        for channel in self._mixer.channels:
-            if ref in (channel.spec.id, channel.spec.name):
+        show = self.show
+        spec = next((a for a in show.audio_inputs if a.id == ref), None) or next((a for a in show.audio_inputs if a.name == ref), None)
+        for channel in self._channels:
+            if spec is not None and channel.spec.id == spec.id:
                 return channel
         raise InputError(
             f"unknown audio input {ref!r}; expected one of {', '.join(self.audio_input_names)}", field="input"

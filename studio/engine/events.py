@@ -54,5 +54,9 @@ class EngineEvents:
     """payload: studio.engine.sequence.LinkPush with the tick and media time it fired on: a product
     link went out to viewers (the card popped). Fires on the program thread, on that tick."""
 
+    show_edit_applied = Signal(int)
+    """payload: the tick on which an edited show (Engine.apply_show) is first drawn. Fires on the
+    program thread, before that tick is composed."""
+
     error = Signal(str)
     """payload: a message for the user (never contains a secret). Fires on any engine thread."""

@@ -24,6 +24,7 @@ from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import Frame, fill_i420, new_i420
 from studio.engine.outputs.encode_thread import QUEUE_DEPTH_FRAMES, EncodeThread, ProgramSample
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
+from studio.engine.retirer import Retirer
 from studio.engine.show import Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 from studio.engine.sources.capture import SourceRunner
@@ -53,6 +54,7 @@ class ProgramLoop:
         encode_thread: EncodeThread,
         transition: TransitionSettings,
         events: EngineEvents,
+        retirer: Retirer,
         tick_limit: int | None = None,
     ) -> None:
         self.canvas = canvas
@@ -65,6 +67,7 @@ class ProgramLoop:
         self.encode_thread = encode_thread
         self.transition = transition
         self.events = events
+        self.retirer = retirer
         self.tick_limit = tick_limit
         self.samples_per_tick = AUDIO_SAMPLE_RATE_HZ // canvas.fps
         self.show_start_ns = 0
@@ -107,6 +110,10 @@ class ProgramLoop:
     def tick_for_offset(self, offset_ns: int) -> int:
         """The tick nearest to a time offset from the show's start."""
         return (offset_ns * self.canvas.fps + NS_PER_SECOND // 2) // NS_PER_SECOND
+
+    def scene_name(self, scene_id: str) -> str:
+        """The name of a scene the switcher points at (any thread; the map is replaced whole)."""
+        return self.scene_names.get(scene_id, scene_id)
 
     def submit(self, command: cmd.Command) -> None:
         try:
@@ -234,9 +241,11 @@ class ProgramLoop:
                     tap.publish_i420(self._compose_preview(tick, tick_ns, output), width, height, tick)
                 else:
                     frame = self._tick_frames.get(tap.target)
-                    if frame is None:
-                        frame = self._tick_frames[tap.target] = self.runners[tap.target].frame_for(tick_ns)
-                    tap.publish_i420(frame.i420, frame.width, frame.height, tick)
+                    runner = self.runners.get(tap.target)
+                    if frame is None and runner is not None:  # a removed source's monitor just stops
+                        frame = self._tick_frames[tap.target] = runner.frame_for(tick_ns)
+                    if frame is not None:
+                        tap.publish_i420(frame.i420, frame.width, frame.height, tick)
             except Exception as error:
                 log.exception("video tap %s failed", tap.target)
                 self.events.error.emit(f"monitor of {tap.target} failed: {error}")
@@ -276,7 +285,14 @@ class ProgramLoop:
 
     def _apply(self, command: cmd.Command, tick: int) -> None:
         before = (self.switcher.program_scene, self.switcher.preview_scene)
+        scene_id = getattr(command, "scene_id", None)
+        if scene_id is not None and scene_id not in self.compositors:
+            # Asked for before the scene was removed (a scheduled step, a late click).
+            self.events.error.emit(f"{type(command).__name__}: the scene {scene_id!r} no longer exists")
+            return
         match command:
+            case cmd.ApplyShowEdit(edit):
+                self._apply_show_edit(edit, tick)
             case cmd.SetPreview(scene_id):
                 self.switcher.set_preview(scene_id)
             case cmd.Cut(scene_id):
@@ -335,6 +351,20 @@ class ProgramLoop:
             self.events.program_scene_changed.emit(self.scene_names[after[0]])
         if after[1] != before[1]:
             self.events.preview_scene_changed.emit(self.scene_names[after[1]])
+
+    def _apply_show_edit(self, edit, tick: int) -> None:
+        self.runners = edit.runners
+        self.compositors = edit.compositors
+        self.scene_names = edit.scene_names
+        self.mixer.set_channels(edit.channels)
+        for spec in edit.audio_updates:
+            self.mixer.update_channel(spec)
+        self.switcher.forget_scenes_except(set(edit.compositors), fallback=next(iter(edit.compositors)))
+        for runner in edit.retired_runners:
+            self.retirer.retire(runner.stop)
+        for channel in edit.retired_channels:
+            self.retirer.retire(channel.source.close)
+        self.events.show_edit_applied.emit(tick)
 
     def _emit_scene_state(self) -> None:
         self.events.program_scene_changed.emit(self.scene_names[self.switcher.program_scene])

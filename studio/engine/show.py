@@ -73,6 +73,9 @@ class Crop(StrictModel):
 class Layer(StrictModel):
     """One source placed on the canvas. Without width/height it fills the canvas."""
 
+    id: int | None = Field(
+        None, ge=1, description="stable scene item id within its scene (the studio assigns it when the scene is edited)"
+    )
     source: str = Field(description="id or name of a source")
     x: int = 0
     y: int = 0
@@ -85,6 +88,7 @@ class Layer(StrictModel):
     opacity: float = Field(1.0, ge=0.0, le=1.0)
     z: int = 0
     visible: bool = True
+    locked: bool = Field(False, description="a locked layer cannot be moved or resized on the preview")
 
 
 class Layout(StrictModel):
@@ -337,7 +341,7 @@ def check_references(show: Show, *, file: str) -> None:
         seen: set[str] = set()
         for item in items:
             if item.id in seen:
-                raise InputError(f"duplicate {kind} id {item.id!r}", file=file, field=f"{kind}s")
+                raise InputError(f"duplicate {kind} id {item.id!r}", file=file, field=f"{kind.replace(' ', '_')}s")
             seen.add(item.id)
     for index, source in enumerate(show.sources):
         try:
@@ -350,6 +354,14 @@ def check_references(show: Show, *, file: str) -> None:
         if scene.layout is not None:
             refs += [(f"scenes[{scene_index}].layout.sources[{i}]", r) for i, r in enumerate(scene.layout.sources)]
         refs += [(f"scenes[{scene_index}].layers[{i}].source", layer.source) for i, layer in enumerate(scene.layers)]
+        layer_ids: set[int] = set()
+        for layer_index, layer in enumerate(scene.layers):
+            if layer.id is not None:
+                if layer.id in layer_ids:
+                    raise InputError(
+                        f"duplicate layer id {layer.id} in scene {scene.name!r}", file=file, field=f"scenes[{scene_index}].layers[{layer_index}].id"
+                    )
+                layer_ids.add(layer.id)
         for field, ref in refs:
             if show.source_by_ref(ref) is None:
                 raise InputError(f"unknown source {ref!r}; expected one of {source_names}", file=file, field=field)

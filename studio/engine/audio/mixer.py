@@ -128,6 +128,14 @@ class AudioMixer:
                 return channel
         raise KeyError(input_id)
 
+    def set_channels(self, channels: list[MixerChannel]) -> None:
+        """The inputs of an edited show (between blocks, on the program thread): kept channels
+        keep their state; new ones get their block buffer here."""
+        for channel in channels:
+            if channel.block is None:
+                channel.block = np.zeros((self.block_samples, AUDIO_CHANNELS), np.float32)
+        self.channels = channels
+
     def update_channel(self, spec: AudioInputSpec) -> None:
         """New settings for an input; called between blocks (the program thread). Filters keep
         their state, so a changed threshold does not click."""

@@ -3,6 +3,10 @@
 It owns the capture thread and the LatestFrameSlot, decides NO SIGNAL, and re-opens a lost
 source in the background with backoff. The program thread only ever calls frame_for(), which
 never waits for a device.
+
+A runner added while the show runs *joins*: until its first frame (or until it is known to be
+unavailable, or JOIN_LIMIT_NS has passed) frame_for() returns the frame it replaces, or None
+(the layer is left out), so adding a camera never puts a slate or a black frame on air.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ log = logging.getLogger(__name__)
 NO_SIGNAL_AFTER_NS = 500 * NS_PER_MS
 REOPEN_FIRST_DELAY_NS = 500 * NS_PER_MS
 REOPEN_MAX_DELAY_NS = 10 * NS_PER_SECOND
+JOIN_LIMIT_NS = 5 * NS_PER_SECOND
 
 StatusListener = Callable[[str, SourceStatus, str], None]
 
@@ -37,6 +42,9 @@ class SourceRunner:
         clock: MediaClock,
         on_status: StatusListener,
         slate_size: tuple[int, int] = (1280, 720),
+        *,
+        joining: bool = False,
+        held_frame: Frame | None = None,
     ) -> None:
         self.source_id = source_id
         self.source = source
@@ -51,6 +59,9 @@ class SourceRunner:
         self._last_frame_ns: int | None = None
         self._started_ns = 0
         self._opened = False
+        self._joining = joining
+        self._held_frame = held_frame  # what a joining runner shows until its own first frame
+        self._join_deadline_ns: int | None = None
         self.reopen_count = 0
         self.render_failures = 0
 
@@ -64,6 +75,8 @@ class SourceRunner:
     def start(self, show_start_ns: int) -> None:
         self.source.show_start_ns = show_start_ns
         self._started_ns = self._clock.now_ns()
+        if self._joining:
+            self._join_deadline_ns = self._started_ns + JOIN_LIMIT_NS
         if self.renders_on_program_thread:
             self._open_once()
             return
@@ -87,10 +100,19 @@ class SourceRunner:
     def status(self) -> SourceStatus:
         return self._status
 
+    def latest_frame(self) -> Frame | None:
+        """The newest frame delivered (any thread): what a replacement holds while it joins."""
+        return self._slot.latest()
+
     # -- the program thread's side ----------------------------------------------------------
 
-    def frame_for(self, tick_ns: int) -> Frame:
-        """The picture to show at this tick: the newest frame stamped at or before it, or the slate."""
+    def frame_for(self, tick_ns: int) -> Frame | None:
+        """The picture to show at this tick: the newest frame stamped at or before it, or the
+        slate; while joining, the held frame or None (leave the layer out)."""
+        if self._joining:
+            if self._still_joining():
+                return self._held_frame
+            self._joining, self._held_frame = False, None
         if self.renders_on_program_thread:
             if not self._opened:
                 return self._slate()
@@ -109,6 +131,15 @@ class SourceRunner:
                 self._set_status(SourceStatus.NO_SIGNAL, "no frame for 500 ms")
             return self._slate()
         return frame if frame is not None else self._slate()
+
+    def _still_joining(self) -> bool:
+        if self._slot.published_count or (self.renders_on_program_thread and self._opened):
+            return False
+        if self._join_deadline_ns is None:  # not started yet: the engine starts it off this thread
+            return True
+        if self._status is SourceStatus.NO_SIGNAL and self._held_frame is None:
+            return False  # known unavailable, nothing to hold: NO SIGNAL with its reason now
+        return self._clock.now_ns() < self._join_deadline_ns
 
     # -- capture thread ---------------------------------------------------------------------
 

@@ -252,9 +252,12 @@ class SceneCompositor:
     def source_ids(self) -> list[str]:
         return [source_id for source_id, _ in self.painters]
 
-    def compose(self, frames: Mapping[str, Frame], target_i420: np.ndarray) -> None:
-        first_covers = bool(self.painters) and self.painters[0][1].is_opaque_over_canvas(frames[self.painters[0][0]])
-        if not first_covers:
+    def compose(self, frames: Mapping[str, Frame | None], target_i420: np.ndarray) -> None:
+        """A source without a frame (one still joining the show) is left out this tick."""
+        first = frames[self.painters[0][0]] if self.painters else None
+        if first is None or not self.painters[0][1].is_opaque_over_canvas(first):
             fill_black(target_i420, self.canvas)
         for source_id, painter in self.painters:
-            painter.paint(frames[source_id], target_i420)
+            frame = frames[source_id]
+            if frame is not None:
+                painter.paint(frame, target_i420)

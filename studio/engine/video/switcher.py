@@ -45,6 +45,18 @@ class Switcher:
     def tbar_position(self) -> float:
         return self._tbar_position
 
+    def forget_scenes_except(self, scenes: set[str], fallback: str) -> None:
+        """Scenes were removed from the show: whatever pointed at a removed one (program, preview,
+        a transition's target) moves to `fallback` or is cancelled."""
+        if self._running is not None and self._running.target not in scenes:
+            self._running = None
+        if self.program_scene not in scenes:
+            self.program_scene = fallback
+            self._running, self._tbar_position = None, 0.0
+        if self.preview_scene not in scenes:
+            self.preview_scene = self.program_scene
+            self._tbar_position = 0.0
+
     def set_preview(self, scene: str) -> None:
         self.preview_scene = scene
 

@@ -1,0 +1,416 @@
+"""The session: the one Qt-free object that builds and owns a running studio.
+
+It builds the engine, the selling desk, the comment desk (store, replay, Twitch, local API) and
+the remote control, holds the editable show and the on-air state (streaming, recording), and
+offers the editing API. `studio run`, the desktop app and the remote control all call it and
+listen to its events; none of them wires parts itself.
+
+Every edit is validated first (studio.show_editing: an InputError names the field and what was
+expected, and nothing changes), then applied to the running engine at its next tick, with no
+restart: a new source opens on its own thread and joins the program when its first frame
+arrives. Only the canvas (size, frame rate) and the encoder need a new engine; `load()` builds
+one, off air only.
+
+Methods may be called from any thread (the GUI's, the remote control's worker, a script's); one
+lock orders them. Events fire on the calling thread or on engine threads: listeners must be quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from psygnal import Signal
+
+from studio import show_editing as edits
+from studio.engine.clock import MediaClock
+from studio.engine.engine import Engine
+from studio.engine.errors import InputError
+from studio.engine.show import Layer, LayoutKind, Show, SourceSpec
+
+log = logging.getLogger(__name__)
+
+# What the editing API (and so undo) changes; the rest of a show is settings and the run sheet.
+EDITED_FIELDS = ("sources", "scenes", "audio_inputs", "program_scene", "preview_scene")
+
+
+class SessionEvents:
+    show_changed = Signal(object)
+    """payload: the edited Show (after an edit, an undo or a load). Fires on the caller's thread."""
+
+    engine_started = Signal(object)
+    """payload: the new running Engine (start or load). Fires on the thread that started it."""
+
+    on_air_changed = Signal(bool, object)
+    """payload: streaming, the recording's file (Path) or None. Fires on the caller's thread."""
+
+    warning = Signal(str)
+    """payload: something the user should know that did not stop anything (a camera not attached)."""
+
+
+@dataclass
+class SessionOptions:
+    """How the parts are built: the same for the app and `studio run`."""
+
+    show_reference: str | None = None  # the show's file (relative paths resolve beside it)
+    virtual_clock: bool = False
+    tick_limit: int | None = None
+    clock: MediaClock | None = None
+    comments_database: Path | None = None
+    recording_folder: Path = field(default_factory=Path.cwd)
+    build_engine: Callable[[Show], Engine] | None = None  # tests and benchmarks swap the clock
+
+
+def recording_name(show_name: str) -> str:
+    """`<show>-<date>-<time>.mkv`: how a recording started without a file name is called."""
+    import re
+
+    slug = re.sub(r"[^\w\-]+", "-", show_name, flags=re.UNICODE).strip("-") or "show"
+    return f"{slug}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
+
+
+class StudioSession:
+    def __init__(self, show: Show, options: SessionOptions | None = None) -> None:
+        self.options = options or SessionOptions()
+        self.events = SessionEvents()
+        self._show = show
+        self._lock = threading.RLock()
+        self.engine: Engine | None = None
+        self.selling = None  # studio.commerce.selling_desk.SellingDesk, when the show has products
+        self.comments = None  # studio.comments.comment_desk.CommentDesk
+        self._comment_parts: list[Any] = []  # replay, Twitch, API server: stopped before the desk
+        self.comments_api = None
+        self.remote = None  # studio.control.remote_api.RemoteControlServer
+        self._streaming = False
+        self._recording: Path | None = None
+
+    # -- the show ---------------------------------------------------------------------------------
+
+    @property
+    def show(self) -> Show:
+        """The show as it is now: the edited document with the mixer's and the run sheet's
+        live state (what Save writes)."""
+        with self._lock:
+            show = self._show
+            engine, desk = self.engine, self.selling
+        update: dict[str, Any] = {}
+        if engine is not None:
+            update["audio_inputs"] = engine.current_show().audio_inputs
+        if desk is not None:
+            update.update(desk.show_state())
+        return show.model_copy(update=update) if update else show
+
+    def set_document(self, show: Show) -> None:
+        """Replace the document's non-live parts (settings, hotkeys, transitions) without an
+        engine change; sources, scenes and inputs go through replace_show."""
+        with self._lock:
+            self._show = show
+        self.events.show_changed.emit(show)
+
+    def replace_show(self, show: Show) -> Show:
+        """Make the sources, scenes and audio inputs of `show` (an edit, an undo or a redo) the
+        running show's, live; everything else (products and their stock, settings) stays as it
+        is now. Validated like a show file; the canvas must stay the same while the engine runs."""
+        with self._lock:
+            current = self.show
+            merged = current.model_copy(update={field: getattr(show, field) for field in EDITED_FIELDS})
+            show = edits.validated(merged.model_dump(mode="python"))
+            if self.engine is not None:
+                self.engine.apply_show(show)
+            self._show = show
+        self.events.show_changed.emit(show)
+        return show
+
+    def _edit(self, change: Callable[[Show], Any]) -> Any:
+        """Run one edit against the show as it is now and apply it; returns what `change` gave
+        after the show (an id), or None."""
+        with self._lock:
+            result = change(self.show)
+            show, extra = result if isinstance(result, tuple) else (result, None)
+            self.replace_show(show)
+            return extra
+
+    # -- editing: sources ---------------------------------------------------------------------------
+
+    def add_source(self, kind: str, name: str, settings: dict[str, Any] | None = None, *, source_id: str | None = None) -> SourceSpec:
+        """A new video source (camera, image, media file, colour, test pattern, network feed,
+        screen). A missing file is refused; a missing camera stays in the show with NO SIGNAL."""
+        warning = edits.check_source_resources(kind, dict(settings or {}))
+        new_id = self._edit(lambda show: edits.add_source(show, kind, name, settings, source_id=source_id))
+        if warning:
+            self.events.warning.emit(f"{name}: {warning}; it shows NO SIGNAL until it is available")
+        return self.source(new_id)
+
+    def update_source(self, ref: str, *, name: str | None = None, settings: dict[str, Any] | None = None) -> SourceSpec:
+        source_id = self.source(ref).id
+        self._edit(lambda show: edits.update_source(show, ref, name=name, settings=settings))
+        return self.source(source_id)
+
+    def remove_source(self, ref: str) -> None:
+        self._edit(lambda show: edits.remove_source(show, ref))
+
+    def source(self, ref: str) -> SourceSpec:
+        show = self.show
+        return show.sources[edits._source_index(show, ref)]
+
+    # -- editing: audio inputs ---------------------------------------------------------------------
+
+    def add_audio_input(self, kind: str, name: str, **fields: Any):
+        new_id = self._edit(lambda show: edits.add_audio_input(show, kind, name, **fields))
+        return next(a for a in self.show.audio_inputs if a.id == new_id)
+
+    def update_audio_input(self, ref: str, **changes: Any):
+        """Mixer settings (gain, mute, filters...) go straight to the mixer; a new device, kind
+        or name is a show edit (the input is re-opened)."""
+        engine = self.engine
+        source_fields = {"kind", "device", "url", "source", "frequency_hz", "level_dbfs", "beep_duration_ms", "name", "follows_video"}
+        if engine is not None and not (set(changes) & source_fields):
+            return engine.update_audio_input(ref, **changes)
+        self._edit(lambda show: edits.update_audio_input(show, ref, **changes))
+        show = self.show
+        return show.audio_inputs[edits._input_index(show, changes.get("name", ref))]
+
+    def remove_audio_input(self, ref: str) -> None:
+        self._edit(lambda show: edits.remove_audio_input(show, ref))
+
+    # -- editing: scenes -----------------------------------------------------------------------------
+
+    def add_scene(self, name: str, *, copy_of: str | None = None, scene_id: str | None = None) -> str:
+        """A new empty scene (or a copy of `copy_of`), last in the list; returns its id."""
+        return self._edit(lambda show: edits.add_scene(show, name, copy_of=copy_of, scene_id=scene_id))
+
+    def duplicate_scene(self, ref: str, name: str | None = None) -> str:
+        show = self.show
+        original = show.scenes[edits.scene_index(show, ref)]
+        taken = [s.name for s in show.scenes]
+        name = name or next(f"{original.name} {n}" for n in range(2, 1000) if f"{original.name} {n}" not in taken)
+        return self.add_scene(name, copy_of=original.id)
+
+    def rename_scene(self, ref: str, name: str) -> None:
+        self._edit(lambda show: edits.rename_scene(show, ref, name))
+
+    def move_scene(self, ref: str, index: int) -> None:
+        self._edit(lambda show: edits.move_scene(show, ref, index))
+
+    def remove_scene(self, ref: str) -> None:
+        self._edit(lambda show: edits.remove_scene(show, ref))
+
+    # -- editing: layers -------------------------------------------------------------------------------
+
+    def layers(self, scene: str) -> list[Layer]:
+        """A scene's layers in drawing order (bottom first), hidden ones too, each with its id."""
+        show = self.show
+        return edits.scene_items(show.scenes[edits.scene_index(show, scene)], show.canvas)
+
+    def layer(self, scene: str, layer_id: int) -> Layer:
+        for layer in self.layers(scene):
+            if layer.id == layer_id:
+                return layer
+        raise InputError(f"scene {scene!r} has no layer {layer_id}", field="layer")
+
+    def add_layer(self, scene: str, source: str, **fields: Any) -> Layer:
+        layer_id = self._edit(lambda show: edits.add_layer(show, scene, source, **fields))
+        return self.layer(scene, layer_id)
+
+    def update_layer(self, scene: str, layer_id: int, **changes: Any) -> Layer:
+        self._edit(lambda show: edits.update_layer(show, scene, layer_id, **changes))
+        return self.layer(scene, layer_id)
+
+    def move_layer(self, scene: str, layer_id: int, index: int) -> None:
+        self._edit(lambda show: edits.move_layer(show, scene, layer_id, index))
+
+    def remove_layer(self, scene: str, layer_id: int) -> None:
+        self._edit(lambda show: edits.remove_layer(show, scene, layer_id))
+
+    def duplicate_layer(self, scene: str, layer_id: int, *, to_scene: str | None = None) -> Layer:
+        new_id = self._edit(lambda show: edits.duplicate_layer(show, scene, layer_id, to_scene=to_scene))
+        return self.layer(to_scene or scene, new_id)
+
+    def apply_layout(self, scene: str, kind: LayoutKind | str, sources: list[str], **options: Any) -> list[Layer]:
+        self._edit(lambda show: edits.apply_layout(show, scene, kind, sources, **options))
+        return self.layers(scene)
+
+    # -- life cycle --------------------------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        """Build and start the engine and the desks for the show (slow: not on a GUI thread)."""
+        from studio import app
+
+        with self._lock:
+            show = self._show
+            build = self.options.build_engine or (
+                lambda s: app.build_engine(s, virtual_clock=self.options.virtual_clock, tick_limit=self.options.tick_limit, clock=self.options.clock)
+            )
+            engine = build(show)
+            self.engine = engine
+            reference = self.options.show_reference
+            self.selling = app.build_selling_desk(engine, show, show_reference=reference) if show.products else None
+            try:
+                self.comments, replay = app.build_comment_desk(engine, show, show_reference=reference, database=self.options.comments_database)
+                self._comment_parts = [replay]
+            except (InputError, OSError) as error:
+                self.comments, self._comment_parts = None, []
+                self.events.warning.emit(f"comments unavailable: {error}")
+            engine.start()
+            for part in self._comment_parts:
+                part.start()
+            if self.comments is not None:
+                try:
+                    chat = app.start_twitch_chat(self.comments, show)
+                    if chat is not None:
+                        self._comment_parts.append(chat)
+                except Exception as error:  # a chat connector never keeps the show from running
+                    self.events.warning.emit(f"Twitch chat unavailable: {error}")
+            if self.remote is not None:
+                self.remote.set_studio(self.remote_target())
+        self.events.engine_started.emit(engine)
+        return engine
+
+    def load(self, show: Show, show_reference: str | None = None) -> Engine:
+        """Replace the whole show with a new engine (a new file, a new canvas): off air only."""
+        if self.on_air:
+            raise InputError("stop streaming and recording before loading another show or changing the canvas", field="show")
+        self.stop_engine()
+        with self._lock:
+            self._show = show
+            self.options.show_reference = show_reference
+        self.events.show_changed.emit(show)
+        return self.start()
+
+    def stop_engine(self) -> None:
+        """Stop the engine and the desks; the servers stay (they follow the next engine)."""
+        with self._lock:
+            if self.engine is not None:
+                self._show = self.show  # keep the mixer's and the run sheet's state
+            engine, desk, comments, parts = self.engine, self.selling, self.comments, self._comment_parts
+            self.engine, self.selling, self.comments, self._comment_parts = None, None, None, []
+            self._streaming, self._recording = False, None
+        for part in reversed(parts):
+            _quietly(part.stop)
+        if engine is not None:
+            engine.stop()
+        if desk is not None:
+            _quietly(desk.close)
+        if comments is not None:
+            _quietly(comments.close)
+            _quietly(comments.store.close)
+
+    def stop(self) -> None:
+        """Everything: the servers, the outputs (the recording is finalized), the engine."""
+        for server in (self.remote, self.comments_api):
+            if server is not None:
+                _quietly(server.stop)
+        self.remote = self.comments_api = None
+        self.stop_engine()
+
+    # -- on air ------------------------------------------------------------------------------------------
+
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
+    @property
+    def recording_path(self) -> Path | None:
+        return self._recording
+
+    @property
+    def on_air(self) -> bool:
+        return self._streaming or self._recording is not None
+
+    def start_streaming(self, destinations: list[tuple[str, str]] | None = None) -> list[str]:
+        """Go live to (name, URL) pairs, or to the show's enabled destinations. Returns the
+        problems of destinations left out (malformed); raises when none could start."""
+        engine = self._running_engine()
+        if destinations is None:
+            destinations = [(d.name, d.full_url()) for d in self._show.destinations if d.enabled]
+        if not destinations:
+            raise InputError("no destination is set up (Settings, Destinations)", field="destinations")
+        with self._lock:
+            problems = engine.start_streaming(destinations)
+            if len(problems) == len(destinations):
+                raise InputError("; ".join(problems), field="destinations")
+            self._streaming = True
+        self.events.on_air_changed.emit(True, self._recording)
+        return problems
+
+    def stop_streaming(self) -> None:
+        engine = self._running_engine()
+        with self._lock:
+            engine.stop_streaming()
+            self._streaming = False
+        self.events.on_air_changed.emit(False, self._recording)
+
+    def start_recording(self, path: str | Path | None = None) -> Path:
+        """Record program to `path`, or to `<show>-<date>-<time>.mkv` in the recording folder."""
+        engine = self._running_engine()
+        with self._lock:
+            if path is None:
+                folder = Path(self.options.recording_folder)
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / recording_name(self._show.name)
+            written = engine.start_recording(path)
+            self._recording = written
+        self.events.on_air_changed.emit(self._streaming, written)
+        return written
+
+    def stop_recording(self) -> None:
+        engine = self._running_engine()
+        with self._lock:
+            engine.stop_recording()
+            self._recording = None
+        self.events.on_air_changed.emit(self._streaming, None)
+
+    def recording_ended_by_itself(self) -> None:
+        """The recorder stopped on its own (disk full, an error): the state follows."""
+        with self._lock:
+            self._recording = None
+        self.events.on_air_changed.emit(self._streaming, None)
+
+    def _running_engine(self) -> Engine:
+        engine = self.engine
+        if engine is None:
+            raise InputError("the show is still starting", field="engine")
+        return engine
+
+    # -- servers --------------------------------------------------------------------------------------
+
+    def start_comments_api(self, port: int, token: str):
+        """The local comments API for platform bridges (127.0.0.1 only, token required)."""
+        from studio.comments.ingest_api import CommentsApiServer
+
+        if self.comments is None:
+            raise InputError("comments are unavailable in this session", field="comments")
+        if len(token) < 8:
+            raise InputError("the comments API needs a token of at least 8 characters", field="token")
+        server = CommentsApiServer(port=port, token=token, ingest=self.comments.ingest)
+        server.start()  # a port in use raises CommentsApiError, which says so
+        self.comments_api = server
+        return server
+
+    def remote_target(self):
+        from studio.control.remote_requests import RemoteTarget
+
+        return RemoteTarget.for_session(self)
+
+    def start_remote_control(self, *, host: str, port: int, password: str):
+        """The obs-websocket 5 compatible remote control; it follows every engine of the session."""
+        from studio.control.remote_api import RemoteControlServer
+
+        if len(password) < 6:
+            raise InputError("the remote control needs a password of at least 6 characters", field="password")
+        server = RemoteControlServer(studio=self.remote_target(), host=host, port=port, password=password)
+        server.start()  # a port in use raises RemoteApiError, which says so
+        self.remote = server
+        return server
+
+
+def _quietly(stop: Callable[[], Any]) -> None:
+    try:
+        stop()
+    except Exception:
+        log.exception("stopping %s failed", getattr(stop, "__qualname__", stop))
