@@ -136,16 +136,10 @@ def _status_line(stats: ProgramStats, started_wall_s: float, scene: str) -> str:
 
 
 def run_headless(arguments: argparse.Namespace) -> int:
-    from studio.app import (
-        build_comment_desk,
-        build_engine,
-        build_selling_desk,
-        check_show_resources,
-        resolve_show,
-        start_twitch_chat,
-    )
+    from studio.app import check_show_resources, resolve_show
     from studio.comments.replay import ReplayPlayer
     from studio.control.timeline import load_timeline, schedule_timeline
+    from studio.session import SessionOptions, StudioSession
 
     show = resolve_show(arguments.show)
     for warning in check_show_resources(
@@ -159,8 +153,19 @@ def run_headless(arguments: argparse.Namespace) -> int:
     if record_path is not None:
         _check_writable(record_path)
     tick_limit = round(arguments.duration * show.canvas.fps) if arguments.duration is not None else None
-    engine = build_engine(show, virtual_clock=arguments.virtual_clock, tick_limit=tick_limit)
-    desk = build_selling_desk(engine, show, show_reference=arguments.show) if show.products else None
+    session = StudioSession(
+        show,
+        SessionOptions(
+            show_reference=arguments.show,
+            virtual_clock=arguments.virtual_clock,
+            tick_limit=tick_limit,
+            comments_database=Path(arguments.comments_db) if arguments.comments_db else None,
+            recording_folder=record_path.parent if record_path is not None else Path.cwd(),
+        ),
+    )
+    session.events.warning.connect(lambda message: print(f"\nstudio: warning: {message}", file=sys.stderr))
+    engine = session.build()
+    desk, comments = session.selling, session.comments
     if desk is not None:
         desk.events.link_pushed.connect(
             lambda push: print(f"\nstudio: link pushed: {push.title} ({push.product_id}) at {push.media_time_ns / 1e9:.3f} s", file=sys.stderr)
@@ -173,20 +178,12 @@ def run_headless(arguments: argparse.Namespace) -> int:
             )
         )
         desk.events.error.connect(lambda message: print(f"\nstudio: {message}", file=sys.stderr))
-    comments, replay = build_comment_desk(
-        engine, show, show_reference=arguments.show, database=Path(arguments.comments_db) if arguments.comments_db else None
-    )
-    players = [replay]
     if steps:
         injected = schedule_timeline(engine, steps, file=arguments.script, desk=desk, comments=comments)
-        if injected:
-            players.append(ReplayPlayer(engine, comments.ingest, injected))
-    api = start_comments_api(arguments, comments) if arguments.comments_port is not None else None
-    twitch = start_twitch_chat(
-        comments, show, on_state=lambda state, reason: print(f"\nstudio: Twitch chat {state} {reason}".rstrip(), file=sys.stderr)
-    )
-    print(f"studio: comments are stored in {comments.store.path}", file=sys.stderr)
-    remote = start_remote_control(arguments, engine, show, desk, comments, record_path) if arguments.remote_port is not None else None
+        if injected and comments is not None:
+            session.add_player(ReplayPlayer(engine, comments.ingest, injected))
+    if comments is not None:
+        print(f"studio: comments are stored in {comments.store.path}", file=sys.stderr)
 
     started_wall_s = time.monotonic()
     interactive = sys.stderr.isatty()
@@ -213,17 +210,22 @@ def run_headless(arguments: argparse.Namespace) -> int:
         f"{show.canvas.fps} fps){'; recording to ' + str(record_path) if record_path else ''}. Ctrl+C stops.",
         file=sys.stderr,
     )
+    final_destinations = []
     try:
+        if arguments.comments_port is not None:
+            start_comments_api(arguments, session)
+        if arguments.remote_port is not None:
+            start_remote_control(arguments, session)
         if record_path is not None:
-            engine.start_recording(record_path)
+            session.start_recording(record_path)
         destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
         if arguments.live:
             destinations += [(d.name, d.full_url()) for d in show.destinations if d.enabled]
-        for problem in engine.start_streaming(destinations) if destinations else []:
-            print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
-        engine.start()
-        for player in players:
-            player.start()
+        if destinations:
+            problems = engine.start_streaming(destinations)
+            for problem in problems:
+                print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
+        session.start()
         for name, (state, reason) in engine.audio_status().items():
             if state == "unavailable":
                 print(f"studio: warning: audio {name} unavailable: {reason}; the show goes on without it", file=sys.stderr)
@@ -233,19 +235,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
         print("\nstudio: stopping...", file=sys.stderr)
     finally:
         final_destinations = engine.destination_stats()  # the encode thread lets go of them at stop
-        for player in players:
-            player.stop()
-        if remote is not None:
-            remote.stop()
-        if api is not None:
-            api.stop()
-        if twitch is not None:
-            twitch.stop()
-        engine.stop()
-        if desk is not None:
-            desk.close()
-        comments.close()
-        comments.store.close()
+        session.stop()
         signal.signal(signal.SIGTERM, previous_sigterm)
     stats = engine.stats()
     recording = engine.recording_stats
@@ -283,11 +273,8 @@ def export_comments(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def start_remote_control(arguments: argparse.Namespace, engine, show, desk, comments, record_path: Path | None):
+def start_remote_control(arguments: argparse.Namespace, session):
     """The obs-websocket compatible remote control; a password is required."""
-    from studio.control.remote_api import RemoteControlServer
-    from studio.control.remote_requests import RemoteTarget
-
     password = arguments.remote_password or os.environ.get("STUDIO_REMOTE_PASSWORD", "")
     if len(password) < 6:
         raise InputError(
@@ -296,19 +283,14 @@ def start_remote_control(arguments: argparse.Namespace, engine, show, desk, comm
         )
     if not 1 <= arguments.remote_port <= 65535:
         raise InputError(f"expected a port from 1 to 65535, got {arguments.remote_port}", field="--remote-port")
-    folder = record_path.parent if record_path is not None else Path.cwd()
-    target = RemoteTarget.for_engine(engine, show, selling=desk, comments=comments, record_folder=folder)
     host = "0.0.0.0" if arguments.remote_lan else "127.0.0.1"
-    server = RemoteControlServer(studio=target, host=host, port=arguments.remote_port, password=password)
-    server.start()  # a port in use raises RemoteApiError, which says so
+    server = session.start_remote_control(host=host, port=arguments.remote_port, password=password)
     print(f"studio: remote control (obs-websocket 5) on ws://{host}:{server.port} (password required)", file=sys.stderr)
     return server
 
 
-def start_comments_api(arguments: argparse.Namespace, comments):
+def start_comments_api(arguments: argparse.Namespace, session):
     """The local comments API for bridges; the token from --comments-token or the environment."""
-    from studio.comments.ingest_api import CommentsApiServer
-
     token = arguments.comments_token or os.environ.get("STUDIO_COMMENTS_TOKEN", "")
     if len(token) < 8:
         raise InputError(
@@ -317,8 +299,7 @@ def start_comments_api(arguments: argparse.Namespace, comments):
         )
     if not 1 <= arguments.comments_port <= 65535:
         raise InputError(f"expected a port from 1 to 65535, got {arguments.comments_port}", field="--comments-port")
-    server = CommentsApiServer(port=arguments.comments_port, token=token, ingest=comments.ingest)
-    server.start()  # a port in use raises CommentsApiError, which says so
+    server = session.start_comments_api(arguments.comments_port, token)
     print(f"studio: comments API on {server.url} (WebSocket /ws, HTTP POST /comments; token required)", file=sys.stderr)
     return server
 

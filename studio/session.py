@@ -88,6 +88,10 @@ class StudioSession:
         self.remote = None  # studio.control.remote_api.RemoteControlServer
         self._streaming = False
         self._recording: Path | None = None
+        self._started = False
+        # Who presses a hotkey asked for by the remote control: the desktop window sets this, so a
+        # remote press is the same as the key; None: the remote control acts on the session itself.
+        self.hotkey_handler: Callable[[str], bool] | None = None
 
     # -- the show ---------------------------------------------------------------------------------
 
@@ -237,17 +241,21 @@ class StudioSession:
 
     # -- life cycle --------------------------------------------------------------------------------------
 
-    def start(self) -> Engine:
-        """Build and start the engine and the desks for the show (slow: not on a GUI thread)."""
+    def build(self) -> Engine:
+        """Build the engine and the desks for the show, not started yet: what is asked of them
+        now (a recording, a scripted timeline) starts on tick 0."""
         from studio import app
 
         with self._lock:
+            if self.engine is not None:
+                return self.engine
             show = self._show
             build = self.options.build_engine or (
                 lambda s: app.build_engine(s, virtual_clock=self.options.virtual_clock, tick_limit=self.options.tick_limit, clock=self.options.clock)
             )
             engine = build(show)
             self.engine = engine
+            self._started = False
             reference = self.options.show_reference
             self.selling = app.build_selling_desk(engine, show, show_reference=reference) if show.products else None
             try:
@@ -256,6 +264,19 @@ class StudioSession:
             except (InputError, OSError) as error:
                 self.comments, self._comment_parts = None, []
                 self.events.warning.emit(f"comments unavailable: {error}")
+            return engine
+
+    def start(self) -> Engine:
+        """Build (if not yet) and start the engine, the comment replay and the chat connectors
+        (slow: not on a GUI thread)."""
+        from studio import app
+
+        with self._lock:
+            engine = self.build()
+            if self._started:
+                return engine
+            self._started = True
+            show = self._show
             engine.start()
             for part in self._comment_parts:
                 part.start()
@@ -270,6 +291,13 @@ class StudioSession:
                 self.remote.set_studio(self.remote_target())
         self.events.engine_started.emit(engine)
         return engine
+
+    def add_player(self, player) -> None:
+        """Something with start()/stop() that runs with the engine (a scripted comment player)."""
+        with self._lock:
+            self._comment_parts.append(player)
+            if self._started:
+                player.start()
 
     def load(self, show: Show, show_reference: str | None = None) -> Engine:
         """Replace the whole show with a new engine (a new file, a new canvas): off air only."""
@@ -289,7 +317,7 @@ class StudioSession:
                 self._show = self.show  # keep the mixer's and the run sheet's state
             engine, desk, comments, parts = self.engine, self.selling, self.comments, self._comment_parts
             self.engine, self.selling, self.comments, self._comment_parts = None, None, None, []
-            self._streaming, self._recording = False, None
+            self._streaming, self._recording, self._started = False, None, False
         for part in reversed(parts):
             _quietly(part.stop)
         if engine is not None:
@@ -387,10 +415,17 @@ class StudioSession:
             raise InputError("comments are unavailable in this session", field="comments")
         if len(token) < 8:
             raise InputError("the comments API needs a token of at least 8 characters", field="token")
-        server = CommentsApiServer(port=port, token=token, ingest=self.comments.ingest)
+        server = CommentsApiServer(port=port, token=token, ingest=self._ingest_comments)
         server.start()  # a port in use raises CommentsApiError, which says so
         self.comments_api = server
         return server
+
+    def _ingest_comments(self, comments):
+        # The API outlives an engine restart; the desk of the moment stores what arrives.
+        desk = self.comments
+        if desk is None:
+            raise InputError("the show is restarting; send again", field="comments")
+        return desk.ingest(comments)
 
     def remote_target(self):
         from studio.control.remote_requests import RemoteTarget

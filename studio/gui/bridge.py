@@ -45,6 +45,12 @@ class LevelAccumulator:
 
 
 class EngineBridge(QObject):
+    # The session's events: edits (from the window, the remote control, a script), on air.
+    show_changed = Signal(object)
+    on_air_changed = Signal(bool, object)
+    warning = Signal(str)
+    show_edit_applied = Signal(int)
+
     program_scene_changed = Signal(str)
     preview_scene_changed = Signal(str)
     source_status_changed = Signal(str, str, str)
@@ -58,8 +64,21 @@ class EngineBridge(QObject):
         self.levels = LevelAccumulator()
         self._engine: Engine | None = None
         self._connections: list[tuple[object, object]] = []
+        self._session_connections: list[tuple[object, object]] = []
         self._error_window_start_s = 0.0
         self._errors_in_window = 0
+
+    def attach_session(self, session) -> None:
+        """Listen to the session (once: it lives as long as the window)."""
+        events = session.events
+        self._connect_pairs(
+            [
+                (events.show_changed, self.show_changed.emit),
+                (events.on_air_changed, self.on_air_changed.emit),
+                (events.warning, self.warning.emit),
+            ],
+            self._session_connections,
+        )
 
     def attach(self, engine: Engine) -> None:
         """Listen to this engine (and stop listening to the previous one)."""
@@ -67,6 +86,7 @@ class EngineBridge(QObject):
         self._engine = engine
         events = engine.events
         pairs = [
+            (events.show_edit_applied, self.show_edit_applied.emit),
             (events.program_scene_changed, self.program_scene_changed.emit),
             (events.preview_scene_changed, self.preview_scene_changed.emit),
             (events.source_status_changed, self.source_status_changed.emit),
@@ -76,6 +96,10 @@ class EngineBridge(QObject):
             (events.error, self._on_error),
             (events.audio_levels, self.levels.add),
         ]
+        self._connect_pairs(pairs, self._connections)
+
+    @staticmethod
+    def _connect_pairs(pairs, connections: list) -> None:
         for signal, target in pairs:
             # A plain function, held strongly: psygnal keeps only weak references to bound methods,
             # and PySide's signal objects are not guaranteed to outlive this call.
@@ -83,7 +107,7 @@ class EngineBridge(QObject):
                 _target(*args)
 
             signal.connect(slot)
-            self._connections.append((signal, slot))
+            connections.append((signal, slot))
 
     def detach(self) -> None:
         for signal, slot in self._connections:

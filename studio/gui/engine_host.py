@@ -1,9 +1,10 @@
-"""Runs the engine's life cycle off the GUI thread.
+"""Runs the session's engine life cycle off the GUI thread.
 
 Building, starting and above all stopping an engine can take a while (a recording is finalized,
-network senders are told to close, camera threads are joined), so it happens on a worker
-thread; the GUI learns the result from a queued signal and never freezes meanwhile. Workers run
-one at a time, in the order asked; only the newest request's engine is handed to the GUI.
+network senders are told to close, camera threads are joined), so the session does it on a
+worker thread; the GUI learns the result from a queued signal and never freezes meanwhile.
+Workers run one at a time, in the order asked; only the newest request's engine is handed to
+the GUI.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from studio.engine.engine import Engine
 from studio.engine.show import Show
+from studio.session import StudioSession
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,10 @@ class EngineHost(QObject):
     _built = Signal(object, int)  # worker -> GUI thread: (engine or error text, request number)
     _stopped = Signal(int)
 
-    def __init__(self, build_engine: Callable[[Show], Engine], parent: QObject | None = None) -> None:
+    def __init__(self, session: StudioSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._build_engine = build_engine
+        self.session = session
         self.engine: Engine | None = None  # GUI thread's view: the engine to call, or None meanwhile
-        self._running: Engine | None = None  # worker side, under _worker_lock
         self._worker_lock = threading.Lock()
         self._workers: list[threading.Thread] = []
         self._request = 0
@@ -43,19 +44,19 @@ class EngineHost(QObject):
     def busy(self) -> bool:
         return any(worker.is_alive() for worker in self._workers)
 
-    def start(self, show: Show) -> None:
+    def start(self, show: Show, show_reference: str | None = None) -> None:
         """Stop the current engine (if any) and start one on `show`."""
         self.engine = None
         self._request += 1
         request = self._request
-        self._run_in_worker(lambda: self._replace(show, request))
+        self._run_in_worker(lambda: self._replace(show, show_reference, request))
 
-    def stop(self) -> None:
-        """Stop the current engine; engine_stopped follows."""
+    def stop(self, *, everything: bool = True) -> None:
+        """Stop the engine (and with `everything`, the session's servers); engine_stopped follows."""
         self.engine = None
         self._request += 1
         request = self._request
-        self._run_in_worker(lambda: self._stop(request))
+        self._run_in_worker(lambda: self._stop(request, everything))
 
     def wait_idle(self, timeout_s: float = 15.0) -> bool:
         """Join the workers (tests, and the last moment of shutdown)."""
@@ -76,28 +77,21 @@ class EngineHost(QObject):
 
     # -- worker thread ----------------------------------------------------------------------------
 
-    def _stop_running(self) -> None:
-        if self._running is not None:
-            try:
-                self._running.stop()
-            except Exception:
-                log.exception("stopping the engine failed")
-            self._running = None
-
-    def _stop(self, request: int) -> None:
-        self._stop_running()
+    def _stop(self, request: int, everything: bool) -> None:
+        try:
+            self.session.stop() if everything else self.session.stop_engine()
+        except Exception:
+            log.exception("stopping the engine failed")
         self._stopped.emit(request)
 
-    def _replace(self, show: Show, request: int) -> None:
-        self._stop_running()
+    def _replace(self, show: Show, show_reference: str | None, request: int) -> None:
         try:
-            engine = self._build_engine(show)
-            engine.start()
+            self.session.stop_engine()
+            engine = self.session.load(show, show_reference)
         except Exception as error:
             log.exception("starting the engine failed")
             self._built.emit(str(error), request)
             return
-        self._running = engine
         self._built.emit(engine, request)
 
     # -- GUI thread ---------------------------------------------------------------------------------

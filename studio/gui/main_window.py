@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
@@ -38,6 +36,7 @@ from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
+from studio.session import SessionOptions, StudioSession
 from studio.gui.bridge import EngineBridge
 from studio.gui.engine_host import EngineHost
 from studio.gui.hotkeys import HotkeyDispatcher, effective_bindings
@@ -65,7 +64,6 @@ class MainWindow(QMainWindow):
     # The remote control runs on its own thread; what it does to the window comes through these
     # (queued onto the GUI thread), like a button press.
     remote_hotkey = Signal(str)
-    remote_output_changed = Signal(str, object)  # "stream"/"record", True/False or the recording path
 
     def __init__(
         self,
@@ -74,31 +72,33 @@ class MainWindow(QMainWindow):
         show_path: Path | None,
         build_engine: Callable[[Show], Engine],
         preferences_store: PreferencesStore,
-        build_desk: Callable[[Engine, Show, Path | None], SellingDesk | None] | None = None,
-        build_comments: Callable[[Engine, Show, Path | None], tuple] | None = None,
     ) -> None:
         super().__init__()
         self.preferences_store = preferences_store
         self.preferences: Preferences = preferences_store.load()
-        self.document = show  # what Save writes (with the mixer's current settings added)
+        # The one session of this window: it owns the engine, the desks, the servers, the show
+        # being edited and the on-air state; the window only calls it and listens to it.
+        self.session = StudioSession(
+            show,
+            SessionOptions(
+                show_reference=str(show_path) if show_path else None,
+                recording_folder=Path(self.preferences.recording_folder),
+                build_engine=build_engine,
+            ),
+        )
         self.show_path = show_path
+        self._loading_show: Show | None = None  # a show opened, its engine not running yet
         self.dirty = False
-        self.streaming = False
-        self.recording_path: Path | None = None  # the file asked for; with splits, the first part
-        self._recording_part: Path | None = None  # the part being written now
+        self._recording_part: Path | None = None  # the part being written now (splits)
         self._close_confirmed = False
         self._closing = False
-        self._build_desk = build_desk or default_desk_builder
-        self._build_comments = build_comments or default_comments_builder
         self.desk: SellingDesk | None = None
-        self.comments = None  # CommentDesk of the running show, with its replay player and API server
-        self.remote = None  # the obs-websocket compatible remote control of the running show
+        self.comments = None  # the session's CommentDesk while an engine runs
         self.remote_hotkey.connect(self.run_remote_action)
-        self.remote_output_changed.connect(self._on_remote_output)
-        self._comment_parts: list = []
 
         self.bridge = EngineBridge(self)
-        self.host = EngineHost(build_engine, self)
+        self.bridge.attach_session(self.session)
+        self.host = EngineHost(self.session, self)
         self.host.engine_ready.connect(self._on_engine_ready)
         self.host.engine_failed.connect(self._on_engine_failed)
         self.host.engine_stopped.connect(self._on_engine_stopped)
@@ -244,7 +244,35 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    # -- the session's state, read where it lives ---------------------------------------------------
+
+    @property
+    def document(self) -> Show:
+        """The show as Save writes it (edits, the mixer's settings and the run sheet included);
+        while a new show is being loaded, that one."""
+        return self._loading_show if self._loading_show is not None else self.session.show
+
+    @document.setter
+    def document(self, show: Show) -> None:
+        self.session.set_document(show)
+
+    @property
+    def streaming(self) -> bool:
+        return self.session.streaming
+
+    @property
+    def recording_path(self) -> Path | None:
+        """The file asked for; with splits, the first part."""
+        return self.session.recording_path
+
+    @property
+    def remote(self):
+        return self.session.remote
+
     def _connect_bridge(self) -> None:
+        self.bridge.on_air_changed.connect(lambda *_: self._update_buttons())
+        self.bridge.show_changed.connect(self._on_show_edited)
+        self.bridge.warning.connect(self.show_problem)
         self.bridge.program_scene_changed.connect(self._on_program_scene)
         self.bridge.preview_scene_changed.connect(self._on_preview_scene)
         self.bridge.source_status_changed.connect(self._on_source_status)
@@ -257,8 +285,9 @@ class MainWindow(QMainWindow):
 
     def load_document(self, show: Show, path: Path | None) -> None:
         """Make `show` the open show and start an engine on it."""
-        self.document = show
         self.show_path = path
+        self._loading_show = show
+        self._shown_structure = edited_structure(show)
         self.dirty = False
         try:
             self.bindings = effective_bindings(show)
@@ -274,25 +303,19 @@ class MainWindow(QMainWindow):
             self._rebuild_recent_menu()
         self.status.recording_folder = Path(self.preferences.recording_folder)
         self._detach_engine()
-        self.host.start(show)
-        self._update_title()
+        self.host.start(show, str(path) if path else None)
+        self._update_title(show)
 
     def _detach_engine(self) -> None:
+        """Let go of the running engine's parts; the session stops them on the host's worker
+        (a card being rendered, a recording being finalized: never on the GUI thread). The
+        servers stay up across an engine restart and follow the next engine."""
         if self.desk is not None:
-            self.document = self.current_document()  # keep the run sheet's edits
-            desk, self.desk = self.desk, None
+            self.desk = None
             self.products.set_desk(None)
-            # Closing waits for a card being rendered: not on the GUI thread.
-            threading.Thread(target=desk.close, name="close-desk", daemon=True).start()
-        if self.remote is not None and self._closing:
-            # Otherwise the server stays up across an engine restart (set_studio points it at the
-            # new engine), so clients stay connected and the port is never released and re-bound.
-            remote, self.remote = self.remote, None
-            threading.Thread(target=remote.stop, name="close-remote", daemon=True).start()
         if self.comments is not None:
             self.comments_panel.set_desk(None)
-            parts, self._comment_parts, self.comments = self._comment_parts, [], None
-            threading.Thread(target=close_comment_parts, args=(parts,), name="close-comments", daemon=True).start()
+            self.comments = None
         self.bridge.detach()
         for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
@@ -304,20 +327,15 @@ class MainWindow(QMainWindow):
             self.dirty = True
             self._update_title()
 
-    def _update_title(self) -> None:
-        name = self.show_path.name if self.show_path else self.document.name
+    def _update_title(self, show: Show | None = None) -> None:
+        show = show or self.document
+        name = self.show_path.name if self.show_path else show.name
         self.setWindowTitle(f"{name}{'*' if self.dirty else ''} \u2014 {APP_NAME}")
-        self.show_label.setText(self.document.name)
+        self.show_label.setText(show.name)
 
     def current_document(self) -> Show:
-        """The show as Save writes it: the document with the mixer's live settings."""
-        engine = self.host.engine
-        if engine is None:
-            return self.document
-        update = {"audio_inputs": engine.current_show().audio_inputs}
-        if self.desk is not None:
-            update.update(self.desk.show_state())
-        return self.document.model_copy(update=update)
+        """The show as Save writes it: the edited show with the mixer's and the run sheet's state."""
+        return self.document
 
     def _refuse_while_on_air(self, title: str) -> bool:
         """Replacing the show replaces the engine: never while streaming or recording."""
@@ -370,7 +388,8 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.tell(self.tr("Could not save"), self.tr("{file}: {reason}").format(file=path, reason=error.strerror or error))
             return False
-        self.document, self.show_path, self.dirty = show, path, False
+        self.show_path, self.dirty = path, False
+        self.session.options.show_reference = str(path)
         self.preferences.remember_show(str(path))
         self._save_preferences()
         self._rebuild_recent_menu()
@@ -409,13 +428,21 @@ class MainWindow(QMainWindow):
         self.preferences = preferences
         self._save_preferences()
         self.status.recording_folder = Path(preferences.recording_folder)
-        changed = show != self.current_document()
-        if needs_restart and not (self.streaming or self.recording_path is not None):
+        self.session.options.recording_folder = Path(preferences.recording_folder)
+        current = self.current_document()
+        changed = show != current
+        engine_built_from = ("canvas", "encoder", "recording", "audio")
+        if any(getattr(show, field) != getattr(current, field) for field in engine_built_from) and not self.session.on_air:
             path, dirty = self.show_path, self.dirty or changed
             self.load_document(show, path)
             self.dirty = dirty
         else:
+            # Sources and inputs change live (the edit lands on the next tick); the rest is data.
             self.document = show
+            try:
+                self.session.replace_show(show)
+            except InputError as error:
+                self.tell(self.tr("Settings"), str(error))
             self.dirty = self.dirty or changed
         self._update_title()
         if language_changed:
@@ -526,30 +553,24 @@ class MainWindow(QMainWindow):
             self.start_streaming()
 
     def start_streaming(self) -> None:
-        destinations = [(d.name, d.full_url()) for d in self.document.destinations if d.enabled]
-        engine = self.host.engine
-        if engine is None or not destinations:
+        if self.host.engine is None:
             return
-        problems = engine.start_streaming(destinations)
-        if len(problems) == len(destinations):
-            self.tell(self.tr("Go Live"), "\n".join(problems))
+        try:
+            problems = self.session.start_streaming()
+        except (InputError, RuntimeError) as error:
+            self.tell(self.tr("Go Live"), str(error))
             return
         for problem in problems:
             self.show_problem(problem)
-        self.streaming = True
-        self._update_buttons()
 
     def stop_streaming(self) -> None:
-        self._engine_call(lambda e: e.stop_streaming())
-        self.streaming = False
-        self._update_buttons()
+        if self.host.engine is not None:
+            self.session.stop_streaming()
 
     def toggle_recording(self) -> None:
         if self.recording_path is not None:
-            self._engine_call(lambda e: e.stop_recording())
-            self.recording_path = None
-            self.status.recording_stopped()
-            self._update_buttons()
+            if self.host.engine is not None:
+                self.session.stop_recording()
             return
         folder = Path(self.preferences.recording_folder)
         try:
@@ -557,20 +578,19 @@ class MainWindow(QMainWindow):
         except OSError as error:
             self.tell(self.tr("Record"), self.tr("Cannot create the recording folder {folder}: {reason}").format(folder=folder, reason=error.strerror))
             return
-        path = folder / f"{slug(self.document.name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
-        engine = self.host.engine
-        if engine is None:
+        if self.host.engine is None:
             self.show_problem(self.tr("The show is still starting"))
             return
         try:
-            self.recording_path = self._recording_part = engine.start_recording(path)
+            self._recording_part = self.session.start_recording()
         except (InputError, RuntimeError) as error:
             self.tell(self.tr("Record"), str(error))
-            return
-        self.status.recording_started()
-        self._update_buttons()
 
     def _update_buttons(self) -> None:
+        if self.recording_path is not None and not self.status.recording:
+            self.status.recording_started()
+        elif self.recording_path is None and self.status.recording:
+            self.status.recording_stopped()
         self.go_live_button.setText(self.tr("End Live") if self.streaming else self.tr("Go Live"))
         self.go_live_button.setStyleSheet(ON_AIR_STYLE if self.streaming else "")
         self.record_button.setText(self.tr("Stop Recording") if self.recording_path else self.tr("Record"))
@@ -579,22 +599,18 @@ class MainWindow(QMainWindow):
     # -- engine events (GUI thread) ---------------------------------------------------------------
 
     def _on_engine_ready(self, engine: Engine) -> None:
+        self._loading_show = None
         show = engine.show
         self.bridge.attach(engine)
         aspect = show.canvas.width / show.canvas.height
         for monitor, target, fps in ((self.preview_monitor, "preview", 30), (self.program_monitor, "program", 30)):
             monitor.aspect = aspect
             monitor.attach(self._tap_opener(engine, target, fps), engine.close_video_tap)
-        self.multiview.set_sources([(spec.id, spec.name) for spec in show.sources], aspect)
-        for source_id, view in self.multiview.views.items():
-            view.attach(self._tap_opener(engine, source_id, MULTIVIEW_FPS), engine.close_video_tap)
-        reasons = engine.source_status_reasons()
-        for source_id, status in engine.source_status().items():
-            self._on_source_status(source_id, status.value, reasons.get(source_id, ""))
+        self._attach_multiview(engine, show)
         self.scenes.set_scenes(engine.scene_names)
         self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
         self.mixer.set_engine(engine)
-        self.desk = self._build_desk(engine, self.document, self.show_path) if self.document.products else None
+        self.desk = self.session.selling
         self.products.set_desk(self.desk)  # the panel relays the desk's errors through its error signal
         self.products.set_hotkey_texts(self.bindings)
         self._start_comments(engine)
@@ -603,101 +619,43 @@ class MainWindow(QMainWindow):
         self.show_loaded.emit(show.name)
 
     def _start_comments(self, engine: Engine) -> None:
-        """The session's comment store, the show's replay and, when the show asks for it, the
-        local comments API; a part that cannot start is reported and the show goes on."""
-        try:
-            self.comments, replay = self._build_comments(engine, self.document, self.show_path)
-        except (InputError, OSError) as error:
-            self.show_problem(self.tr("Comments unavailable: {reason}").format(reason=error))
+        """The session's comment desk (store, replay, Twitch) in the Comments dock and, when the
+        show asks for it, the local comments API; a part that cannot start is reported and the
+        show goes on."""
+        self.comments = self.session.comments
+        if self.comments is None:
             return
-        self._comment_parts = [replay, self.comments, self.comments.store]
-        replay.start()
         settings = self.document.comments
-        if settings.api_port:
-            from studio.comments.ingest_api import CommentsApiServer
-
-            server = CommentsApiServer(port=settings.api_port, token=settings.api_token.get_secret_value(), ingest=self.comments.ingest)
+        if settings.api_port and self.session.comments_api is None:
             try:
-                server.start()
-                self._comment_parts.insert(0, server)
+                self.session.start_comments_api(settings.api_port, settings.api_token.get_secret_value())
             except StudioError as error:  # the port is taken...: the show and the feed go on
                 self.show_problem(self.tr("Comments API: cannot listen on port {port}: {reason}").format(port=settings.api_port, reason=error))
-        try:
-            from studio.app import start_twitch_chat
-
-            chat = start_twitch_chat(self.comments, self.document)
-            if chat is not None:
-                self._comment_parts.insert(0, chat)
-        except Exception as error:  # a chat connector must never keep the show from running
-            self.show_problem(self.tr("Twitch chat unavailable: {reason}").format(reason=error))
         self.comments_panel.set_desk(self.comments)
 
     def _start_remote(self, engine: Engine) -> None:
         """The obs-websocket 5 compatible remote control (Stream Deck, Companion...): on by
-        default on 127.0.0.1:4455 with a password made on first run (Settings, General)."""
-        if not self.preferences.remote_enabled:
+        default on 127.0.0.1:4455 with a password made on first run (Settings, General). It
+        follows every engine of the session; its hotkeys are pressed in this window."""
+        if not self.preferences.remote_enabled or self.session.remote is not None:
             return
         if self.preferences.ensure_remote_password():
             self._save_preferences()
-        from studio.control.remote_api import RemoteControlServer
-        from studio.control.remote_requests import RemoteTarget, hotkey_action_ids
-
-        window = self
-
-        def start_stream() -> None:
-            destinations = [(d.name, d.full_url()) for d in window.document.destinations if d.enabled]
-            if not destinations:
-                raise InputError("no destination is set up (Settings, Destinations)", field="destinations")
-            engine.start_streaming(destinations)
-            window.remote_output_changed.emit("stream", True)
-
-        def stop_stream() -> None:
-            engine.stop_streaming()
-            window.remote_output_changed.emit("stream", False)
-
-        def start_record() -> Path:
-            folder = Path(window.preferences.recording_folder)
-            folder.mkdir(parents=True, exist_ok=True)
-            path = engine.start_recording(folder / f"{slug(window.document.name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv")
-            window.remote_output_changed.emit("record", path)
-            return path
-
-        def stop_record() -> None:
-            engine.stop_recording()
-            window.remote_output_changed.emit("record", None)
-
-        def trigger_hotkey(name: str) -> bool:
-            if name not in hotkey_action_ids(window.document):
-                return False
-            window.remote_hotkey.emit(name)
-            return True
-
-        target = RemoteTarget(
-            engine=engine,
-            show=self.document,
-            selling=self.desk,
-            comments=self.comments,
-            start_stream=start_stream,
-            stop_stream=stop_stream,
-            start_record=start_record,
-            stop_record=stop_record,
-            is_streaming=lambda: window.streaming,
-            is_recording=lambda: window.recording_path is not None,
-            trigger_hotkey=trigger_hotkey,
-            hotkey_names=lambda: hotkey_action_ids(window.document),
-            record_folder=Path(self.preferences.recording_folder),
-        )
-        if self.remote is not None:
-            self.remote.set_studio(target)
-            return
+        self.session.hotkey_handler = self._remote_hotkey
         host = "0.0.0.0" if self.preferences.remote_lan else "127.0.0.1"
-        server = RemoteControlServer(studio=target, host=host, port=self.preferences.remote_port, password=self.preferences.remote_password)
         try:
-            server.start()
+            self.session.start_remote_control(host=host, port=self.preferences.remote_port, password=self.preferences.remote_password)
         except Exception as error:  # a port in use must never keep the show from running
             self.show_problem(self.tr("Remote control: cannot listen on port {port}: {reason}").format(port=self.preferences.remote_port, reason=error))
-            return
-        self.remote = server
+
+    def _remote_hotkey(self, name: str) -> bool:
+        """A hotkey pressed on a remote device (the remote control's thread): like the key."""
+        from studio.control.remote_requests import hotkey_action_ids
+
+        if name not in hotkey_action_ids(self.document):
+            return False
+        self.remote_hotkey.emit(name)
+        return True
 
     def run_remote_action(self, action_id: str) -> None:
         """A hotkey pressed on a remote device: like the key, but never a dialog on the seller's
@@ -707,22 +665,48 @@ class MainWindow(QMainWindow):
         else:
             self.run_action(action_id)
 
-    def _on_remote_output(self, output: str, state: object) -> None:
-        if output == "stream":
-            self.streaming = bool(state)
-        elif state is None:
-            self.recording_path = None
-            self.status.recording_stopped()
-        else:
-            self.recording_path = self._recording_part = Path(state)
-            self.status.recording_started()
-        self._update_buttons()
-
     @staticmethod
     def _tap_opener(engine: Engine, target: str, fps: int):
         return lambda width, height: engine.open_video_tap(target, width, height, fps)
 
+    def _on_show_edited(self, show: Show) -> None:
+        if self._loading_show is not None:
+            return  # the new show's own load; the engine-ready handler sets everything up
+        """An edit (from this window, the remote control or a script) landed in the session:
+        the lists, the multiview and the mixer follow; the show has unsaved changes."""
+        structure = edited_structure(show)
+        if structure == self._shown_structure:
+            return
+        before, self._shown_structure = self._shown_structure, structure
+        self.mark_dirty()
+        engine = self.host.engine
+        if engine is None:
+            return
+        if structure["sources"] != before["sources"]:
+            self._attach_multiview(engine, show)
+        if structure["audio_inputs"] != before["audio_inputs"]:
+            self.mixer.set_engine(engine)
+        self.scenes.set_scenes([scene.name for scene in show.scenes])
+        try:  # scene keys 1-9 follow the scene list
+            self.bindings = effective_bindings(show)
+            self.hotkeys.set_bindings(self.bindings)
+        except ValueError as error:
+            self.show_problem(str(error))
+        self._on_scenes(engine.program_scene, engine.preview_scene)
+
+    def _attach_multiview(self, engine: Engine, show: Show) -> None:
+        aspect = show.canvas.width / show.canvas.height
+        for view in self.multiview.views.values():
+            view.attach(None, None)
+        self.multiview.set_sources([(spec.id, spec.name) for spec in show.sources], aspect)
+        for source_id, view in self.multiview.views.items():
+            view.attach(self._tap_opener(engine, source_id, MULTIVIEW_FPS), engine.close_video_tap)
+        reasons = engine.source_status_reasons()
+        for source_id, status in engine.source_status().items():
+            self._on_source_status(source_id, status.value, reasons.get(source_id, ""))
+
     def _on_engine_failed(self, reason: str) -> None:
+        self._loading_show = None
         self.tell(self.tr("The show could not start"), reason)
 
     def _on_engine_stopped(self) -> None:
@@ -767,9 +751,7 @@ class MainWindow(QMainWindow):
 
     def _check_recording_ended(self, part: Path) -> None:
         if self.recording_path is not None and self._recording_part == part:
-            self.recording_path = None
-            self.status.recording_stopped()
-            self._update_buttons()
+            self.session.recording_ended_by_itself()
             self.tell(self.tr("Record"), self.tr("The recording stopped: {file}").format(file=part))
 
     def _on_output_state(self, name: str, state: str, reason: str) -> None:
@@ -855,32 +837,20 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.status.showMessage(self.tr("Stopping the outputs..."))
         if self.streaming:
-            self._engine_call(lambda e: e.stop_streaming())
+            self.stop_streaming()
         if self.recording_path is not None:
-            self._engine_call(lambda e: e.stop_recording())
+            self.toggle_recording()
         self._detach_engine()
         self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
 
 
-def default_desk_builder(engine: Engine, show: Show, path: Path | None) -> SellingDesk:
-    from studio.app import build_selling_desk
-
-    return build_selling_desk(engine, show, show_reference=str(path) if path else None)
-
-
-def default_comments_builder(engine: Engine, show: Show, path: Path | None) -> tuple:
-    from studio.app import build_comment_desk
-
-    return build_comment_desk(engine, show, show_reference=str(path) if path else None)
-
-
-def close_comment_parts(parts: list) -> None:
-    """API server first (no new comments), then the replay, the desk, the store."""
-    for part in parts:
-        try:
-            part.stop() if hasattr(part, "stop") else part.close()
-        except Exception:
-            log.exception("closing %s failed", type(part).__name__)
+def edited_structure(show: Show) -> dict:
+    """What the editing API changes, to tell an edit from a settings change."""
+    return {
+        "sources": [(s.id, s.name, s.kind) for s in show.sources],
+        "scenes": [scene.model_dump(mode="json") for scene in show.scenes],
+        "audio_inputs": [(a.id, a.name, a.kind) for a in show.audio_inputs],
+    }
 
 
 def default_window_size() -> QSize:

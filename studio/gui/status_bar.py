@@ -43,6 +43,10 @@ class StudioStatusBar(QStatusBar):
         self.recording_label.setText(self.tr("REC off"))
         self.disk_label.setText("")
 
+    @property
+    def recording(self) -> bool:
+        return self._recording_started_s is not None
+
     def recording_started(self) -> None:
         self._recording_started_s = time.monotonic()
 
