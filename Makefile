@@ -6,9 +6,11 @@ BIN := $(VENV)/bin
 # its ALSA plugin for a virtual microphone (a null sink whose monitor PortAudio records), nginx
 # with the RTMP module for a private RTMP server (tests/servers.py); the libraries Qt loads even
 # offscreen (EGL/GL, fontconfig, xkbcommon, GLib, D-Bus), a Chinese font for the zh_CN UI, and
-# openssl for the test certificates (RTMPS, Twitch over TLS).
+# openssl for the test certificates (RTMPS, Twitch over TLS); Xvfb and xsetroot for a private X
+# display the screen-capture tests paint and grab.
 SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins nginx libnginx-mod-rtmp libnginx-mod-stream \
-	libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei openssl
+	libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei openssl \
+	xvfb x11-xserver-utils
 
 .PHONY: run test venv test-venv system-packages lint-imports clean
 

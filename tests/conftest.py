@@ -5,11 +5,13 @@ from __future__ import annotations
 import glob
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -128,6 +130,68 @@ def private_pulseaudio(tmp_path_factory):
             time.sleep(0.05)  # polling the server's readiness, bounded by the deadline
         yield environment
     finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+# -- a private X display: a screen to capture on a machine with no monitor ---------------------
+
+X_DISPLAY_SIZE = (640, 480)
+MAKE_TEST_INSTALLS_X = "`make test` installs them (apt-get install xvfb x11-xserver-utils)"
+
+
+@dataclass(frozen=True)
+class PrivateXDisplay:
+    name: str  # ":N", what DISPLAY or mss's display= take
+    width: int
+    height: int
+
+    def paint(self, rgb_hex: str) -> None:
+        """Fill the whole screen (the root window: no window manager runs) with one colour."""
+        subprocess.run(["xsetroot", "-display", self.name, "-solid", rgb_hex], check=True, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def private_x_display(tmp_path_factory):
+    """An Xvfb server of our own at 640x480. -displayfd makes Xvfb choose a free display number
+    and write it once it accepts connections, so readiness is that write, awaited with a deadline.
+    -noreset: without it the server resets when xsetroot disconnects and the colour is lost."""
+    missing = [tool for tool in ("Xvfb", "xsetroot") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"the screen-capture tests need {', '.join(missing)}: {MAKE_TEST_INSTALLS_X}")
+    ready_read, ready_write = os.pipe()
+    width, height = X_DISPLAY_SIZE
+    # A file, not a pipe: nobody reads Xvfb's warnings, and a full pipe would block the server.
+    log_file = tmp_path_factory.mktemp("xvfb") / "xvfb.log"
+    log = log_file.open("wb")
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(ready_write), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp", "-noreset"],
+        pass_fds=(ready_write,),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    os.close(ready_write)
+    try:
+        deadline = time.monotonic() + 15
+        number = b""
+        while not number.endswith(b"\n"):
+            remaining_s = deadline - time.monotonic()
+            readable, _, _ = select.select([ready_read], [], [], max(0.0, remaining_s))
+            chunk = os.read(ready_read, 16) if readable else b""
+            if not chunk:  # the deadline passed, or Xvfb exited (end of file)
+                server.kill()
+                server.wait(timeout=10)
+                error_text = log_file.read_text(errors="replace")[-2000:]
+                pytest.fail(f"Xvfb did not start (exit {server.returncode}):\n{error_text}")
+            number += chunk
+        yield PrivateXDisplay(f":{int(number)}", width, height)
+    finally:
+        os.close(ready_read)
+        log.close()
         server.terminate()
         try:
             server.wait(timeout=10)

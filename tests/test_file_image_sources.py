@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -593,3 +594,42 @@ def test_plugins_are_registered_by_kind():
     assert registry.plugin("file") is FileSource
     settings = registry.validate_settings("file", {"path": "a.webm"})
     assert settings.loop is True and settings.audio is True
+
+
+# -- slow devices, simulated ---------------------------------------------------------------------
+
+
+OPEN_DELAY_MS = 300
+
+
+def test_open_delay_makes_open_take_at_least_that_long(media_file):
+    from studio.engine.sources.test_pattern import TestPatternSettings, TestPatternSource
+
+    sources = [
+        FileSource("clip", FileSettings(path=str(media_file("mp4")), open_delay_ms=OPEN_DELAY_MS), VirtualClock()),
+        TestPatternSource("cam", TestPatternSettings(width=64, height=64, open_delay_ms=OPEN_DELAY_MS), VirtualClock()),
+    ]
+    for source in sources:
+        started_s = time.monotonic()
+        source.open()
+        took_s = time.monotonic() - started_s
+        try:
+            assert took_s >= OPEN_DELAY_MS / 1000, f"{source.kind}: open() took only {took_s * 1000:.0f} ms"
+            assert source.render_at(SHOW_START_NS).width > 0, f"{source.kind}: no picture after a delayed open"
+        finally:
+            source.close()
+
+
+def test_open_delay_is_bounded_and_off_by_default():
+    from pydantic import ValidationError
+
+    from studio.engine.sources.test_pattern import TestPatternSettings
+
+    registry = default_registry()
+    assert registry.validate_settings("file", {"path": "a.webm"}).open_delay_ms == 0
+    assert TestPatternSettings().open_delay_ms == 0
+    for out_of_range_ms in (10_001, -1):
+        with pytest.raises(ValidationError):
+            TestPatternSettings(open_delay_ms=out_of_range_ms)
+        with pytest.raises(ValidationError):
+            FileSettings(path="a.webm", open_delay_ms=out_of_range_ms)

@@ -1,7 +1,8 @@
-"""The text of `studio devices`: the cameras and microphones this machine offers a show.
+"""The devices this machine offers a show: the text of `studio devices`, and the choices a
+settings form's device pickers offer (cameras, displays, microphones).
 
-Every failure to look (no cameras, no PortAudio, no sound card) becomes one plain line, so the
-command always answers instead of printing a traceback.
+Every failure to look (no cameras, no PortAudio, no sound card, no X display) becomes one plain
+line or an empty list, so the command always answers and a form always opens.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from studio.engine.sources.camera import (
     LINUX_DEVICE_ROOTS,
@@ -19,6 +20,25 @@ from studio.engine.sources.camera import (
     camera_listing_note,
     list_cameras,
 )
+
+
+DEVICE_PICKER_KINDS = ("camera", "screen", "microphone")
+
+
+class DeviceChoice(NamedTuple):
+    """One entry of a device picker: `value` is what the show file stores, `label` what a person reads."""
+
+    value: str | int
+    label: str
+
+
+class SoundDeviceNames(NamedTuple):
+    """Input and output device names as PortAudio lists them (each once, in PortAudio's order).
+    Both are None when PortAudio cannot be asked; `problem` then says why."""
+
+    inputs: list[str] | None
+    outputs: list[str] | None
+    problem: str
 
 
 def import_sounddevice() -> ModuleType:
@@ -91,3 +111,65 @@ def describe_microphones(load_sounddevice: Callable[[], ModuleType] = import_sou
             f"{device['default_samplerate']:g} Hz, {host_api}"
         )
     return lines
+
+
+# -- device pickers ----------------------------------------------------------------------------------
+
+
+def sound_device_names() -> SoundDeviceNames:
+    # import_sounddevice is looked up at call time, so a test can replace it on this module.
+    try:
+        sounddevice = import_sounddevice()
+        devices = list(sounddevice.query_devices())
+    except Exception as error:  # OSError without PortAudio, PortAudioError without a sound system
+        return SoundDeviceNames(None, None, str(error) or type(error).__name__)
+    inputs: list[str] = []
+    outputs: list[str] = []
+    for device in devices:
+        name = str(device.get("name", "")).strip()
+        if not name:
+            continue
+        if device.get("max_input_channels", 0) > 0 and name not in inputs:
+            inputs.append(name)
+        if device.get("max_output_channels", 0) > 0 and name not in outputs:
+            outputs.append(name)
+    return SoundDeviceNames(inputs, outputs, "")
+
+
+def camera_choices(cameras: Iterable[CameraInfo]) -> list[DeviceChoice]:
+    return [
+        DeviceChoice(camera.identity, camera.name if camera.path in ("", camera.name) else f"{camera.name} ({camera.path})")
+        for camera in cameras
+    ]
+
+
+def screen_choices(displays: list[dict[str, int]]) -> list[DeviceChoice]:
+    """A choice per monitor, and 0 (all together) when there are several."""
+    choices = [
+        DeviceChoice(display["index"], f"{display['index']}: {display['width']}x{display['height']} at {display['left']},{display['top']}")
+        for display in displays
+    ]
+    if len(displays) > 1:
+        right = max(display["left"] + display["width"] for display in displays)
+        bottom = max(display["top"] + display["height"] for display in displays)
+        left = min(display["left"] for display in displays)
+        top = min(display["top"] for display in displays)
+        choices.insert(0, DeviceChoice(0, f"0: all monitors ({right - left}x{bottom - top})"))
+    return choices
+
+
+def device_choices(kind: str) -> list[DeviceChoice]:
+    """What a device picker of this kind offers ("camera", "screen", "microphone"). Never raises:
+    an empty list when nothing is found or the library to look with is missing."""
+    try:
+        if kind == "camera":
+            return camera_choices(list_cameras())
+        if kind == "screen":
+            from studio.engine.sources.screen import list_displays
+
+            return screen_choices(list_displays())
+        if kind == "microphone":
+            return [DeviceChoice(name, name) for name in sound_device_names().inputs or []]
+    except Exception:  # a broken device tree or driver must not keep a settings form from opening
+        return []
+    return []

@@ -1,8 +1,8 @@
 """Starting the desktop app, and `studio screenshot`.
 
-The composition for the GUI: a QApplication with the dark theme and the user's language, the
-show to open (the one named, else the last one, else the demo; a show that fails to load opens
-the demo with a message naming the file and the field), and the main window.
+The composition for the GUI: a QApplication with the dark theme, the shipped fonts and the
+user's language, the show to open (the one named, else the last one, else the demo; a show that
+fails to load opens the demo with a message naming the file and the field), and the main window.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from studio.engine.errors import InputError
 from studio.engine.show import Show
+from studio.gui.fonts import register_shipped_fonts
 from studio.gui.i18n import install_translators, resolve_language
 from studio.gui.preferences import Preferences, PreferencesStore
 from studio.gui.theme import apply_dark_theme
@@ -27,6 +28,9 @@ def create_application(language_preference: str) -> tuple[QApplication, list]:
     app.setApplicationName("Live Selling Studio")
     app.setOrganizationName("live-selling-studio")
     apply_dark_theme(app)
+    # Before any widget exists: Chinese and emoji in product titles and comments need the
+    # shipped fonts on a machine without CJK or emoji fonts (`studio screenshot` comes here too).
+    register_shipped_fonts()
     translators = install_translators(app, resolve_language(language_preference))
     return app, translators
 

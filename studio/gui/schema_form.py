@@ -6,6 +6,11 @@ box, bool -> check box, str -> line edit (masked with a Show button when the fie
 secret: a URL, key, password...), Enum/Literal -> combo box, an RGB triple -> colour field.
 Optional numbers get a "(none)" value below their minimum. Anything else is edited as JSON.
 
+A str or int field whose Field() carries json_schema_extra={"device_picker": "camera"} (or
+"screen", "microphone") gets an editable combo box of the devices found on this machine
+(studio.engine.devices.device_choices), and {"choices": [...]} an editable combo box of those
+values: a person picks one by its label or still types any value (a device not plugged in yet).
+
 `values()` returns only what the show file needs: the fields it already had (unchanged ones
 exactly as they were written, so opening and closing the dialog changes nothing) and fields
 now different from their default.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import types
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -127,6 +133,15 @@ def _rgb_hex(rgb: tuple[int, int, int]) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
+ChoiceList = Sequence[tuple[Any, str]]  # (value stored in the show file, label shown)
+DeviceChoicesProvider = Callable[[str], ChoiceList]
+
+
+def _schema_extra(info: Any) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
 class _Field:
     """One field: its editor widget, how to read it and write it."""
 
@@ -138,9 +153,26 @@ class _Field:
         self.annotation = annotation
         self.kind = self._kind(annotation)
         self.choices: list[Any] = []
+        # kind "choice": an editable combo box offering values; `value_type` is what typing gives.
+        self.choice_box: QComboBox | None = None
+        self.value_type: type = str
+        offered = self._offered_choices(form)
+        if offered is not None and self.kind in ("int", "str"):
+            self.value_type = int if self.kind == "int" else str
+            self.kind = "choice"
         self.widget: QWidget
         self.editor: QWidget  # the widget that holds the value (tests and focus)
         self._build(form)
+        if self.choice_box is not None:
+            self.fill_choices(offered or [])
+
+    def _offered_choices(self, form: SchemaForm) -> ChoiceList | None:
+        extra = _schema_extra(self.info)
+        if isinstance(extra.get("device_picker"), str):
+            return form.device_choices(extra["device_picker"])
+        if isinstance(extra.get("choices"), (list, tuple)):
+            return [(value, str(value)) for value in extra["choices"]]
+        return None
 
     @staticmethod
     def _kind(annotation: Any) -> str:
@@ -164,7 +196,19 @@ class _Field:
 
     def _build(self, form: SchemaForm) -> None:
         kind = self.kind
-        if kind == "bool":
+        if kind == "choice":
+            combo = QComboBox(form)
+            combo.setEditable(True)
+            # What a person types is a value, not a new entry for the list.
+            combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            combo.setMinimumContentsLength(24)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            if self.optional:
+                combo.lineEdit().setPlaceholderText(_translate("(none)"))
+            self.choice_box = combo
+            # The line edit holds the value: text(), setText() and textChanged work as for a str field.
+            self.widget, self.editor = combo, combo.lineEdit()
+        elif kind == "bool":
             box = QCheckBox(form)
             self.widget = self.editor = box
         elif kind in ("int", "float"):
@@ -267,6 +311,16 @@ class _Field:
         if path:
             edit.setText(path)
 
+    def fill_choices(self, choices: ChoiceList) -> None:
+        """Offer these (value, label) pairs, keeping the value the field holds now."""
+        combo = self.choice_box
+        assert combo is not None
+        current = self.get()
+        combo.clear()
+        for value, label in choices:
+            combo.addItem(label, value)
+        self.set(current)
+
     # -- values ----------------------------------------------------------------------------
 
     def default(self) -> Any:
@@ -297,7 +351,15 @@ class _Field:
             value = None
         if isinstance(value, Enum):
             value = value.value
-        if kind == "bool":
+        if kind == "choice":
+            combo = self.choice_box
+            index = combo.findData(value) if value is not None else -1  # type: ignore[union-attr]
+            if index >= 0:
+                combo.setCurrentIndex(index)  # type: ignore[union-attr]
+            else:
+                combo.setCurrentIndex(-1)  # type: ignore[union-attr]
+                editor.setText("" if value is None else str(value))  # type: ignore[attr-defined]
+        elif kind == "bool":
             editor.setChecked(bool(value))  # type: ignore[attr-defined]
         elif kind in ("int", "float"):
             if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -317,6 +379,19 @@ class _Field:
 
     def get(self) -> Any:
         kind, editor = self.kind, self.editor
+        if kind == "choice":
+            text = editor.text().strip()  # type: ignore[attr-defined]
+            index = self.choice_box.findText(text)  # type: ignore[union-attr]
+            if index >= 0:  # a label picked from the list (or typed exactly): its value
+                return self.choice_box.itemData(index)  # type: ignore[union-attr]
+            if not text:
+                return None if self.optional else ""
+            if self.value_type is int:
+                try:
+                    return int(text)
+                except ValueError:
+                    return text  # validation names the field
+            return text
         if kind == "bool":
             return editor.isChecked()  # type: ignore[attr-defined]
         if kind in ("int", "float"):
@@ -344,9 +419,20 @@ class _Field:
 class SchemaForm(QWidget):
     """Editors for the fields of `model_cls`, filled from `values` (a settings dict)."""
 
-    def __init__(self, model_cls: type[BaseModel], values: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model_cls: type[BaseModel],
+        values: dict[str, Any] | None = None,
+        parent: QWidget | None = None,
+        *,
+        device_choices: DeviceChoicesProvider | None = None,
+    ) -> None:
+        """`device_choices(kind)` lists a device picker's (value, label) pairs; by default the
+        devices found on this machine. A caller that has listed them already passes its own."""
         super().__init__(parent)
         self.model_cls = model_cls
+        self._device_choices_provider = device_choices
+        self._device_choices_cache: dict[str, ChoiceList] = {}
         self._original = dict(values or {})
         self._fields: dict[str, _Field] = {}
         self._loaded: dict[str, Any] = {}
@@ -377,8 +463,34 @@ class SchemaForm(QWidget):
         return list(self._fields)
 
     def editor(self, name: str) -> QWidget:
-        """The widget holding the value of `name` (spin box, combo box, line edit, check box)."""
+        """The widget holding the value of `name` (spin box, combo box, line edit, check box;
+        for a picker, the line edit of its editable combo box)."""
         return self._fields[name].editor
+
+    def choice_box(self, name: str) -> QComboBox | None:
+        """The editable combo box of a picker field (device or offered values), else None."""
+        return self._fields[name].choice_box
+
+    def value(self, name: str) -> Any:
+        """What the editor of `name` holds now, as values() would give it (a picker gives the
+        chosen device's value, not its label)."""
+        return self._fields[name].get()
+
+    def set_choices(self, name: str, choices: ChoiceList) -> None:
+        """Offer other (value, label) pairs in the picker of `name`; its value stays."""
+        field = self._fields[name]
+        if field.choice_box is None:
+            raise ValueError(f"{name} is not a picker field")
+        field.fill_choices(choices)
+
+    def device_choices(self, kind: str) -> ChoiceList:
+        """A device picker's choices, asked once per kind for this form."""
+        if kind not in self._device_choices_cache:
+            provider = self._device_choices_provider
+            if provider is None:
+                from studio.engine.devices import device_choices as provider
+            self._device_choices_cache[kind] = list(provider(kind))
+        return self._device_choices_cache[kind]
 
     def label_for(self, name: str) -> str:
         return self._fields[name].label

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.engine.devices import DeviceChoice, camera_choices, device_choices, sound_device_names
 from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.outputs.stream import check_destination_url
 from studio.engine.show import (
@@ -49,7 +50,7 @@ from studio.engine.show import (
     SourceSpec,
     parse_show,
 )
-from studio.engine.sources.camera import CameraInfo, list_cameras
+from studio.engine.sources.camera import CameraInfo, CameraSettings, list_cameras
 from studio.gui.preferences import Preferences
 from studio.gui.schema_form import ERROR_STYLE, SchemaForm
 
@@ -59,28 +60,16 @@ FRAME_RATES = (25, 30, 50, 60)
 ENCODER_PRESETS: tuple[str, ...] = get_args(EncoderSettings.model_fields["preset"].annotation)
 DESTINATION_PRESET_IDS = ("custom", "youtube", "youtube_rtmps", "twitch")
 LANGUAGE_CODES = ("system", "en", "zh_CN")
+# What the pixel format picker offers when the camera does not say (the camera settings' own choices).
+DEFAULT_PIXEL_FORMATS: tuple[str, ...] = tuple(
+    CameraSettings.model_fields["pixel_format"].json_schema_extra["choices"]  # type: ignore[index]
+)
 
 
 def audio_device_names() -> tuple[list[str] | None, list[str] | None, str]:
     """(input names, output names, problem). The lists are None when PortAudio cannot be asked."""
-    try:
-        from studio.engine.devices import import_sounddevice
-
-        sounddevice = import_sounddevice()
-        devices = list(sounddevice.query_devices())
-    except Exception as error:  # OSError without PortAudio, PortAudioError without a sound system
-        return None, None, str(error) or type(error).__name__
-    inputs: list[str] = []
-    outputs: list[str] = []
-    for device in devices:
-        name = str(device.get("name", "")).strip()
-        if not name:
-            continue
-        if device.get("max_input_channels", 0) > 0 and name not in inputs:
-            inputs.append(name)
-        if device.get("max_output_channels", 0) > 0 and name not in outputs:
-            outputs.append(name)
-    return inputs, outputs, ""
+    inputs, outputs, problem = sound_device_names()
+    return inputs, outputs, problem
 
 
 def find_camera(cameras: list[CameraInfo], device: str) -> CameraInfo | None:
@@ -95,7 +84,8 @@ def find_camera(cameras: list[CameraInfo], device: str) -> CameraInfo | None:
 
 
 class DeviceField(QWidget):
-    """A sound device: a combo of the devices found, or a text field when none can be listed.
+    """A sound device: an editable combo of the devices found (a name can still be typed: a
+    device not plugged in yet, or a PortAudio number), or a text field when none can be listed.
     The first choice is `none_text` (the value None: the default device, or no device)."""
 
     def __init__(self, names: list[str] | None, none_text: str, current: str | None, parent: QWidget | None = None) -> None:
@@ -110,6 +100,8 @@ class DeviceField(QWidget):
             layout.addWidget(self.line_edit)
             return
         self.combo = QComboBox(self)
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.combo.addItem(none_text, None)
         for name in names:
             self.combo.addItem(name, name)
@@ -122,7 +114,10 @@ class DeviceField(QWidget):
 
     def value(self) -> str | None:
         if self.combo is not None:
-            return self.combo.currentData()
+            text = self.combo.currentText().strip()
+            index = self.combo.findText(text)
+            # A label from the list gives its device; anything else typed is the device's name.
+            return self.combo.itemData(index) if index >= 0 else (text or None)
         text = self.line_edit.text().strip() if self.line_edit else ""
         return text or None
 
@@ -568,6 +563,7 @@ class SettingsDialog(QDialog):
         self.mode_combos: dict[str, QComboBox] = {}
         self.camera_notes: dict[str, QLabel] = {}
         registry = default_registry()
+        self._device_choices_by_kind: dict[str, list[DeviceChoice]] = {}
         has_camera = any(spec.kind == "camera" for spec in self._show.sources)
         self._cameras: list[CameraInfo] = []
         if has_camera:
@@ -593,7 +589,7 @@ class SettingsDialog(QDialog):
                 group_layout.addWidget(_note(error.detail, group))
                 editors_layout.addWidget(group)
                 continue
-            form = SchemaForm(plugin.settings_model, spec.settings, group)
+            form = SchemaForm(plugin.settings_model, spec.settings, group, device_choices=self._device_choices)
             self.source_forms[spec.id] = form
             if spec.kind == "camera":
                 self._add_camera_mode_row(spec, form, group, group_layout)
@@ -612,20 +608,23 @@ class SettingsDialog(QDialog):
             "image": self.tr("image"),
             "file": self.tr("media file"),
             "network": self.tr("network feed"),
+            "screen": self.tr("screen capture"),
         }
         return names.get(kind, kind)
 
+    def _device_choices(self, kind: str) -> list[DeviceChoice]:
+        """The forms' device pickers: cameras from the list this dialog made already (v4l2-ctl
+        runs once per camera, not once per form), other kinds asked once per dialog."""
+        if kind == "camera":
+            return camera_choices(self._cameras)
+        if kind not in self._device_choices_by_kind:
+            self._device_choices_by_kind[kind] = device_choices(kind)
+        return self._device_choices_by_kind[kind]
+
     def _add_camera_mode_row(self, spec: SourceSpec, form: SchemaForm, group: QGroupBox, layout: QVBoxLayout) -> None:
+        # The device field itself lists the connected cameras (a device picker); this row offers
+        # the chosen camera's modes, which set width, height, fps and pixel format together.
         row = QFormLayout()
-        if self._cameras:
-            chooser = QComboBox(group)
-            chooser.addItem(self.tr("Choose a connected camera…"), None)
-            for camera in self._cameras:
-                chooser.addItem(camera.name, camera.identity)
-            chooser.activated.connect(
-                lambda index, c=chooser, f=form: c.itemData(index) and f.set_value("device", c.itemData(index))
-            )
-            row.addRow(self.tr("Connected cameras:"), chooser)
         modes = QComboBox(group)
         modes.activated.connect(lambda index, m=modes, f=form: self._apply_camera_mode(m, f, index))
         row.addRow(self.tr("Mode:"), modes)
@@ -640,9 +639,11 @@ class SettingsDialog(QDialog):
 
     def _refresh_camera_modes(self, source_id: str) -> None:
         form, combo, note = self.source_forms[source_id], self.mode_combos[source_id], self.camera_notes[source_id]
-        device = form.editor("device").text()  # type: ignore[attr-defined]
-        camera = find_camera(self._cameras, device)
+        device = form.value("device")
+        camera = find_camera(self._cameras, device if isinstance(device, str) else "")
         combo.clear()
+        fourccs = list(dict.fromkeys(mode.fourcc for mode in camera.modes)) if camera else []
+        form.set_choices("pixel_format", [(fourcc, fourcc) for fourcc in fourccs or DEFAULT_PIXEL_FORMATS])
         if camera is None:
             combo.setEnabled(False)
             combo.addItem(self.tr("(no modes)"), None)

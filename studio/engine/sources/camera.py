@@ -347,12 +347,19 @@ class CameraSettings(SourceSettings):
         "0",
         min_length=1,
         description='Which camera: a /dev/v4l/by-id path, its name, "/dev/videoN" or a number ("0")',
+        json_schema_extra={"device_picker": "camera"},
     )
     width: int = Field(1920, ge=16, le=7680)
     height: int = Field(1080, ge=16, le=4320)
     fps: int = Field(30, ge=1, le=240)
     pixel_format: str = Field(
-        "MJPG", min_length=4, max_length=4, description="FourCC asked of the camera; MJPG gets 1080p30 over USB 2"
+        "MJPG",
+        min_length=4,
+        max_length=4,
+        description="FourCC asked of the camera; MJPG gets 1080p30 over USB 2",
+        # Offered in the settings form (any FourCC can still be typed); a connected camera's own
+        # formats replace these there.
+        json_schema_extra={"choices": ["MJPG", "YUYV"]},
     )
 
     @field_validator("device", mode="before")

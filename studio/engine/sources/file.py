@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class FileSettings(SourceSettings):
     path: str = Field(..., min_length=1, description="Media file: mp4, mov, mkv, webm, ...")
     loop: bool = Field(True, description="Start again at the end; otherwise hold the last frame")
     audio: bool = Field(True, description="Offer the file's audio track to the mixer")
+    open_delay_ms: int = Field(
+        0, ge=0, le=10_000, description="Wait this long in open(), like a camera that takes time to start (tests)"
+    )
 
 
 def ns_from_pts(pts: int, time_base: Fraction) -> int:
@@ -520,6 +524,10 @@ class FileSource(VideoSource):
         return missing_file_problem(settings.path, "media file")
 
     def open(self) -> None:
+        if self.settings.open_delay_ms:
+            # A slow device, simulated; outside the lock, so nothing else waits behind it. The
+            # re-open inside render_at (a file that went away) does not take this delay.
+            time.sleep(self.settings.open_delay_ms / 1000)
         with self._lock:
             self._open_locked()
 

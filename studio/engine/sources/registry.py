@@ -19,6 +19,7 @@ _PLUGIN_MODULES = (
     "studio.engine.sources.image",
     "studio.engine.sources.file",
     "studio.engine.sources.camera",
+    "studio.engine.sources.screen",
     "studio.engine.sources.network",
 )
 

@@ -7,6 +7,8 @@ on screen and in a decoded recording.
 
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 from pydantic import Field
@@ -30,6 +32,9 @@ class TestPatternSettings(SourceSettings):
     sync_flash: bool = Field(
         False, description="Whole frame white for the first frame of each whole second: the picture half of the sync pair"
     )
+    open_delay_ms: int = Field(
+        0, ge=0, le=10_000, description="Wait this long in open(), like a camera that takes time to start (tests)"
+    )
 
 
 class TestPatternSource(VideoSource):
@@ -48,6 +53,10 @@ class TestPatternSource(VideoSource):
         return NS_PER_SECOND // self.settings.fps
 
     def open(self) -> None:
+        if self.settings.open_delay_ms:
+            # A slow device, simulated: open() runs on the source's own capture thread (or where
+            # the engine opens sources), never inside render_at on the program thread.
+            time.sleep(self.settings.open_delay_ms / 1000)
         if self._template is None:
             self._template = self._render_template()
 
@@ -63,7 +72,8 @@ class TestPatternSource(VideoSource):
     def render_at(self, media_time_ns: int) -> Frame:
         s = self.settings
         if self._template is None:
-            self.open()
+            # Not self.open(): a render must never take the simulated open delay.
+            self._template = self._render_template()
         elapsed_ns = max(0, media_time_ns - self.show_start_ns)
         frame_number = elapsed_ns * s.fps // NS_PER_SECOND
         if s.sync_flash and elapsed_ns % NS_PER_SECOND < self.frame_interval_ns:
