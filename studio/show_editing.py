@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from studio.engine.errors import InputError
+from pydantic import ValidationError
+
+from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.show import Layer, Layout, LayoutKind, Scene, Show, parse_show
 from studio.engine.sources.base import SourceTiming
 from studio.engine.sources.registry import SourceRegistry, default_registry
@@ -295,6 +297,14 @@ def materialize(show: Show, ref: str) -> tuple[dict[str, Any], int]:
     return data, index
 
 
+def _layer_dict(fields: dict[str, Any]) -> dict[str, Any]:
+    """A layer checked on its own, so a bad value is named as the layer's field ("opacity")."""
+    try:
+        return Layer.model_validate(fields).model_dump(mode="python")
+    except ValidationError as error:
+        raise input_error_from_validation(error) from None
+
+
 def _layer_position(data: dict[str, Any], index: int, layer_id: int, scene_name: str) -> int:
     for position, layer in enumerate(data["scenes"][index]["layers"]):
         if layer["id"] == layer_id:
@@ -323,7 +333,7 @@ def add_layer(show: Show, scene: str, source: str, **fields: Any) -> tuple[Show,
     data, index = materialize(show, scene)
     layers = data["scenes"][index]["layers"]
     layer_id = max((layer["id"] for layer in layers), default=0) + 1
-    layer = Layer.model_validate({"source": spec.id, **fields, "id": layer_id}).model_dump(mode="python")
+    layer = _layer_dict({"source": spec.id, **fields, "id": layer_id})
     _check_on_canvas(show, layer)
     layers.append(layer)
     return validated(data), layer_id
@@ -340,7 +350,7 @@ def update_layer(show: Show, scene: str, layer_id: int, **changes: Any) -> Show:
         changes["source"] = show.sources[_source_index(show, changes["source"])].id
     if "crop" in changes and isinstance(changes["crop"], dict):
         changes["crop"] = {**entry["crop"], **changes["crop"]}
-    merged = Layer.model_validate({**entry, **changes}).model_dump(mode="python")
+    merged = _layer_dict({**entry, **changes})
     _check_on_canvas(show, merged)
     data["scenes"][index]["layers"][position] = merged
     return validated(data)
@@ -380,14 +390,8 @@ def apply_layout(show: Show, scene: str, kind: LayoutKind | str, sources: list[s
     ids = [show.sources[_source_index(show, ref)].id for ref in sources]
     try:
         layout = Layout.model_validate({"kind": kind, "sources": ids, **options})
-    except Exception as error:  # pydantic's message names the field
-        from pydantic import ValidationError
-
-        from studio.engine.errors import input_error_from_validation
-
-        if isinstance(error, ValidationError):
-            raise input_error_from_validation(error) from None
-        raise
+    except ValidationError as error:
+        raise input_error_from_validation(error) from None
     data = _data(show)
     index = scene_index(show, scene)
     layers = expand_layout(layout, show.canvas)

@@ -98,4 +98,5 @@ class ReplayPlayer:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(5.0)
+        if self._thread.is_alive():  # a session stopped before it started never started it
+            self._thread.join(5.0)

@@ -46,7 +46,17 @@ class ImageSource(VideoSource):
 
     @classmethod
     def check_resources(cls, settings: ImageSettings) -> tuple[str, str] | None:
-        return missing_file_problem(settings.path, "image")
+        missing = missing_file_problem(settings.path, "image")
+        if missing is not None:
+            return missing
+        from PIL import Image, UnidentifiedImageError
+
+        try:  # reads the header only: cheap, and it tells a picture from a text file renamed .png
+            with Image.open(settings.path) as picture:
+                picture.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            return ("path", f"image {settings.path}: not a picture Pillow can read (PNG, JPEG, WebP...): {error}")
+        return None
 
     def open(self) -> None:
         with self._lock:
