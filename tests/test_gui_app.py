@@ -309,7 +309,7 @@ def test_unsaved_changes_are_asked_about(studio, qtbot, tmp_path):
     window.new_show()
     assert window.document.name == "New show" and not window.dirty
     studio.wait_for_engine()
-    assert studio.engine.scene_names == ["Scene 1"]
+    assert studio.engine.scene_names == ["FRONT", "SIDE", "BACK", "DETAIL", "GRID", "PIP"]  # no camera here: the demo's
 
 
 def test_a_bad_show_file_keeps_the_open_show_and_names_the_file_and_field(studio, tmp_path):
@@ -527,3 +527,22 @@ def test_a_comments_api_port_in_use_is_reported_and_the_feed_still_runs(qtbot, t
             assert studio.window.comments is not None and studio.window.comments_panel._desk is studio.window.comments
         finally:
             studio.close()
+
+
+def test_file_new_offers_a_show_of_the_attached_cameras(studio, qtbot):
+    from studio.engine.sources.camera import CameraInfo
+
+    window = studio.window
+    window.list_devices = lambda: ([CameraInfo("/dev/video97", "Desk cam", "/dev/video97"), CameraInfo("/dev/video98", "Top cam", "/dev/video98")], ["default"])
+    window.new_show()
+    assert any("Desk cam, Top cam" in question for question in studio.asked)
+    studio.wait_for_engine()
+    document = window.document
+    assert [s.name for s in document.sources] == ["Desk cam", "Top cam"]
+    assert [s.name for s in document.scenes] == ["Camera 1", "Camera 2", "Grid", "Picture in picture"]
+    assert [a.kind.value for a in document.audio_inputs] == ["microphone"]
+    # Declined, or no camera at all: the demo's test patterns, named as a new show.
+    studio.answer = False
+    window.new_show()
+    studio.wait_for_engine()
+    assert window.document.name == "New show" and [s.name for s in window.document.sources] == ["FRONT", "SIDE", "BACK", "DETAIL"]

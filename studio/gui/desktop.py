@@ -61,6 +61,9 @@ def build_window(reference: str | None, store: PreferencesStore):
     show, path, error = initial_show(reference, preferences)
     window = MainWindow(show=show, show_path=path, build_engine=build_engine, preferences_store=store)
     window._translators = translators  # they must live as long as the window
+    if reference is None and not preferences.last_show:
+        # The very first start: a show of the seller's own cameras, if there are any.
+        QTimer.singleShot(0, window.offer_starter_show_at_first_run)
     if error:
         title = QCoreApplication.translate("MainWindow", "Could not open the show")
         text = QCoreApplication.translate("MainWindow", "{error}\n\nThe demo show is open instead.").format(error=error)

@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         self.desk: SellingDesk | None = None
         self.comments = None  # the session's CommentDesk while an engine runs
         self.remote_hotkey.connect(self.run_remote_action)
+        from studio.starter_show import attached_devices
+
+        self.list_devices = attached_devices  # (cameras, microphones); tests give their own
 
         self.bridge = EngineBridge(self)
         self.bridge.attach_session(self.session)
@@ -346,7 +349,27 @@ class MainWindow(QMainWindow):
 
     def new_show(self) -> None:
         if not self._refuse_while_on_air(self.tr("New show")) and self._may_discard_changes():
-            self.load_document(empty_show(), None)
+            self.load_document(self.offer_starter_show() or new_demo_show(), None)
+
+    def offer_starter_show(self) -> Show | None:
+        """With cameras attached: offer a show built from them (a scene per camera, a grid, a
+        PiP, the first microphone); None when there are none or the seller says no."""
+        from studio.starter_show import starter_show
+
+        cameras, microphones = self.list_devices()
+        show = starter_show(cameras, microphones, name=self.tr("My show"))
+        if show is None:
+            return None
+        names = ", ".join(camera.name for camera in cameras[:9])
+        text = self.tr("Build a show from the cameras on this computer ({cameras})?").format(cameras=names)
+        if microphones:
+            text += "\n" + self.tr("The microphone goes into the mixer.")
+        return show if self.ask(self.tr("Your cameras"), text) else None
+
+    def offer_starter_show_at_first_run(self) -> None:
+        show = self.offer_starter_show()
+        if show is not None:
+            self.load_document(show, None)
 
     def open_show_dialog(self) -> None:
         if self._refuse_while_on_air(self.tr("Open show")) or not self._may_discard_changes():
@@ -867,12 +890,8 @@ def slug(name: str) -> str:
     return re.sub(r"[^\w\-]+", "-", name, flags=re.UNICODE).strip("-") or "show"
 
 
-def empty_show() -> Show:
-    """File > New: one test-pattern camera on one scene, ready to be edited."""
-    return Show.model_validate(
-        {
-            "name": "New show",
-            "sources": [{"id": "camera-1", "name": "Camera 1", "kind": "test_pattern", "settings": {}}],
-            "scenes": [{"id": "scene-1", "name": "Scene 1", "layout": {"kind": "full", "sources": ["camera-1"]}}],
-        }
-    )
+def new_demo_show() -> Show:
+    """File > New with no camera attached: the demo's test patterns, to be edited into a show."""
+    from studio.engine.builtin_shows import builtin_show
+
+    return builtin_show("demo").model_copy(update={"name": "New show"})
