@@ -122,10 +122,16 @@ class StudioSession:
         is now. Validated like a show file; the canvas must stay the same while the engine runs."""
         with self._lock:
             current = self.show
-            merged = current.model_copy(update={field: getattr(show, field) for field in EDITED_FIELDS})
+            update = {field: getattr(show, field) for field in EDITED_FIELDS}
+            products = _products_following_scenes(current, show.scenes)
+            if products is not None:
+                update["products"] = products
+            merged = current.model_copy(update=update)
             show = edits.validated(merged.model_dump(mode="python"))
             if self.engine is not None:
                 self.engine.apply_show(show)
+            if products is not None and self.selling is not None:
+                self.selling.replace_products(products)
             self._show = show
         self.events.show_changed.emit(show)
         return show
@@ -442,6 +448,22 @@ class StudioSession:
         server.start()  # a port in use raises RemoteApiError, which says so
         self.remote = server
         return server
+
+
+def _products_following_scenes(current: Show, scenes) -> list | None:
+    """Products whose look names a scene by a name that an edit changed (a rename, or the undo
+    of one), pointed at that scene's id; None when no product needs it."""
+    ids = {scene.id for scene in scenes}
+    names = {scene.name for scene in scenes}
+    old_ids = {scene.name: scene.id for scene in current.scenes}
+    products, changed = [], False
+    for product in current.products:
+        ref = product.preset.scene
+        if ref is not None and ref not in names and ref not in ids and old_ids.get(ref) in ids:
+            product = product.model_copy(update={"preset": product.preset.model_copy(update={"scene": old_ids[ref]})})
+            changed = True
+        products.append(product)
+    return products if changed else None
 
 
 def _quietly(stop: Callable[[], Any]) -> None:

@@ -149,3 +149,16 @@ def test_a_picture_that_is_not_an_image_is_refused(tmp_path):
         assert [s.name for s in session.show.sources] == ["FRONT", "SIDE", "BACK", "DETAIL"]
     finally:
         session.stop()
+
+
+def test_renaming_a_scene_a_product_uses_keeps_the_product_on_it():
+    session = StudioSession(builtin_show("demo"), SessionOptions(virtual_clock=True, tick_limit=30))
+    session.build()
+    try:
+        uses = [p.id for p in session.show.products if p.preset.scene == "FRONT"]
+        assert uses, "the demo has a product whose look is FRONT"
+        session.rename_scene("FRONT", "Host close-up")
+        scene_id = next(s.id for s in session.show.scenes if s.name == "Host close-up")
+        assert all(session.selling.product(product_id).preset.scene == scene_id for product_id in uses)
+    finally:
+        session.stop()
