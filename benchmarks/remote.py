@@ -169,19 +169,19 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def studio(arguments: argparse.Namespace) -> int:
-    from studio.app import build_engine, build_selling_desk
     from studio.control.remote_api import RemoteControlServer
     from studio.control.remote_requests import RemoteTarget
     from studio.engine.builtin_shows import builtin_show
+    from studio.session import SessionOptions, StudioSession
 
     show = builtin_show("demo")
     with tempfile.TemporaryDirectory(prefix="studio-remote-bench-") as folder:
-        engine = build_engine(show)
-        engine.start_recording(Path(folder) / "program.mkv")
-        engine.start()
-        desk = build_selling_desk(engine, show, show_reference=None)
+        session = StudioSession(show, SessionOptions(recording_folder=Path(folder), comments_database=Path(folder) / "comments.db"))
+        engine = session.build()
+        session.start_recording(Path(folder) / "program.mkv")
+        session.start()
         password = secrets.token_urlsafe(24)
-        target = RemoteTarget.for_engine(engine, show, desk, record_folder=Path(folder))
+        target = RemoteTarget.for_session(session)
         server = RemoteControlServer(studio=target, port=0, password=password)
         server.start()
         print(
@@ -215,8 +215,7 @@ def studio(arguments: argparse.Namespace) -> int:
         after = engine.stats()
         api = server.stats()
         server.stop()
-        desk.close()
-        engine.stop()
+        session.stop()
         if child.returncode != 0:
             print(f"the load generator failed (exit {child.returncode})")
             return 1

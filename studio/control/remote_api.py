@@ -1,7 +1,7 @@
 """The remote control API: the obs-websocket v5 protocol (rpcVersion 1), so Stream Decks,
 Touch Portal, Companion and any obs-websocket client library can drive the studio.
 
-    server = RemoteControlServer(studio=RemoteTarget.for_engine(engine, show, desk), port=4455, password="...")
+    server = RemoteControlServer(studio=RemoteTarget.for_session(session), port=4455, password="...")
     server.start()            # listening on 127.0.0.1 from its own thread when this returns
     ...
     server.stop()             # closes the clients (1001), stops the thread
@@ -276,7 +276,7 @@ class RemoteControlServer(AsyncioServerThread):
         )
 
     def set_studio(self, studio: RemoteTarget) -> None:
-        """The desktop app built a new engine: answer from it and listen to it from now on."""
+        """The session built a new engine (a show loaded): answer from it and listen to it from now on."""
         self.requests.studio = studio
         self.events.replace_studio(studio)
 

@@ -1,23 +1,27 @@
 """What the remote control API means in the studio: obs-websocket v5 requests answered from the
-engine and the desks, and engine events turned into obs-websocket events.
+session, its engine and desks, and their events turned into obs-websocket events.
 
-`RemoteTarget` is the studio as the remote API sees it: the engine, the selling and comment
-desks, the show, and callables for what the caller (the desktop app, the headless run) owns:
-going live, recording, hotkeys. `RemoteTarget.for_engine` builds one straight on an engine.
+`RemoteTarget` is the studio as the remote API sees it: a session (`RemoteSession`, a Protocol:
+the control never imports studio.session, which sits above it), read through at every use, so
+a show loaded with a new engine is what the next request sees and the on-air state has one copy,
+the session's. `RemoteTarget.for_session(session)` builds one; a hotkey goes to the session's
+hotkey_handler when the desktop app set one, else it runs on the session as the app's action does.
 
 `RemoteRequests.handle(request_type, request_data)` answers one request with a
-`RequestResult` (obs-websocket's status codes: 100 success, 204 unknown request type, 300/400
-field problems, 500/501 output running or not, 600 not found, 702 failed with a comment). Every
-request that changes the show calls the engine's or a desk's public methods, which apply at the
-next tick. Requests run on one worker thread of the server, one at a time, so they never race
-each other.
+`RequestResult` (obs-websocket's status codes: 100 success, 204 unknown request type, 207 not
+ready, 300/400 field problems, 500/501 output running or not, 600 not found, 601 already exists,
+605 unknown input kind, 702 failed with a comment). Every request that changes the show calls
+the session's, the engine's or a desk's public methods, which apply at the next tick. Requests
+run on one worker thread of the server, one at a time, so they never race each other. The
+editing requests (inputs, scenes, scene items) are in remote_editing.py.
 
-`StudioEvents` listens to the engine (and the desks) and hands each obs-websocket event to
-`emit(intent, event_type, event_data)`: the server passes a callable that moves it onto its
-event loop. Engine events fire on engine threads: every handler here is quick and never raises.
-The newest audio meters are kept in a lock-protected slot (`volume_meters()` reads them for
-InputVolumeMeters); input mute and volume changes made anywhere (the GUI, a hotkey, a request)
-are found by `poll_input_changes()`, which the server calls every 50 ms.
+`StudioEvents` listens to the engine, the desks and the session and hands each obs-websocket
+event to `emit(intent, event_type, event_data)`: the server passes a callable that moves it onto
+its event loop. Engine events fire on engine threads: every handler here is quick and never
+raises. The newest audio meters are kept in a lock-protected slot (`volume_meters()` reads them
+for InputVolumeMeters); input mute and volume changes made anywhere (the GUI, a hotkey, a
+request) are found by `poll_input_changes()`, which the server calls every 50 ms. Show edits
+made anywhere are found by comparing each edited show with the one before (remote_editing).
 
 Mapping (the engine's words -> obs-websocket's):
 
@@ -26,8 +30,8 @@ Mapping (the engine's words -> obs-websocket's):
 - inputs: each audio input (inputUuid = its id, inputKind = its kind) and each video source
   (inputUuid = its id, inputKind = its source kind). Volume is the input's gain (dB; mul =
   10^(dB/20)).
-- scene items: the layers a scene draws (layout layers, then the scene's own), bottom first;
-  sceneItemId = position + 1.
+- scene items: a scene's layers (session.layers), bottom first; sceneItemId = the layer's
+  stable id, sceneItemIndex = its position.
 - transitions: Cut, Mix, Wipe, Dip to colour; the current one and its duration are kept here
   and used by TriggerStudioModeTransition.
 - vendor "studio": requests select_product, next_product, previous_product, link_321,
@@ -41,22 +45,19 @@ import logging
 import math
 import os
 import platform
-import re
 import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import IntEnum, IntFlag
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from studio.engine.clock import NS_PER_SECOND
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
-from studio.engine.show import Show, TransitionKind
-from studio.engine.video.layouts import scene_layers
+from studio.engine.show import AudioInputSpec, Layer, Show, SourceSpec, TransitionKind
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class Status(IntEnum):
     UNKNOWN_REQUEST_TYPE = 204
     GENERIC_ERROR = 205
     UNSUPPORTED_REQUEST_BATCH_EXECUTION_TYPE = 206
+    NOT_READY = 207
     MISSING_REQUEST_FIELD = 300
     MISSING_REQUEST_DATA = 301
     INVALID_REQUEST_FIELD = 400
@@ -89,9 +91,14 @@ class Status(IntEnum):
     OUTPUT_RUNNING = 500
     OUTPUT_NOT_RUNNING = 501
     RESOURCE_NOT_FOUND = 600
+    RESOURCE_ALREADY_EXISTS = 601
     INVALID_RESOURCE_TYPE = 602
+    NOT_ENOUGH_RESOURCES = 603
     INVALID_RESOURCE_STATE = 604
+    INVALID_INPUT_KIND = 605
     RESOURCE_NOT_CONFIGURABLE = 606
+    RESOURCE_CREATION_FAILED = 700
+    RESOURCE_ACTION_FAILED = 701
     REQUEST_PROCESSING_FAILED = 702
     CANNOT_ACT = 703
 
@@ -176,147 +183,147 @@ def hotkey_action_ids(show: Show, product_count: int | None = None, *, selling: 
     return actions
 
 
-def recording_file_name(show_name: str) -> str:
-    """`<show>-<date>-<time>.mkv`, as the desktop app names a recording."""
-    slug = re.sub(r"[^\w\-]+", "-", show_name, flags=re.UNICODE).strip("-") or "show"
-    return f"{slug}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
+class RemoteSession(Protocol):
+    """The session as the remote control sees it (studio.session.StudioSession is one). A
+    Protocol, so the control never imports the session, which sits above it (DESIGN: layers)."""
 
-
-@dataclass
-class RemoteTarget:
-    """The studio the remote API controls. The GUI passes its own callables (so a remote Go Live
-    is the same as a click); `for_engine` builds them on the engine and the desks."""
-
-    engine: Engine
-    show: Show
+    engine: Engine | None  # None while a show loads (stop, then build)
     selling: Any | None  # studio.commerce.selling_desk.SellingDesk
     comments: Any | None  # studio.comments.comment_desk.CommentDesk
-    start_stream: Callable[[], None]
-    stop_stream: Callable[[], None]
-    start_record: Callable[[], Path]
-    stop_record: Callable[[], None]
-    is_streaming: Callable[[], bool]
-    is_recording: Callable[[], bool]
-    trigger_hotkey: Callable[[str], bool]
-    hotkey_names: Callable[[], list[str]]
-    record_folder: Path | None = None  # where recordings go (GetStats' availableDiskSpace)
+    options: Any  # .recording_folder: where recordings go
+    events: Any  # .show_changed(Show): after every edit, undo or load
+    hotkey_handler: Callable[[str], bool] | None  # who presses a remote hotkey; None: the control
+
+    @property
+    def show(self) -> Show: ...
+    @property
+    def streaming(self) -> bool: ...
+    @property
+    def recording_path(self) -> Path | None: ...
+
+    def start_streaming(self, destinations: list[tuple[str, str]] | None = None) -> list[str]: ...
+    def stop_streaming(self) -> None: ...
+    def start_recording(self, path: str | Path | None = None) -> Path: ...
+    def stop_recording(self) -> None: ...
+
+    def add_source(self, kind: str, name: str, settings: dict[str, Any] | None = None) -> SourceSpec: ...
+    def update_source(self, ref: str, *, name: str | None = None, settings: dict[str, Any] | None = None) -> SourceSpec: ...
+    def remove_source(self, ref: str) -> None: ...
+    def add_audio_input(self, kind: str, name: str, **fields: Any) -> AudioInputSpec: ...
+    def update_audio_input(self, ref: str, **changes: Any) -> AudioInputSpec: ...
+    def remove_audio_input(self, ref: str) -> None: ...
+    def add_scene(self, name: str) -> str: ...
+    def rename_scene(self, ref: str, name: str) -> None: ...
+    def remove_scene(self, ref: str) -> None: ...
+    def layers(self, scene: str) -> list[Layer]: ...
+    def add_layer(self, scene: str, source: str, **fields: Any) -> Layer: ...
+    def update_layer(self, scene: str, layer_id: int, **changes: Any) -> Layer: ...
+    def move_layer(self, scene: str, layer_id: int, index: int) -> None: ...
+    def remove_layer(self, scene: str, layer_id: int) -> None: ...
+    def duplicate_layer(self, scene: str, layer_id: int, *, to_scene: str | None = None) -> Layer: ...
+
+
+class RemoteTarget:
+    """The studio the remote API controls: a session, read through at every use. Going live and
+    recording are the session's (one on-air state); a hotkey goes to session.hotkey_handler when
+    the desktop app set one (a remote press is the same as the key), else it runs here."""
+
+    def __init__(self, session: RemoteSession) -> None:
+        self.session = session
 
     @classmethod
-    def for_engine(
-        cls,
-        engine: Engine,
-        show: Show,
-        selling: Any | None = None,
-        comments: Any | None = None,
-        record_folder: Path | None = None,
-    ) -> RemoteTarget:
-        """Streaming to the show's enabled destinations, recording `<show>-<date>-<time>.mkv`
-        into record_folder (the current folder if None), hotkeys as the desktop app's actions."""
-        controls = _EngineControls(engine, show, selling, Path(record_folder) if record_folder is not None else Path.cwd())
-        return cls(
-            engine=engine,
-            show=show,
-            selling=selling,
-            comments=comments,
-            start_stream=controls.start_stream,
-            stop_stream=controls.stop_stream,
-            start_record=controls.start_record,
-            stop_record=controls.stop_record,
-            is_streaming=controls.is_streaming,
-            is_recording=controls.is_recording,
-            trigger_hotkey=controls.trigger_hotkey,
-            hotkey_names=controls.hotkey_names,
-            record_folder=controls.record_folder,
-        )
+    def for_session(cls, session: RemoteSession) -> RemoteTarget:
+        return cls(session)
 
+    @property
+    def engine(self) -> Engine | None:
+        return self.session.engine
 
-class _EngineControls:
-    """Going live, recording and hotkeys straight on the engine and the desks (no GUI)."""
+    @property
+    def show(self) -> Show:
+        return self.session.show
 
-    def __init__(self, engine: Engine, show: Show, selling: Any | None, record_folder: Path) -> None:
-        self.engine = engine
-        self.show = show
-        self.selling = selling
-        self.record_folder = record_folder
-        self._lock = threading.Lock()
-        self._streaming = False
-        self._recording: Path | None = None
+    @property
+    def selling(self) -> Any | None:
+        return self.session.selling
 
-    def is_streaming(self) -> bool:
-        return self._streaming
+    @property
+    def comments(self) -> Any | None:
+        return self.session.comments
 
-    def is_recording(self) -> bool:
-        return self._recording is not None
+    @property
+    def record_folder(self) -> Path:
+        """Where recordings go (GetStats' availableDiskSpace)."""
+        return Path(self.session.options.recording_folder)
 
     def start_stream(self) -> None:
-        destinations = [(d.name, d.full_url()) for d in self.show.destinations if d.enabled]
-        if not destinations:
-            raise InputError("the show has no enabled destinations to go live to", field="destinations")
-        with self._lock:
-            problems = self.engine.start_streaming(destinations)
-            if len(problems) == len(destinations):
-                raise InputError("; ".join(problems), field="destinations")
-            self._streaming = True
+        self.session.start_streaming()  # the show's enabled destinations
 
     def stop_stream(self) -> None:
-        with self._lock:
-            self.engine.stop_streaming()
-            self._streaming = False
+        self.session.stop_streaming()
 
     def start_record(self) -> Path:
-        with self._lock:
-            self.record_folder.mkdir(parents=True, exist_ok=True)
-            path = self.engine.start_recording(self.record_folder / recording_file_name(self.show.name))
-            self._recording = path
-            return path
+        return self.session.start_recording()  # `<show>-<date>-<time>.mkv` in the recording folder
 
     def stop_record(self) -> None:
-        with self._lock:
-            self.engine.stop_recording()
-            self._recording = None
+        self.session.stop_recording()
+
+    def is_streaming(self) -> bool:
+        return self.session.streaming
+
+    def is_recording(self) -> bool:
+        return self.session.recording_path is not None
 
     def hotkey_names(self) -> list[str]:
-        count = len(self.selling.products) if self.selling is not None else 0
-        return hotkey_action_ids(self.show, count, selling=self.selling is not None)
+        desk = self.session.selling
+        count = len(desk.products) if desk is not None else 0
+        return hotkey_action_ids(self.session.show, count, selling=desk is not None)
 
     def trigger_hotkey(self, name: str) -> bool:
-        """Run a hotkey's action as the desktop app does; False for a name that is not a hotkey."""
+        """Run a hotkey's action; False for a name that is not a hotkey."""
+        handler = self.session.hotkey_handler
+        if handler is not None:
+            return handler(name)
         if name not in self.hotkey_names():
             return False
-        kind, _, argument = name.partition(".")
-        engine, desk = self.engine, self.selling
-        scenes = self.engine.scene_names
-        if kind == "cut":
-            engine.cut()
-        elif kind == "auto":
-            engine.transition()
-        elif kind in ("preview_scene", "program_scene"):
-            scene = scenes[int(argument) - 1]
-            engine.set_preview(scene) if kind == "preview_scene" else engine.cut(scene)
-        elif kind == "mute_input":
-            engine.set_input_muted(argument, not engine.audio_input(argument).muted)
-        elif kind == "product":
-            if argument in ("next", "previous"):
-                desk.step_product(1 if argument == "next" else -1)
-            else:
-                desk.select_product(desk.products[int(argument) - 1].id)
-        elif name == "link_321":
-            desk.link_321()
-        elif name == "dismiss_card":
-            desk.dismiss_card()
-        elif name == "apply_preset":
-            desk.apply_preset()
-        elif name == "sold_out":
-            current = desk.current_product
-            if current is not None:
-                desk.set_sold_out(current.id, not current.sold_out)
-        elif name == "stream.toggle":
-            self.stop_stream() if self._streaming else self.start_stream()
-        elif name == "record.toggle":
-            self.stop_record() if self._recording is not None else self.start_record()
-        else:  # pragma: no cover - every listed name is handled above
-            return False
+        _run_hotkey(self, name)
         return True
+
+
+def _run_hotkey(target: RemoteTarget, name: str) -> None:
+    """A listed hotkey's action on the session, the engine and the desks, as the desktop app runs it."""
+    kind, _, argument = name.partition(".")
+    engine, desk = target.engine, target.selling
+    if engine is None:
+        raise InputError("the show is still starting", field="engine")
+    if kind == "cut":
+        engine.cut()
+    elif kind == "auto":
+        engine.transition()
+    elif kind in ("preview_scene", "program_scene"):
+        scene = engine.scene_names[int(argument) - 1]
+        engine.set_preview(scene) if kind == "preview_scene" else engine.cut(scene)
+    elif kind == "mute_input":
+        engine.set_input_muted(argument, not engine.audio_input(argument).muted)
+    elif kind == "product":
+        if argument in ("next", "previous"):
+            desk.step_product(1 if argument == "next" else -1)
+        else:
+            desk.select_product(desk.products[int(argument) - 1].id)
+    elif name == "link_321":
+        desk.link_321()
+    elif name == "dismiss_card":
+        desk.dismiss_card()
+    elif name == "apply_preset":
+        desk.apply_preset()
+    elif name == "sold_out":
+        current = desk.current_product
+        if current is not None:
+            desk.set_sold_out(current.id, not current.sold_out)
+    elif name == "stream.toggle":
+        target.stop_stream() if target.is_streaming() else target.start_stream()
+    elif name == "record.toggle":
+        target.stop_record() if target.is_recording() else target.start_record()
 
 
 # -- results and field checks ----------------------------------------------------------------------
@@ -463,15 +470,22 @@ def _process_rss_mb() -> float:
 
 # -- requests -----------------------------------------------------------------------------------------
 
-_HANDLERS: dict[str, str] = {}
+# request type -> handler(requests, fields, *, session, execution_type): methods of RemoteRequests
+# and functions of remote_editing, registered by the same decorator.
+_HANDLERS: dict[str, Callable[..., Any]] = {}
 
 
 def _request(name: str):
-    def register(method):
-        _HANDLERS[name] = method.__name__
-        return method
+    def register(handler):
+        if name in _HANDLERS:
+            raise ValueError(f"request {name!r} registered twice")
+        _HANDLERS[name] = handler
+        return handler
 
     return register
+
+
+request_handler = _request  # for remote_editing
 
 
 EmitEvent = Callable[[int, str, dict | None], None]
@@ -494,7 +508,10 @@ class RemoteRequests:
 
     @property
     def engine(self) -> Engine:
-        return self.studio.engine
+        engine = self.studio.engine
+        if engine is None:  # between a load's stop and its new engine
+            raise RequestFailed(Status.NOT_READY, "The studio is loading a show; send again in a moment.")
+        return engine
 
     @staticmethod
     def available_requests() -> list[str]:
@@ -506,12 +523,12 @@ class RemoteRequests:
             return RequestResult(Status.INVALID_REQUEST_FIELD_TYPE, comment="Your request data is not an object.")
         if not isinstance(request_type, str) or not request_type:
             return RequestResult(Status.MISSING_REQUEST_TYPE, comment="Your request's `requestType` may not be empty.")
-        method_name = _HANDLERS.get(request_type)
-        if method_name is None:
+        handler = _HANDLERS.get(request_type)
+        if handler is None:
             return RequestResult(Status.UNKNOWN_REQUEST_TYPE, comment="Your request type is not valid.")
         fields = Fields(request_data)
         try:
-            outcome = getattr(self, method_name)(fields, session=session, execution_type=execution_type)
+            outcome = handler(self, fields, session=session, execution_type=execution_type)
         except RequestFailed as failure:
             return RequestResult(failure.code, comment=failure.comment)
         except InputError as error:
@@ -526,7 +543,7 @@ class RemoteRequests:
     # -- lookups ----------------------------------------------------------------------------------
 
     def _scene(self, fields: Fields, name_key: str = "sceneName", uuid_key: str = "sceneUuid"):
-        show = self.engine.show
+        show = self.studio.show
         uuid = fields.string(uuid_key, optional=True)
         if uuid is not None:
             scene = next((s for s in show.scenes if s.id == uuid), None)
@@ -572,48 +589,6 @@ class RemoteRequests:
     def _scene_ref(self, name: str) -> dict[str, Any]:
         scene = self.engine.show.scene_by_ref(name)
         return {"sceneName": name, "sceneUuid": scene.id if scene else None}
-
-    def _scene_items(self, scene) -> list[dict[str, Any]]:
-        show = self.engine.show
-        items = []
-        for index, layer in enumerate(scene_layers(scene, show.canvas)):
-            source = show.source_by_ref(layer.source)
-            width = layer.width or show.canvas.width
-            height = layer.height or show.canvas.height
-            items.append(
-                {
-                    "sceneItemId": index + 1,
-                    "sceneItemIndex": index,
-                    "sceneItemEnabled": True,
-                    "sceneItemLocked": False,
-                    "sceneItemBlendMode": "OBS_BLEND_NORMAL",
-                    "sceneItemTransform": {
-                        "positionX": float(layer.x),
-                        "positionY": float(layer.y),
-                        "rotation": float(layer.rotation),
-                        "width": float(width),
-                        "height": float(height),
-                        "cropLeft": layer.crop.left,
-                        "cropTop": layer.crop.top,
-                        "cropRight": layer.crop.right,
-                        "cropBottom": layer.crop.bottom,
-                    },
-                    "sourceName": source.name if source else layer.source,
-                    "sourceUuid": source.id if source else layer.source,
-                    "sourceType": "OBS_SOURCE_TYPE_INPUT",
-                    "inputKind": source.kind if source else None,
-                    "isGroup": None,
-                }
-            )
-        return items
-
-    def _scene_item(self, fields: Fields):
-        scene = self._scene(fields)
-        item_id = fields.integer("sceneItemId", 0, 2**31)
-        items = self._scene_items(scene)
-        if not 1 <= item_id <= len(items):
-            raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No scene items were found in the specified scene by that ID ({item_id}).")
-        return scene, items[item_id - 1]
 
     # -- general ----------------------------------------------------------------------------------
 
@@ -836,15 +811,6 @@ class RemoteRequests:
     def _get_input_list(self, fields: Fields, **_context) -> dict:
         return {"inputs": self.input_list(fields.string("inputKind", optional=True))}
 
-    @_request("GetInputKindList")
-    def _get_input_kind_list(self, fields: Fields, **_context) -> dict:
-        fields.boolean("unversioned", optional=True)
-        kinds: list[str] = []
-        for item in self.input_list():
-            if item["inputKind"] not in kinds:
-                kinds.append(item["inputKind"])
-        return {"inputKinds": kinds}
-
     @_request("GetInputAudioTracks")
     def _get_input_audio_tracks(self, fields: Fields, **_context) -> dict:
         self._audio_input(fields)
@@ -895,40 +861,6 @@ class RemoteRequests:
         self.engine.set_input_gain(spec.id, max(minimum, gain_db))
         if self.events is not None:
             self.events.poll_input_changes()
-
-    # -- scene items --------------------------------------------------------------------------------
-
-    @_request("GetSceneItemList")
-    def _get_scene_item_list(self, fields: Fields, **_context) -> dict:
-        return {"sceneItems": self._scene_items(self._scene(fields))}
-
-    @_request("GetSceneItemId")
-    def _get_scene_item_id(self, fields: Fields, **_context) -> dict:
-        scene = self._scene(fields)
-        source_name = fields.string("sourceName")
-        offset = fields.integer("searchOffset", -1, 2**31, optional=True) or 0
-        matches = [item for item in self._scene_items(scene) if item["sourceName"] == source_name]
-        if offset == -1 and matches:
-            return {"sceneItemId": matches[-1]["sceneItemId"]}
-        if offset < len(matches):
-            return {"sceneItemId": matches[offset]["sceneItemId"]}
-        raise RequestFailed(Status.RESOURCE_NOT_FOUND, "No scene items were found in the specified scene by that name or offset.")
-
-    @_request("GetSceneItemEnabled")
-    def _get_scene_item_enabled(self, fields: Fields, **_context) -> dict:
-        _scene, item = self._scene_item(fields)
-        return {"sceneItemEnabled": item["sceneItemEnabled"]}
-
-    @_request("SetSceneItemEnabled")
-    def _set_scene_item_enabled(self, fields: Fields, **_context) -> None:
-        _scene, item = self._scene_item(fields)
-        enabled = fields.boolean("sceneItemEnabled")
-        if enabled != item["sceneItemEnabled"]:
-            raise RequestFailed(
-                Status.REQUEST_PROCESSING_FAILED,
-                "Showing or hiding a layer while the show runs is not supported by the studio engine yet; "
-                "change the scene's layers in the show file.",
-            )
 
     # -- outputs ------------------------------------------------------------------------------------
 
@@ -1310,12 +1242,16 @@ class StudioEvents:
         self._inputs_lock = threading.Lock()
         self._input_state: dict[str, tuple[bool, float]] = {}
         self._connections: list[tuple[object, Callable]] = []
-        self._scene_ids: list[str] = []
+        self._view_lock = threading.Lock()  # edits come from any thread: one diff at a time, in order
+        self._view = None  # remote_editing.ShowView: the show as clients were last told it
 
     # -- wiring -----------------------------------------------------------------------------------
 
     def attach(self) -> None:
+        self._watch_show()
         engine = self.studio.engine
+        if engine is None:  # the session builds it later; set_studio brings it here
+            return
         events = engine.events
         self._connect(events.program_scene_changed, self._on_program_scene)
         self._connect(events.preview_scene_changed, self._on_preview_scene)
@@ -1333,7 +1269,15 @@ class StudioEvents:
             self._tick_cpu_sum, self._tick_cpu_count = 0.0, 0
         with self._inputs_lock:
             self._input_state = self._read_inputs()
-        self._scene_ids = [scene.id for scene in engine.show.scenes]
+
+    def _watch_show(self) -> None:
+        with self._view_lock:
+            self._view = editing.show_view(self.studio.show, self.studio.session.layers)
+        self._connect(self.studio.session.events.show_changed, self._on_show_changed)
+
+    def _scene_ids(self) -> list[str]:
+        with self._view_lock:
+            return [scene.scene_id for scene in self._view.scenes] if self._view is not None else []
 
     def detach(self) -> None:
         for signal, slot in self._connections:
@@ -1354,21 +1298,32 @@ class StudioEvents:
         self._connections.append((signal, guarded))
 
     def replace_studio(self, studio: RemoteTarget) -> None:
-        """A new engine (the desktop app restarted it): listen to it instead; tell clients what
+        """A new engine (the session loaded a show): listen to it instead; tell clients what
         changed (SceneListChanged, the new program and preview)."""
-        old_ids = self._scene_ids
+        old_ids = self._scene_ids()
         self.detach()
         self.studio = studio
         self.attach()
         engine = studio.engine
-        if [scene.id for scene in engine.show.scenes] != old_ids:
+        if engine is None:
+            return
+        if self._scene_ids() != old_ids:
             self._emit(Subscription.SCENES, "SceneListChanged", {"scenes": self._scene_list()})
         self._on_program_scene(engine.program_scene)
         self._on_preview_scene(engine.preview_scene)
 
     def _scene_list(self) -> list[dict[str, Any]]:
-        scenes = self.studio.engine.show.scenes
+        scenes = self.studio.show.scenes
         return [{"sceneName": s.name, "sceneUuid": s.id, "sceneIndex": i} for i, s in enumerate(reversed(scenes))]
+
+    def _on_show_changed(self, show: Show) -> None:
+        """An edit, an undo or a load, made anywhere (the GUI, a request, a script): what it
+        changed, as OBS tells it. On the editing thread; the events go out in the edits' order."""
+        with self._view_lock:
+            after = editing.show_view(show, self.studio.session.layers)
+            before, self._view = self._view, after
+            for intent, event_type, data in editing.show_changes(before, after):
+                self._emit(intent, event_type, data)
 
     # -- handlers (engine threads) ---------------------------------------------------------------
 
@@ -1469,7 +1424,9 @@ class StudioEvents:
 
     def _read_inputs(self) -> dict[str, tuple[bool, float]]:
         engine = self.studio.engine
-        state = {}
+        state: dict[str, tuple[bool, float]] = {}
+        if engine is None:  # a show loading: nothing to compare until its engine is here
+            return state
         for spec in engine.show.audio_inputs:
             current = engine.audio_input(spec.id)
             state[spec.id] = (current.muted, current.gain_db)
@@ -1492,6 +1449,8 @@ class StudioEvents:
                         ("InputVolumeChanged", input_id, {"inputVolumeMul": db_to_mul(gain_db), "inputVolumeDb": max(SILENCE_DB, gain_db)})
                     )
             self._input_state = now
+            if not changes:
+                return
             names = {spec.id: spec.name for spec in self.studio.engine.show.audio_inputs}
             for event_type, input_id, data in changes:
                 self._emit(Subscription.INPUTS, event_type, {"inputName": names[input_id], "inputUuid": input_id, **data})
@@ -1502,9 +1461,9 @@ class StudioEvents:
         multipliers. None before the first meters."""
         with self._levels_lock:
             levels = self._levels
-        if levels is None:
-            return None
         engine = self.studio.engine
+        if levels is None or engine is None:
+            return None
         specs = {spec.id: spec for spec in engine.show.audio_inputs}
         inputs = []
         for level in levels.inputs:
@@ -1537,6 +1496,12 @@ __all__ = [
     "TRANSITIONS",
     "VENDOR_NAME",
     "VENDOR_REQUEST_TYPES",
+    "RemoteSession",
     "hotkey_action_ids",
-    "recording_file_name",
 ]
+
+
+# The editing requests (inputs, scenes, scene items) and the show diff live in remote_editing,
+# which builds on the definitions above; importing it here registers its requests with every
+# RemoteRequests, whichever module is imported first.
+from studio.control import remote_editing as editing  # noqa: E402
