@@ -113,6 +113,8 @@ class StudioSession:
         """Replace the document's non-live parts (settings, hotkeys, transitions) without an
         engine change; sources, scenes and inputs go through replace_show."""
         with self._lock:
+            current = self.show
+            show = show.model_copy(update={field: getattr(current, field) for field in EDITED_FIELDS})
             self._show = show
         self.events.show_changed.emit(show)
 

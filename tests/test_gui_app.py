@@ -491,7 +491,8 @@ def test_the_remote_control_drives_the_window_like_a_button(qtbot, tmp_path):
             assert studio.engine.program_scene == "BACK"
             client.start_record()
             qtbot.waitUntil(lambda: window.recording_path is not None, timeout=5000)
-            assert window.record_button.text() == "Stop Recording"
+            # The button follows the session's on-air event, queued onto the GUI thread.
+            qtbot.waitUntil(lambda: window.record_button.text() == "Stop Recording", timeout=5000)
             client.stop_record()
             qtbot.waitUntil(lambda: window.recording_path is None, timeout=5000)
             client.trigger_hotkey_by_name("preview_scene.4")

@@ -36,11 +36,15 @@ from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
-from studio.session import SessionOptions, StudioSession
+from studio.session import EDITED_FIELDS, SessionOptions, StudioSession
 from studio.gui.bridge import EngineBridge
 from studio.gui.engine_host import EngineHost
 from studio.gui.hotkeys import HotkeyDispatcher, effective_bindings
 from studio.gui.hotkeys_dialog import HotkeysDialog
+from studio.gui.layer_editor import LayerEditor
+from studio.gui.scene_editor import SceneEditor
+from studio.gui.sources_panel import SourcesPanel
+from studio.gui.undo import EditHistory
 from studio.gui.mixer_panel import MixerPanel
 from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM, MonitorView, MultiviewWidget
 from studio.gui.panels import ScenePanel, TransitionPanel
@@ -86,6 +90,10 @@ class MainWindow(QMainWindow):
                 build_engine=build_engine,
             ),
         )
+        # Every edit of sources, scenes and layers goes through it: undo/redo, and the show is dirty.
+        self.history = EditHistory(self.session, self)
+        self.history.tell = lambda title, text: self.tell(title, text)
+        self.history.edited.connect(self.mark_dirty)
         self.show_path = show_path
         self._loading_show: Show | None = None  # a show opened, its engine not running yet
         self.dirty = False
@@ -185,9 +193,25 @@ class MainWindow(QMainWindow):
         self.comments_dock = self._dock("comments", self.tr("Comments"), self.comments_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.products_dock, self.comments_dock)
         self.products_dock.raise_()
-        self.splitDockWidget(self.scenes_dock, self.transitions_dock, Qt.Orientation.Horizontal)
+        # Building the studio: the selected scene's layers, and every source of the show (tabbed).
+        self.scenes.attach_history(self.history)
+        self.scene_editor = SceneEditor(self.history, self)
+        self.sources = SourcesPanel(self.history, self, current_scene=self.scene_editor.current_scene_id)
+        self.layers_dock = self._dock("layers", self.tr("Layers"), self.scene_editor, bottom)
+        self.sources_dock = self._dock("sources", self.tr("Sources"), self.sources, bottom)
+        self.splitDockWidget(self.scenes_dock, self.layers_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.layers_dock, self.transitions_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.transitions_dock, self.mixer_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.scenes_dock, self.transitions_dock, self.mixer_dock], [260, 220, 700], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.layers_dock, self.sources_dock)  # after the splits: a tabbed dock takes in what is split from it
+        self.layers_dock.raise_()
+        self.resizeDocks(
+            [self.scenes_dock, self.layers_dock, self.transitions_dock, self.mixer_dock], [200, 280, 190, 560], Qt.Orientation.Horizontal
+        )
+        # Direct editing on the preview: select, move, resize, crop; in sync with the layers list.
+        self.layer_editor = LayerEditor(self.preview_monitor, self.session, self.history.run, seal_edits=self.history.seal)
+        self.layer_editor.layer_selected.connect(self.scene_editor.select_layer)
+        self.scene_editor.layer_selected.connect(self.layer_editor.select_layer)
+        self.layer_editor.transform_requested.connect(self.scene_editor.transform_layer)
         self.resizeDocks([self.multiview_dock], [190], Qt.Orientation.Vertical)
 
         self.scenes.preview_requested.connect(lambda name: self._engine_call(lambda e: e.set_preview(name)))
@@ -229,6 +253,9 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, self.tr("Save &as..."), self.save_as, QKeySequence.StandardKey.SaveAs)
         file_menu.addSeparator()
         self._add_action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        undo_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        undo_menu.addAction(self.history.undo_action)
+        undo_menu.addAction(self.history.redo_action)
         edit_menu = self.menuBar().addMenu(self.tr("&Settings"))
         self._add_action(edit_menu, self.tr("&Settings..."), self.open_settings, QKeySequence.StandardKey.Preferences)
         self._add_action(edit_menu, self.tr("&Hotkeys..."), self.open_hotkeys)
@@ -275,6 +302,9 @@ class MainWindow(QMainWindow):
     def _connect_bridge(self) -> None:
         self.bridge.on_air_changed.connect(lambda *_: self._update_buttons())
         self.bridge.show_changed.connect(self._on_show_edited)
+        self.bridge.preview_scene_changed.connect(self.scene_editor.follow_preview_scene)
+        self.bridge.preview_scene_changed.connect(self.layer_editor.set_scene)
+        self.layer_editor.error.connect(self.show_problem)
         self.bridge.warning.connect(self.show_problem)
         self.bridge.program_scene_changed.connect(self._on_program_scene)
         self.bridge.preview_scene_changed.connect(self._on_preview_scene)
@@ -290,6 +320,7 @@ class MainWindow(QMainWindow):
         """Make `show` the open show and start an engine on it."""
         self.show_path = path
         self._loading_show = show
+        self.history.clear()
         self._shown_structure = edited_structure(show)
         self.dirty = False
         try:
@@ -320,6 +351,7 @@ class MainWindow(QMainWindow):
             self.comments_panel.set_desk(None)
             self.comments = None
         self.bridge.detach()
+        self.layer_editor.set_scene(None)
         for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
         self.mixer.set_engine(None)
@@ -412,6 +444,7 @@ class MainWindow(QMainWindow):
             self.tell(self.tr("Could not save"), self.tr("{file}: {reason}").format(file=path, reason=error.strerror or error))
             return False
         self.show_path, self.dirty = path, False
+        self.history.set_clean()
         self.session.options.show_reference = str(path)
         self.preferences.remember_show(str(path))
         self._save_preferences()
@@ -454,18 +487,22 @@ class MainWindow(QMainWindow):
         self.session.options.recording_folder = Path(preferences.recording_folder)
         current = self.current_document()
         changed = show != current
-        engine_built_from = ("canvas", "encoder", "recording", "audio")
-        if any(getattr(show, field) != getattr(current, field) for field in engine_built_from) and not self.session.on_air:
+        # Sources and inputs changed alone apply live; the canvas, the encoder or the audio
+        # devices (or a dialog that asks for it) need a new engine, off air.
+        live_only = changed and all(
+            getattr(show, field) == getattr(current, field) for field in Show.model_fields if field not in EDITED_FIELDS
+        )
+        if needs_restart and not live_only and not self.session.on_air:
             path, dirty = self.show_path, self.dirty or changed
             self.load_document(show, path)
             self.dirty = dirty
         else:
             # Sources and inputs change live (the edit lands on the next tick); the rest is data.
-            self.document = show
             try:
                 self.session.replace_show(show)
             except InputError as error:
                 self.tell(self.tr("Settings"), str(error))
+            self.document = show  # the rest: destinations, transitions, selling and comment settings
             self.dirty = self.dirty or changed
         self._update_title()
         if language_changed:
@@ -639,6 +676,8 @@ class MainWindow(QMainWindow):
         self._start_comments(engine)
         self._start_remote(engine)
         self._on_scenes(engine.program_scene, engine.preview_scene)
+        self.scene_editor.follow_preview_scene(engine.preview_scene)
+        self.layer_editor.set_scene(engine.preview_scene)
         self.show_loaded.emit(show.name)
 
     def _start_comments(self, engine: Engine) -> None:
@@ -757,6 +796,7 @@ class MainWindow(QMainWindow):
         self.multiview.set_tally(set(engine.scene_source_ids(program)), set(engine.scene_source_ids(preview)))
 
     def _on_source_status(self, source_id: str, status: str, reason: str) -> None:
+        self.sources.set_source_status(source_id, status, reason)
         view = self.multiview.views.get(source_id)
         if view is not None:
             view.set_no_signal(status == "no signal")
@@ -830,7 +870,10 @@ class MainWindow(QMainWindow):
             dock.show()
 
     def _docks(self) -> tuple[QDockWidget, ...]:
-        return (self.multiview_dock, self.scenes_dock, self.transitions_dock, self.mixer_dock, self.products_dock, self.comments_dock)
+        return (
+            self.multiview_dock, self.scenes_dock, self.layers_dock, self.sources_dock, self.transitions_dock,
+            self.mixer_dock, self.products_dock, self.comments_dock,
+        )
 
     def _save_preferences(self) -> None:
         self.preferences.window_geometry = Preferences.encode_bytes(bytes(self.saveGeometry().data()))
@@ -864,6 +907,7 @@ class MainWindow(QMainWindow):
         if self.recording_path is not None:
             self.toggle_recording()
         self._detach_engine()
+        self.layer_editor.detach()
         self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
 
 
