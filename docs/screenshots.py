@@ -1,0 +1,96 @@
+"""Renders the README's pictures of building a studio in the app (offscreen, on the demo show):
+
+- editing-WxH[-zh_CN].png: a picture-in-picture inset being resized by its corner handle on the
+  preview, with the Scenes and Layers docks;
+- sources-WxH[-zh_CN].png: the Sources dock with every source of the show;
+- add-camera[-zh_CN].png: the dialog that adds a camera (its settings form from the plugin).
+
+    PYTHONPATH=. .venv/bin/python docs/screenshots.py          # all sizes and languages
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+SIZES = ((1920, 1080), (1366, 768))
+LANGUAGES = ("en", "zh_CN")
+
+
+def settle(app, seconds: float, until=None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not (until and until()):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def render(width: int, height: int, language: str) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from studio.gui.add_source_dialog import AddSourceDialog
+    from studio.gui.desktop import build_window
+    from studio.gui.layer_editor import layer_box
+    from studio.gui.preferences import Preferences, PreferencesStore
+
+    suffix = f"-{width}x{height}" + ("" if language == "en" else f"-{language}")
+    with tempfile.TemporaryDirectory(prefix="studio-docs-") as folder:
+        os.environ["STUDIO_DATA_DIR"] = folder
+        store = PreferencesStore(Path(folder))
+        store.save(Preferences(language=language, recording_folder=folder, remote_enabled=False))
+        app, window = build_window("demo", store)
+        window.resize(width, height)
+        window.show()
+        settle(app, 20, until=lambda: window.host.engine is not None)
+        session = window.session
+        session.engine.set_preview("PIP")
+        settle(app, 1.5)
+        inset = session.layers("PIP")[-1]
+        pip_id = next(scene.id for scene in session.show.scenes if scene.name == "PIP")
+        editor = window.layer_editor
+        editor.select_layer(pip_id, inset.id)
+        window.scene_editor.select_layer(pip_id, inset.id)
+        settle(app, 0.3)
+        corner = editor._handle_points(layer_box(inset, session.show.canvas))["tl"]
+        start = QPoint(round(corner.x()), round(corner.y()))
+        QTest.mousePress(editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+        for step in range(1, 11):  # a hand drag: the inset grows by its top-left corner
+            QTest.mouseMove(editor, start - QPoint(6 * step, 3 * step))
+            settle(app, 0.05)
+        settle(app, 1.0)
+        window.grab().save(str(DOCS / f"editing{suffix}.png"))
+        QTest.mouseRelease(editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start - QPoint(60, 30))
+        window.sources_dock.raise_()
+        settle(app, 0.5)
+        window.grab().save(str(DOCS / f"sources{suffix}.png"))
+        if width == 1920:
+            dialog = AddSourceDialog(window.history, "camera", scene="PIP", parent=window)
+            dialog.show()
+            settle(app, 0.5)
+            dialog.grab().save(str(DOCS / ("add-camera" + ("" if language == "en" else f"-{language}") + ".png")))
+            dialog.reject()
+        window._close_confirmed = True
+        window.host.stop()
+        window.host.wait_idle()
+        window.close()
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":
+        width, height = (int(v) for v in sys.argv[2].split("x"))
+        render(width, height, sys.argv[3])
+        return
+    for width, height in SIZES:
+        for language in LANGUAGES:  # one process each: the UI language is chosen at start
+            subprocess.run([sys.executable, __file__, "--one", f"{width}x{height}", language], check=True)
+            print(f"rendered {width}x{height} {language}")
+
+
+if __name__ == "__main__":
+    main()
