@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddSourceDialog</name>
+    <message>
+        <location filename="../add_source_dialog.py" line="180"/>
+        <source>Add {kind}</source>
+        <translation>添加{kind}</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="211"/>
+        <source>Properties of “{name}”</source>
+        <translation>“{name}”的属性</translation>
+    </message>
+</context>
+<context>
     <name>ClipIndicator</name>
     <message>
         <location filename="../mixer_panel.py" line="224"/>
@@ -299,10 +312,25 @@
 <context>
     <name>DeviceField</name>
     <message>
-        <location filename="../settings_dialog.py" line="117"/>
-        <location filename="../settings_dialog.py" line="133"/>
+        <location filename="../settings_dialog.py" line="109"/>
+        <location filename="../settings_dialog.py" line="128"/>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
+    </message>
+</context>
+<context>
+    <name>EditHistory</name>
+    <message>
+        <location filename="../undo.py" line="131"/>
+        <location filename="../undo.py" line="139"/>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../undo.py" line="133"/>
+        <location filename="../undo.py" line="140"/>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -378,15 +406,104 @@
     </message>
 </context>
 <context>
+    <name>LayerEditor</name>
+    <message>
+        <location filename="../layer_editor.py" line="384"/>
+        <source>Click a layer to select it; drag to move it; drag a handle to resize it (Shift: free aspect ratio); Alt+drag an edge to crop; hold Ctrl to turn snapping off; arrow keys nudge by 1 px (Shift: 10 px); right-click for more.</source>
+        <translation>单击图层即可选中；拖动可移动；拖动控制点可缩放（Shift：不锁定比例）；Alt+拖动边缘可裁剪；按住 Ctrl 可关闭吸附；方向键微调 1 像素（Shift：10 像素）；右键查看更多操作。</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="649"/>
+        <location filename="../layer_editor.py" line="719"/>
+        <source>Move layer</source>
+        <translation>移动图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="649"/>
+        <source>Resize layer</source>
+        <translation>缩放图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="649"/>
+        <source>Crop layer</source>
+        <translation>裁剪图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="779"/>
+        <source>Transform...</source>
+        <translation>变换...</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="781"/>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="781"/>
+        <source>Hide layer</source>
+        <translation>隐藏图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="783"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="783"/>
+        <source>Unlock layer</source>
+        <translation>解锁图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="785"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="785"/>
+        <source>Lock layer</source>
+        <translation>锁定图层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="787"/>
+        <source>Bring to front</source>
+        <translation>置于顶层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="788"/>
+        <source>Send to back</source>
+        <translation>置于底层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="790"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="804"/>
+        <source>Bring layer to front</source>
+        <translation>将图层置于顶层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="804"/>
+        <source>Send layer to back</source>
+        <translation>将图层置于底层</translation>
+    </message>
+    <message>
+        <location filename="../layer_editor.py" line="816"/>
+        <source>Remove layer</source>
+        <translation>删除图层</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../desktop.py" line="61"/>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../desktop.py" line="68"/>
+        <location filename="../main_window.py" line="421"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
     <message>
-        <location filename="../desktop.py" line="62"/>
+        <location filename="../desktop.py" line="69"/>
         <source>{error}
 
 The demo show is open instead.</source>
@@ -395,310 +512,340 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="132"/>
+        <location filename="../main_window.py" line="143"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="133"/>
+        <location filename="../main_window.py" line="144"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="147"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136"/>
+        <location filename="../main_window.py" line="147"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="169"/>
+        <location filename="../main_window.py" line="180"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="170"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="171"/>
+        <location filename="../main_window.py" line="182"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="172"/>
+        <location filename="../main_window.py" line="183"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="191"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="193"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="200"/>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="201"/>
+        <source>Sources</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="231"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207"/>
-        <location filename="../main_window.py" line="520"/>
-        <location filename="../main_window.py" line="533"/>
-        <location filename="../main_window.py" line="572"/>
+        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="621"/>
+        <location filename="../main_window.py" line="654"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
-        <location filename="../main_window.py" line="556"/>
-        <location filename="../main_window.py" line="566"/>
-        <location filename="../main_window.py" line="574"/>
-        <location filename="../main_window.py" line="768"/>
+        <location filename="../main_window.py" line="235"/>
+        <location filename="../main_window.py" line="639"/>
+        <location filename="../main_window.py" line="647"/>
+        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="818"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="221"/>
+        <location filename="../main_window.py" line="248"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="249"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="250"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="251"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="252"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="253"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="255"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229"/>
+        <location filename="../main_window.py" line="256"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="259"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="260"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231"/>
+        <location filename="../main_window.py" line="261"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="262"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236"/>
+        <location filename="../main_window.py" line="266"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="332"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328"/>
+        <location filename="../main_window.py" line="383"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332"/>
-        <location filename="../main_window.py" line="335"/>
-        <location filename="../main_window.py" line="341"/>
-        <location filename="../main_window.py" line="394"/>
+        <location filename="../main_window.py" line="392"/>
+        <source>My show</source>
+        <translation>我的节目</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="396"/>
+        <source>Build a show from the cameras on this computer ({cameras})?</source>
+        <translation>用这台电脑上的摄像头（{cameras}）创建节目吗？</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="398"/>
+        <source>The microphone goes into the mixer.</source>
+        <translation>麦克风将加入混音台。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="399"/>
+        <source>Your cameras</source>
+        <translation>本机摄像头</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="416"/>
+        <location filename="../main_window.py" line="471"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
+        <location filename="../main_window.py" line="378"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="359"/>
+        <location filename="../main_window.py" line="434"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="444"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="444"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="504"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="509"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="509"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="460"/>
+        <location filename="../main_window.py" line="549"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="494"/>
-        <location filename="../main_window.py" line="561"/>
+        <location filename="../main_window.py" line="583"/>
+        <location filename="../main_window.py" line="642"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="604"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="604"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="520"/>
+        <location filename="../main_window.py" line="609"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="612"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="612"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556"/>
+        <location filename="../main_window.py" line="639"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="572"/>
+        <location filename="../main_window.py" line="654"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="574"/>
+        <location filename="../main_window.py" line="656"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
-        <source>Comments unavailable: {reason}</source>
-        <translation>评论不可用：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="622"/>
+        <location filename="../main_window.py" line="695"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="630"/>
-        <source>Twitch chat unavailable: {reason}</source>
-        <translation>Twitch 聊天不可用：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="693"/>
+        <location filename="../main_window.py" line="711"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="721"/>
+        <location filename="../main_window.py" line="772"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="743"/>
+        <location filename="../main_window.py" line="794"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="744"/>
+        <location filename="../main_window.py" line="795"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="768"/>
+        <location filename="../main_window.py" line="818"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="772"/>
+        <location filename="../main_window.py" line="822"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="799"/>
+        <location filename="../main_window.py" line="849"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="800"/>
+        <location filename="../main_window.py" line="850"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="831"/>
+        <location filename="../main_window.py" line="884"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="843"/>
+        <location filename="../main_window.py" line="896"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="844"/>
+        <location filename="../main_window.py" line="897"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="851"/>
+        <location filename="../main_window.py" line="904"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -1237,519 +1384,967 @@ The demo show is open instead.</source>
     </message>
 </context>
 <context>
+    <name>SceneEditor</name>
+    <message>
+        <location filename="../scene_editor.py" line="158"/>
+        <source>The scene whose layers are listed</source>
+        <translation>要列出图层的场景</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="160"/>
+        <source>Follow preview</source>
+        <translation>跟随预监</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="161"/>
+        <source>Show the layers of the scene on preview</source>
+        <translation>显示预监中场景的图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="181"/>
+        <source>Top layer first. Drag to reorder; double-click: transform.</source>
+        <translation>顶层图层在最上面。拖动可调整顺序；双击：变换。</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="182"/>
+        <location filename="../scene_editor.py" line="437"/>
+        <location filename="../scene_editor.py" line="440"/>
+        <source>Remove layer</source>
+        <translation>删除图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="193"/>
+        <source>Add a source to this scene</source>
+        <translation>向此场景添加来源</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="196"/>
+        <source>Remove the selected layer</source>
+        <translation>删除所选图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="197"/>
+        <source>Duplicate the selected layer</source>
+        <translation>复制所选图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="198"/>
+        <source>Transform: exact position, size, crop...</source>
+        <translation>变换：精确设置位置、尺寸、裁剪...</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="199"/>
+        <location filename="../scene_editor.py" line="478"/>
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="201"/>
+        <source>Full</source>
+        <translation>全屏</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="202"/>
+        <source>PiP top left</source>
+        <translation>画中画（左上）</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="203"/>
+        <source>PiP top right</source>
+        <translation>画中画（右上）</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="204"/>
+        <source>PiP bottom left</source>
+        <translation>画中画（左下）</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="205"/>
+        <source>PiP bottom right</source>
+        <translation>画中画（右下）</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="206"/>
+        <source>Side by side</source>
+        <translation>左右并排</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="207"/>
+        <source>2x2 grid</source>
+        <translation>2x2 宫格</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="208"/>
+        <source>One large + two small</source>
+        <translation>一大两小</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="216"/>
+        <source>Layout: arrange this scene in one click</source>
+        <translation>布局：一键排列此场景</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="219"/>
+        <source>Move the selected layer up</source>
+        <translation>上移所选图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="220"/>
+        <source>Move the selected layer down</source>
+        <translation>下移所选图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="316"/>
+        <source>{source}: at {x}, {y}, {size}</source>
+        <translation>{source}：位置 {x}, {y}，尺寸 {size}</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="370"/>
+        <source>Add layer</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="380"/>
+        <source>(no sources: add one in the Sources dock)</source>
+        <translation>（没有来源：请在“来源”面板中添加）</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="388"/>
+        <source>Show layer</source>
+        <translation>显示图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="388"/>
+        <source>Hide layer</source>
+        <translation>隐藏图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="392"/>
+        <source>Unlock layer</source>
+        <translation>解锁图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="392"/>
+        <source>Lock layer</source>
+        <translation>锁定图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="398"/>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="403"/>
+        <source>Reorder layer</source>
+        <translation>调整图层顺序</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="437"/>
+        <source>Remove “{name}” from this scene?</source>
+        <translation>从此场景中删除“{name}”？</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="447"/>
+        <source>Duplicate layer</source>
+        <translation>复制图层</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="459"/>
+        <source>Transform</source>
+        <translation>变换</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="478"/>
+        <source>Add a source first.</source>
+        <translation>请先添加来源。</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="480"/>
+        <source>Layout: {name}</source>
+        <translation>布局：{name}</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="492"/>
+        <source>Add source</source>
+        <translation>添加来源</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="498"/>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="498"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="499"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="499"/>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="500"/>
+        <source>Transform...</source>
+        <translation>变换...</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="501"/>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="503"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="504"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location filename="../scene_editor.py" line="506"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
     <name>ScenePanel</name>
     <message>
-        <location filename="../panels.py" line="38"/>
+        <location filename="../panels.py" line="69"/>
         <source>Click: to preview. Double-click: cut to program.</source>
         <translation>单击：送到预监。双击：直接切到节目。</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="82"/>
+        <source>Add a scene</source>
+        <translation>添加场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="83"/>
+        <source>Remove the selected scene</source>
+        <translation>删除所选场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="84"/>
+        <source>Duplicate the selected scene</source>
+        <translation>复制所选场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="85"/>
+        <source>Rename the selected scene (Ctrl+double-click)</source>
+        <translation>重命名所选场景（Ctrl+双击）</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="86"/>
+        <source>Move the selected scene up</source>
+        <translation>上移所选场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="87"/>
+        <source>Move the selected scene down</source>
+        <translation>下移所选场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="169"/>
+        <source>Click: to preview. Double-click: cut to program. Drag to reorder; right-click to edit.</source>
+        <translation>单击：送预监。双击：切到节目。拖动可调整顺序；右键可编辑。</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="170"/>
+        <location filename="../panels.py" line="253"/>
+        <location filename="../panels.py" line="256"/>
+        <source>Remove scene</source>
+        <translation>删除场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="208"/>
+        <source>Scene</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="210"/>
+        <location filename="../panels.py" line="291"/>
+        <source>Add scene</source>
+        <translation>添加场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="222"/>
+        <source>Duplicate scene</source>
+        <translation>复制场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="240"/>
+        <source>Rename scene</source>
+        <translation>重命名场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="253"/>
+        <source>Remove the scene “{name}”?</source>
+        <translation>删除场景“{name}”？</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="262"/>
+        <source>Move scene</source>
+        <translation>移动场景</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="293"/>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="294"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="296"/>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="297"/>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <location filename="../panels.py" line="299"/>
+        <source>Remove</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="152"/>
+        <location filename="../settings_dialog.py" line="147"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="166"/>
+        <location filename="../settings_dialog.py" line="161"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="167"/>
+        <location filename="../settings_dialog.py" line="162"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="168"/>
+        <location filename="../settings_dialog.py" line="163"/>
         <source>Destinations</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="169"/>
+        <location filename="../settings_dialog.py" line="164"/>
         <source>Cameras</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="170"/>
+        <location filename="../settings_dialog.py" line="165"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="171"/>
+        <location filename="../settings_dialog.py" line="166"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="199"/>
+        <location filename="../settings_dialog.py" line="194"/>
         <source>Stop streaming and recording to change these</source>
         <translation>停止推流和录制后才能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="211"/>
+        <location filename="../settings_dialog.py" line="206"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="214"/>
+        <location filename="../settings_dialog.py" line="209"/>
         <source>1920x1080 (landscape)</source>
         <translation>1920x1080（横屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="215"/>
+        <location filename="../settings_dialog.py" line="210"/>
         <source>1280x720</source>
         <translation>1280x720</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="216"/>
+        <location filename="../settings_dialog.py" line="211"/>
         <source>1080x1920 (vertical, phones)</source>
         <translation>1080x1920（竖屏，手机）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="217"/>
+        <location filename="../settings_dialog.py" line="212"/>
         <source>720x1280 (vertical)</source>
         <translation>720x1280（竖屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="218"/>
+        <location filename="../settings_dialog.py" line="213"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="224"/>
+        <location filename="../settings_dialog.py" line="219"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="232"/>
+        <location filename="../settings_dialog.py" line="227"/>
         <source>Width × height:</source>
         <translation>宽 × 高：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="235"/>
+        <location filename="../settings_dialog.py" line="230"/>
         <source>{fps} frames per second</source>
         <translation>每秒 {fps} 帧</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="236"/>
+        <location filename="../settings_dialog.py" line="231"/>
         <source>Frame rate:</source>
         <translation>帧率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="241"/>
+        <location filename="../settings_dialog.py" line="236"/>
         <source>The canvas is the picture that is streamed and recorded. Vertical suits viewers on phones (Douyin, TikTok, Kuaishou live selling); sources are scaled into their boxes.</source>
-        <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；信号源会缩放到各自的区域。</translation>
+        <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；来源会缩放到各自的区域。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="292"/>
+        <location filename="../settings_dialog.py" line="287"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="295"/>
+        <location filename="../settings_dialog.py" line="290"/>
         <source>Automatic (a hardware encoder if one works, else x264)</source>
         <translation>自动（优先硬件编码器，否则 x264）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="296"/>
+        <location filename="../settings_dialog.py" line="291"/>
         <source>x264 (software, uses the CPU)</source>
         <translation>x264（软件编码，使用 CPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="297"/>
+        <location filename="../settings_dialog.py" line="292"/>
         <source>NVIDIA NVENC</source>
         <translation>NVIDIA NVENC</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="298"/>
+        <location filename="../settings_dialog.py" line="293"/>
         <source>Intel Quick Sync</source>
         <translation>Intel Quick Sync</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="299"/>
+        <location filename="../settings_dialog.py" line="294"/>
         <source>Apple VideoToolbox</source>
         <translation>Apple VideoToolbox</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="305"/>
+        <location filename="../settings_dialog.py" line="300"/>
         <source>Encoder:</source>
         <translation>编码器：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="311"/>
+        <location filename="../settings_dialog.py" line="306"/>
         <source>x264 speed: faster presets use less CPU for a little less quality at the same bitrate</source>
         <translation>x264 速度：更快的预设占用更少 CPU，同码率下画质略低</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="313"/>
+        <location filename="../settings_dialog.py" line="308"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="315"/>
+        <location filename="../settings_dialog.py" line="310"/>
         <source>Video bitrate:</source>
         <translation>视频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="317"/>
+        <location filename="../settings_dialog.py" line="312"/>
         <source>Most platforms ask for a keyframe every 2 seconds (2000 ms)</source>
         <translation>多数平台要求每 2 秒一个关键帧（2000 毫秒）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="318"/>
+        <location filename="../settings_dialog.py" line="313"/>
         <source>Keyframe interval:</source>
         <translation>关键帧间隔：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="320"/>
+        <location filename="../settings_dialog.py" line="315"/>
         <source>Audio bitrate:</source>
         <translation>音频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="323"/>
+        <location filename="../settings_dialog.py" line="318"/>
         <source>Recording</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="327"/>
+        <location filename="../settings_dialog.py" line="322"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="331"/>
+        <location filename="../settings_dialog.py" line="326"/>
         <source>Folder:</source>
         <translation>文件夹：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="332"/>
+        <location filename="../settings_dialog.py" line="327"/>
         <source>Also write an MP4 copy when a recording stops</source>
         <translation>录制结束时另存一份 MP4</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="354"/>
+        <location filename="../settings_dialog.py" line="349"/>
         <source>Recording folder</source>
         <translation>录制文件夹</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="366"/>
+        <location filename="../settings_dialog.py" line="361"/>
         <source>Where the show goes live. For Douyin, TikTok, Taobao, Kuaishou and most other platforms choose Custom and paste the server URL and stream key they give you.</source>
         <translation>节目推流的平台。抖音、TikTok、淘宝、快手等大多数平台请选择“自定义”，粘贴平台提供的服务器地址和推流码。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="379"/>
+        <location filename="../settings_dialog.py" line="374"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="380"/>
+        <location filename="../settings_dialog.py" line="375"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="386"/>
+        <location filename="../settings_dialog.py" line="381"/>
         <source>Destination</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="390"/>
+        <location filename="../settings_dialog.py" line="385"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="393"/>
+        <location filename="../settings_dialog.py" line="388"/>
         <source>Custom (server URL and key)</source>
         <translation>自定义（服务器地址和推流码）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="394"/>
+        <location filename="../settings_dialog.py" line="389"/>
         <source>YouTube (RTMP)</source>
         <translation>YouTube (RTMP)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="395"/>
+        <location filename="../settings_dialog.py" line="390"/>
         <source>YouTube (RTMPS)</source>
         <translation>YouTube (RTMPS)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="396"/>
+        <location filename="../settings_dialog.py" line="391"/>
         <source>Twitch</source>
         <translation>Twitch</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="400"/>
+        <location filename="../settings_dialog.py" line="395"/>
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="403"/>
+        <location filename="../settings_dialog.py" line="398"/>
         <source>Server URL:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="407"/>
+        <location filename="../settings_dialog.py" line="402"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="408"/>
-        <location filename="../settings_dialog.py" line="516"/>
-        <location filename="../settings_dialog.py" line="761"/>
+        <location filename="../settings_dialog.py" line="403"/>
+        <location filename="../settings_dialog.py" line="511"/>
+        <location filename="../settings_dialog.py" line="762"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="413"/>
+        <location filename="../settings_dialog.py" line="408"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="414"/>
+        <location filename="../settings_dialog.py" line="409"/>
         <source>Go live to this destination</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="418"/>
+        <location filename="../settings_dialog.py" line="413"/>
         <source>The stream key is saved in the show file and never shown anywhere else.</source>
         <translation>推流码保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="425"/>
+        <location filename="../settings_dialog.py" line="420"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="455"/>
+        <location filename="../settings_dialog.py" line="450"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="456"/>
+        <location filename="../settings_dialog.py" line="451"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="516"/>
+        <location filename="../settings_dialog.py" line="511"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="530"/>
+        <location filename="../settings_dialog.py" line="525"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="579"/>
+        <location filename="../settings_dialog.py" line="575"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="582"/>
+        <location filename="../settings_dialog.py" line="578"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="609"/>
+        <location filename="../settings_dialog.py" line="605"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="610"/>
+        <location filename="../settings_dialog.py" line="606"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="611"/>
+        <location filename="../settings_dialog.py" line="607"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="612"/>
+        <location filename="../settings_dialog.py" line="608"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="613"/>
+        <location filename="../settings_dialog.py" line="609"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="614"/>
+        <location filename="../settings_dialog.py" line="610"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="622"/>
-        <source>Choose a connected camera…</source>
-        <translation>选择已连接的摄像头…</translation>
+        <location filename="../settings_dialog.py" line="611"/>
+        <source>screen capture</source>
+        <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="628"/>
-        <source>Connected cameras:</source>
-        <translation>已连接的摄像头：</translation>
-    </message>
-    <message>
-        <location filename="../settings_dialog.py" line="631"/>
+        <location filename="../settings_dialog.py" line="630"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="648"/>
-        <location filename="../settings_dialog.py" line="653"/>
+        <location filename="../settings_dialog.py" line="649"/>
+        <location filename="../settings_dialog.py" line="654"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="649"/>
+        <location filename="../settings_dialog.py" line="650"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="655"/>
+        <location filename="../settings_dialog.py" line="656"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="656"/>
+        <location filename="../settings_dialog.py" line="657"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="661"/>
+        <location filename="../settings_dialog.py" line="662"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="667"/>
+        <location filename="../settings_dialog.py" line="668"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="694"/>
+        <location filename="../settings_dialog.py" line="695"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="703"/>
+        <location filename="../settings_dialog.py" line="704"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="710"/>
+        <location filename="../settings_dialog.py" line="711"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="714"/>
+        <location filename="../settings_dialog.py" line="715"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="716"/>
+        <location filename="../settings_dialog.py" line="717"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="719"/>
+        <location filename="../settings_dialog.py" line="720"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="722"/>
-        <location filename="../settings_dialog.py" line="725"/>
+        <location filename="../settings_dialog.py" line="723"/>
+        <location filename="../settings_dialog.py" line="726"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="723"/>
+        <location filename="../settings_dialog.py" line="724"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="724"/>
+        <location filename="../settings_dialog.py" line="725"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="727"/>
+        <location filename="../settings_dialog.py" line="728"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="729"/>
+        <location filename="../settings_dialog.py" line="730"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="741"/>
+        <location filename="../settings_dialog.py" line="742"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="744"/>
+        <location filename="../settings_dialog.py" line="745"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="747"/>
+        <location filename="../settings_dialog.py" line="748"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="750"/>
+        <location filename="../settings_dialog.py" line="751"/>
         <source>Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)</source>
         <translation>远程控制（obs-websocket 5：Stream Deck、Companion、Touch Portal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="752"/>
+        <location filename="../settings_dialog.py" line="753"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="757"/>
+        <location filename="../settings_dialog.py" line="758"/>
         <source>Allow other devices on the network (phones, tablets)</source>
         <translation>允许网络上的其他设备（手机、平板）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="770"/>
+        <location filename="../settings_dialog.py" line="771"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="772"/>
+        <location filename="../settings_dialog.py" line="773"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="773"/>
+        <location filename="../settings_dialog.py" line="774"/>
         <source>Changes apply the next time the studio starts.</source>
         <translation>修改在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="795"/>
+        <location filename="../settings_dialog.py" line="796"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="809"/>
-        <location filename="../settings_dialog.py" line="817"/>
+        <location filename="../settings_dialog.py" line="810"/>
+        <location filename="../settings_dialog.py" line="818"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="852"/>
+        <location filename="../settings_dialog.py" line="853"/>
         <source>Source “{name}”: {problem}</source>
-        <translation>信号源“{name}”：{problem}</translation>
+        <translation>来源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="864"/>
+        <location filename="../settings_dialog.py" line="865"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="872"/>
+        <location filename="../settings_dialog.py" line="873"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>SourceDialog</name>
+    <message>
+        <location filename="../add_source_dialog.py" line="123"/>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="124"/>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPanel</name>
+    <message>
+        <location filename="../sources_panel.py" line="61"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="61"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="78"/>
+        <source>Double-click: properties. Right-click: rename, remove, add to the scene.</source>
+        <translation>双击：属性。右键：重命名、删除、添加到场景。</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="79"/>
+        <location filename="../sources_panel.py" line="304"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="90"/>
+        <source>Add a source</source>
+        <translation>添加来源</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="93"/>
+        <source>Remove the selected source</source>
+        <translation>删除所选来源</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="94"/>
+        <source>Properties of the selected source</source>
+        <translation>所选来源的属性</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="95"/>
+        <source>Add the selected source to the current scene</source>
+        <translation>将所选来源添加到当前场景</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="187"/>
+        <source>NO SIGNAL</source>
+        <translation>无信号</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="228"/>
+        <source>Properties</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="251"/>
+        <source>Rename source</source>
+        <translation>重命名来源</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="267"/>
+        <source>Remove the audio input “{name}”?</source>
+        <translation>删除音频输入“{name}”？</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="269"/>
+        <source>Remove “{name}”? Its layers in every scene go too.</source>
+        <translation>删除“{name}”？它在所有场景中的图层也会一并删除。</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="271"/>
+        <location filename="../sources_panel.py" line="276"/>
+        <source>Remove source</source>
+        <translation>删除来源</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="275"/>
+        <source>Remove audio input</source>
+        <translation>删除音频输入</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="285"/>
+        <location filename="../sources_panel.py" line="302"/>
+        <source>Add to current scene</source>
+        <translation>添加到当前场景</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="285"/>
+        <source>Choose a scene first.</source>
+        <translation>请先选择场景。</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="288"/>
+        <source>Add to scene</source>
+        <translation>添加到场景</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="295"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="299"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location filename="../sources_panel.py" line="300"/>
+        <source>Properties...</source>
+        <translation>属性...</translation>
     </message>
 </context>
 <context>
@@ -1761,76 +2356,185 @@ The demo show is open instead.</source>
     </message>
     <message>
         <location filename="../status_bar.py" line="43"/>
-        <location filename="../status_bar.py" line="77"/>
+        <location filename="../status_bar.py" line="81"/>
         <source>REC off</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="59"/>
+        <location filename="../status_bar.py" line="63"/>
         <source>Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}</source>
         <translation>节目 {fps:.1f} fps，丢帧 {dropped}，延迟 {lagged}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="63"/>
+        <location filename="../status_bar.py" line="67"/>
         <source>CPU {percent:.0f}%</source>
         <translation>CPU {percent:.0f}%</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="74"/>
+        <location filename="../status_bar.py" line="78"/>
         <source>REC {time}</source>
         <translation>录制 {time}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="78"/>
+        <location filename="../status_bar.py" line="82"/>
         <source>Disk {gb:.1f} GB free</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
     </message>
 </context>
 <context>
+    <name>TransformDialog</name>
+    <message>
+        <location filename="../transform_dialog.py" line="42"/>
+        <source>Transform: {source}</source>
+        <translation>变换：{source}</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="47"/>
+        <source>Position (x, y):</source>
+        <translation>位置（x, y）：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="49"/>
+        <location filename="../transform_dialog.py" line="50"/>
+        <source>canvas</source>
+        <translation>画布</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="51"/>
+        <source>Size (width, height):</source>
+        <translation>尺寸（宽, 高）：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="57"/>
+        <source>Left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="57"/>
+        <source>Top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="57"/>
+        <source>Right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="57"/>
+        <source>Bottom</source>
+        <translation>下</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="61"/>
+        <source>Crop:</source>
+        <translation>裁剪：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="63"/>
+        <source>Contain (whole picture)</source>
+        <translation>适应（完整画面）</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="63"/>
+        <source>Cover (fill, crop edges)</source>
+        <translation>填充（铺满，裁掉边缘）</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="63"/>
+        <source>Stretch</source>
+        <translation>拉伸</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="65"/>
+        <source>Fit:</source>
+        <translation>缩放方式：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="68"/>
+        <source>{degrees}°</source>
+        <translation>{degrees}°</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="69"/>
+        <source>Rotation:</source>
+        <translation>旋转：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="70"/>
+        <source>Mirror (flip left to right)</source>
+        <translation>镜像（左右翻转）</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="74"/>
+        <source>Opacity:</source>
+        <translation>不透明度：</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="76"/>
+        <source>Canvas: {width} x {height} pixels</source>
+        <translation>画布：{width} x {height} 像素</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="86"/>
+        <source>Fill canvas</source>
+        <translation>铺满画布</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="87"/>
+        <source>Position 0, 0 at the canvas size, no crop</source>
+        <translation>位置 0, 0，尺寸与画布相同，不裁剪</translation>
+    </message>
+    <message>
+        <location filename="../transform_dialog.py" line="150"/>
+        <source>Transform</source>
+        <translation>变换</translation>
+    </message>
+</context>
+<context>
     <name>TransitionPanel</name>
     <message>
-        <location filename="../panels.py" line="84"/>
-        <location filename="../panels.py" line="92"/>
+        <location filename="../panels.py" line="318"/>
+        <location filename="../panels.py" line="326"/>
         <source>Cut</source>
         <translation>切换</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="85"/>
+        <location filename="../panels.py" line="319"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="93"/>
+        <location filename="../panels.py" line="327"/>
         <source>Mix</source>
         <translation>叠化</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="94"/>
+        <location filename="../panels.py" line="328"/>
         <source>Wipe</source>
         <translation>划像</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="95"/>
+        <location filename="../panels.py" line="329"/>
         <source>Dip to colour</source>
         <translation>闪色转场</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="102"/>
+        <location filename="../panels.py" line="336"/>
         <source> ms</source>
         <translation> 毫秒</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="103"/>
+        <location filename="../panels.py" line="337"/>
         <source>Transition</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="105"/>
+        <location filename="../panels.py" line="339"/>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../panels.py" line="111"/>
+        <location filename="../panels.py" line="345"/>
         <source>T-bar: drag to mix by hand; the end completes the transition</source>
         <translation>T 型推杆：拖动手动转场；推到底完成转场</translation>
     </message>
