@@ -1,8 +1,7 @@
 """Renders the README's pictures of building a studio in the app (offscreen, on the demo show):
 
 - editing-WxH[-zh_CN].png: a picture-in-picture inset being resized by its corner handle on the
-  preview, with the Scenes and Layers docks;
-- sources-WxH[-zh_CN].png: the Sources dock with every source of the show;
+  preview, with the Scenes, Layers and Sources docks;
 - add-camera[-zh_CN].png: the dialog that adds a camera (its settings form from the plugin).
 
     PYTHONPATH=. .venv/bin/python docs/screenshots.py          # all sizes and languages
@@ -66,9 +65,6 @@ def render(width: int, height: int, language: str) -> None:
         settle(app, 1.0)
         window.grab().save(str(DOCS / f"editing{suffix}.png"))
         QTest.mouseRelease(editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start - QPoint(60, 30))
-        window.sources_dock.raise_()
-        settle(app, 0.5)
-        window.grab().save(str(DOCS / f"sources{suffix}.png"))
         if width == 1920:
             dialog = AddSourceDialog(window.history, "camera", scene="PIP", parent=window)
             dialog.show()

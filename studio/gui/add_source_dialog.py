@@ -48,24 +48,20 @@ AUDIO_KIND_FIELDS: dict[str, tuple[str, ...]] = {
 DEVICE_PICKERS = {AudioInputKind.MICROPHONE.value: {"device": "microphone"}}
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("SourceKinds", text)
-
-
 def kind_label(kind: str) -> str:
     """The kind as a seller calls it ("Camera", "Media file"), translated."""
     labels = {
-        "camera": _t("Camera"),
-        "screen": _t("Screen capture"),
-        "image": _t("Image"),
-        "file": _t("Media file"),
-        "network": _t("Network feed (SRT/RTMP)"),
-        "colour": _t("Colour"),
-        "test_pattern": _t("Test pattern"),
-        "microphone": _t("Microphone"),
-        "tone": _t("Tone"),
-        "beep": _t("Beep"),
-        "source_audio": _t("Video's sound"),
+        "camera": QCoreApplication.translate("SourceKinds", "Camera"),
+        "screen": QCoreApplication.translate("SourceKinds", "Screen capture"),
+        "image": QCoreApplication.translate("SourceKinds", "Image"),
+        "file": QCoreApplication.translate("SourceKinds", "Media file"),
+        "network": QCoreApplication.translate("SourceKinds", "Network feed (SRT/RTMP)"),
+        "colour": QCoreApplication.translate("SourceKinds", "Colour"),
+        "test_pattern": QCoreApplication.translate("SourceKinds", "Test pattern"),
+        "microphone": QCoreApplication.translate("SourceKinds", "Microphone"),
+        "tone": QCoreApplication.translate("SourceKinds", "Tone"),
+        "beep": QCoreApplication.translate("SourceKinds", "Beep"),
+        "source_audio": QCoreApplication.translate("SourceKinds", "Video's sound"),
     }
     return labels.get(kind, kind.replace("_", " ").capitalize())
 

@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
             layout.addLayout(column, 1)
         self.setCentralWidget(central)
 
-    def _dock(self, object_name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, object_name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea | None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)  # saveState() keys the layout by these names
         dock.setWidget(widget)
@@ -163,7 +163,8 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
-        self.addDockWidget(area, dock)
+        if area is not None:  # None: the caller splits or tabifies it in
+            self.addDockWidget(area, dock)
         return dock
 
     def _build_docks(self) -> None:
@@ -179,8 +180,10 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.multiview_dock = self._dock("multiview", self.tr("Multiview"), self.multiview, Qt.DockWidgetArea.TopDockWidgetArea)
         self.scenes_dock = self._dock("scenes", self.tr("Scenes"), self.scenes, bottom)
-        self.transitions_dock = self._dock("transitions", self.tr("Transitions"), self.transitions, bottom)
-        self.mixer_dock = self._dock("mixer", self.tr("Audio Mixer"), self.mixer, bottom)
+        # The rest of the bottom row is placed by splitting, never added to the area first: docks
+        # added and then moved leave stale tab bars drawn over the row once one is tabified.
+        self.transitions_dock = self._dock("transitions", self.tr("Transitions"), self.transitions, None)
+        self.mixer_dock = self._dock("mixer", self.tr("Audio Mixer"), self.mixer, None)
         # In a scroll area: the run sheet's buttons must not make the window taller than a laptop screen.
         products_scroll = QScrollArea(self)
         products_scroll.setWidgetResizable(True)
@@ -197,15 +200,18 @@ class MainWindow(QMainWindow):
         self.scenes.attach_history(self.history)
         self.scene_editor = SceneEditor(self.history, self)
         self.sources = SourcesPanel(self.history, self, current_scene=self.scene_editor.current_scene_id)
-        self.layers_dock = self._dock("layers", self.tr("Layers"), self.scene_editor, bottom)
-        self.sources_dock = self._dock("sources", self.tr("Sources"), self.sources, bottom)
+        self.layers_dock = self._dock("layers", self.tr("Layers"), self.scene_editor, None)
+        self.sources_dock = self._dock("sources", self.tr("Sources"), self.sources, None)
+        # Side by side, as OBS has them. (Not tabbed: a second tabbed group made before the window
+        # is shown leaves a stale tab bar drawn over the docks, Qt 6.8-6.11.)
         self.splitDockWidget(self.scenes_dock, self.layers_dock, Qt.Orientation.Horizontal)
-        self.splitDockWidget(self.layers_dock, self.transitions_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.layers_dock, self.sources_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.sources_dock, self.transitions_dock, Qt.Orientation.Horizontal)
         self.splitDockWidget(self.transitions_dock, self.mixer_dock, Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.layers_dock, self.sources_dock)  # after the splits: a tabbed dock takes in what is split from it
-        self.layers_dock.raise_()
         self.resizeDocks(
-            [self.scenes_dock, self.layers_dock, self.transitions_dock, self.mixer_dock], [200, 280, 190, 560], Qt.Orientation.Horizontal
+            [self.scenes_dock, self.layers_dock, self.sources_dock, self.transitions_dock, self.mixer_dock],
+            [160, 250, 210, 160, 420],
+            Qt.Orientation.Horizontal,
         )
         # Direct editing on the preview: select, move, resize, crop; in sync with the layers list.
         self.layer_editor = LayerEditor(self.preview_monitor, self.session, self.history.run, seal_edits=self.history.seal)

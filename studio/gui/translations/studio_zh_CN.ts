@@ -4,12 +4,12 @@
 <context>
     <name>AddSourceDialog</name>
     <message>
-        <location filename="../add_source_dialog.py" line="180"/>
+        <location filename="../add_source_dialog.py" line="176"/>
         <source>Add {kind}</source>
         <translation>添加{kind}</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="211"/>
+        <location filename="../add_source_dialog.py" line="207"/>
         <source>Properties of “{name}”</source>
         <translation>“{name}”的属性</translation>
     </message>
@@ -498,7 +498,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../desktop.py" line="68"/>
-        <location filename="../main_window.py" line="421"/>
+        <location filename="../main_window.py" line="427"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
@@ -532,320 +532,320 @@ The demo show is open instead.</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="180"/>
+        <location filename="../main_window.py" line="181"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="182"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="185"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="191"/>
+        <location filename="../main_window.py" line="194"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="196"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="204"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231"/>
+        <location filename="../main_window.py" line="237"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
-        <location filename="../main_window.py" line="609"/>
-        <location filename="../main_window.py" line="621"/>
-        <location filename="../main_window.py" line="654"/>
+        <location filename="../main_window.py" line="240"/>
+        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="627"/>
+        <location filename="../main_window.py" line="660"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235"/>
-        <location filename="../main_window.py" line="639"/>
-        <location filename="../main_window.py" line="647"/>
-        <location filename="../main_window.py" line="656"/>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="645"/>
+        <location filename="../main_window.py" line="653"/>
+        <location filename="../main_window.py" line="662"/>
+        <location filename="../main_window.py" line="824"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="248"/>
+        <location filename="../main_window.py" line="254"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="249"/>
+        <location filename="../main_window.py" line="255"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250"/>
+        <location filename="../main_window.py" line="256"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251"/>
+        <location filename="../main_window.py" line="257"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252"/>
+        <location filename="../main_window.py" line="258"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="259"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="261"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="262"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="265"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260"/>
+        <location filename="../main_window.py" line="266"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261"/>
+        <location filename="../main_window.py" line="267"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="268"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="272"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332"/>
+        <location filename="../main_window.py" line="338"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="383"/>
+        <location filename="../main_window.py" line="389"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="392"/>
+        <location filename="../main_window.py" line="398"/>
         <source>My show</source>
         <translation>我的节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="396"/>
+        <location filename="../main_window.py" line="402"/>
         <source>Build a show from the cameras on this computer ({cameras})?</source>
         <translation>用这台电脑上的摄像头（{cameras}）创建节目吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="404"/>
         <source>The microphone goes into the mixer.</source>
         <translation>麦克风将加入混音台。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="399"/>
+        <location filename="../main_window.py" line="405"/>
         <source>Your cameras</source>
         <translation>本机摄像头</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
-        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="413"/>
         <location filename="../main_window.py" line="416"/>
-        <location filename="../main_window.py" line="471"/>
+        <location filename="../main_window.py" line="422"/>
+        <location filename="../main_window.py" line="477"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="384"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="434"/>
+        <location filename="../main_window.py" line="440"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="444"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="444"/>
+        <location filename="../main_window.py" line="450"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="510"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../main_window.py" line="515"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="509"/>
+        <location filename="../main_window.py" line="515"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="555"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="583"/>
-        <location filename="../main_window.py" line="642"/>
+        <location filename="../main_window.py" line="589"/>
+        <location filename="../main_window.py" line="648"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="610"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="610"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="609"/>
+        <location filename="../main_window.py" line="615"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="612"/>
+        <location filename="../main_window.py" line="618"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="612"/>
+        <location filename="../main_window.py" line="618"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="639"/>
+        <location filename="../main_window.py" line="645"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="654"/>
+        <location filename="../main_window.py" line="660"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="662"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="701"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="711"/>
+        <location filename="../main_window.py" line="717"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="772"/>
+        <location filename="../main_window.py" line="778"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="794"/>
+        <location filename="../main_window.py" line="800"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="795"/>
+        <location filename="../main_window.py" line="801"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="818"/>
+        <location filename="../main_window.py" line="824"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="822"/>
+        <location filename="../main_window.py" line="828"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="849"/>
+        <location filename="../main_window.py" line="855"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="850"/>
+        <location filename="../main_window.py" line="856"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="884"/>
+        <location filename="../main_window.py" line="890"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="896"/>
+        <location filename="../main_window.py" line="902"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="897"/>
+        <location filename="../main_window.py" line="903"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="904"/>
+        <location filename="../main_window.py" line="910"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -2226,14 +2226,72 @@ The demo show is open instead.</source>
 <context>
     <name>SourceDialog</name>
     <message>
-        <location filename="../add_source_dialog.py" line="123"/>
+        <location filename="../add_source_dialog.py" line="119"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="124"/>
+        <location filename="../add_source_dialog.py" line="120"/>
         <source>Kind:</source>
         <translation>类型：</translation>
+    </message>
+</context>
+<context>
+    <name>SourceKinds</name>
+    <message>
+        <location filename="../add_source_dialog.py" line="54"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="55"/>
+        <source>Screen capture</source>
+        <translation>屏幕采集</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="56"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="57"/>
+        <source>Media file</source>
+        <translation>媒体文件</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="58"/>
+        <source>Network feed (SRT/RTMP)</source>
+        <translation>网络流（SRT/RTMP）</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="59"/>
+        <source>Colour</source>
+        <translation>纯色</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="60"/>
+        <source>Test pattern</source>
+        <translation>测试图案</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="61"/>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="62"/>
+        <source>Tone</source>
+        <translation>测试音</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="63"/>
+        <source>Beep</source>
+        <translation>提示音</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="64"/>
+        <source>Video&apos;s sound</source>
+        <translation>视频原声</translation>
     </message>
 </context>
 <context>
