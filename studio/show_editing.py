@@ -83,12 +83,18 @@ def add_source(show: Show, kind: str, name: str, settings: dict[str, Any] | None
     return validated(data), source_id
 
 
+def _index(items: list, ref: str, what: str) -> int:
+    """Where the item with id or name `ref` is (an id first, as everywhere in the show)."""
+    for match in (lambda item: item.id == ref, lambda item: item.name == ref):
+        for index, item in enumerate(items):
+            if match(item):
+                return index
+    names = ", ".join(item.name for item in items) or f"(no {what}s)"
+    raise InputError(f"unknown {what} {ref!r}; expected one of {names}", field=what.replace(" ", "_"))
+
+
 def _source_index(show: Show, ref: str) -> int:
-    for index, source in enumerate(show.sources):
-        if ref in (source.id, source.name):
-            return index
-    names = ", ".join(s.name for s in show.sources) or "(no sources)"
-    raise InputError(f"unknown source {ref!r}; expected one of {names}", field="source")
+    return _index(show.sources, ref, "source")
 
 
 def update_source(show: Show, ref: str, *, name: str | None = None, settings: dict[str, Any] | None = None) -> Show:
@@ -162,11 +168,7 @@ def add_audio_input(show: Show, kind: str, name: str, **fields: Any) -> tuple[Sh
 
 
 def _input_index(show: Show, ref: str) -> int:
-    for index, audio in enumerate(show.audio_inputs):
-        if ref in (audio.id, audio.name):
-            return index
-    names = ", ".join(a.name for a in show.audio_inputs) or "(no audio inputs)"
-    raise InputError(f"unknown audio input {ref!r}; expected one of {names}", field="input")
+    return _index(show.audio_inputs, ref, "audio input")
 
 
 def update_audio_input(show: Show, ref: str, **changes: Any) -> Show:
@@ -197,10 +199,7 @@ def remove_audio_input(show: Show, ref: str) -> Show:
 
 
 def scene_index(show: Show, ref: str) -> int:
-    for index, scene in enumerate(show.scenes):
-        if ref in (scene.id, scene.name):
-            return index
-    raise InputError(f"unknown scene {ref!r}; expected one of {', '.join(s.name for s in show.scenes)}", field="scene")
+    return _index(show.scenes, ref, "scene")
 
 
 def add_scene(show: Show, name: str, *, copy_of: str | None = None, scene_id: str | None = None) -> tuple[Show, str]:

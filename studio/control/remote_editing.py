@@ -468,17 +468,11 @@ def _session(requests: RemoteRequests):
 def _input(requests: RemoteRequests, fields: Fields) -> SourceSpec | AudioInputSpec:
     """The input named by inputUuid or inputName: a video source (first) or an audio input."""
     show = requests.studio.show
-    uuid = fields.string("inputUuid", optional=True)
-    name = None if uuid is not None else fields.string("inputName", optional=True)
-    if uuid is None and name is None:
-        raise RequestFailed(
-            Status.MISSING_REQUEST_FIELD, "Your request must contain at least one of the following fields: `inputName` or `inputUuid`."
-        )
-    key, value = ("id", uuid) if uuid is not None else ("name", name)
+    key, value, what = fields.name_or_uuid("inputName", "inputUuid")
     for spec in [*show.sources, *show.audio_inputs]:
         if getattr(spec, key) == value:
             return spec
-    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {'UUID' if uuid is not None else 'name'} of `{value}`.")
+    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
 
 
 def _check_input_name_free(show: Show, name: str, what: str = "input name") -> None:
@@ -490,13 +484,7 @@ def _check_input_name_free(show: Show, name: str, what: str = "input name") -> N
 def _video_source(requests: RemoteRequests, fields: Fields) -> SourceSpec:
     """CreateSceneItem's sourceName/sourceUuid: a video source (scenes cannot be nested here)."""
     show = requests.studio.show
-    uuid = fields.string("sourceUuid", optional=True)
-    name = None if uuid is not None else fields.string("sourceName", optional=True)
-    if uuid is None and name is None:
-        raise RequestFailed(
-            Status.MISSING_REQUEST_FIELD, "Your request must contain at least one of the following fields: `sourceName` or `sourceUuid`."
-        )
-    key, value = ("id", uuid) if uuid is not None else ("name", name)
+    key, value, what = fields.name_or_uuid("sourceName", "sourceUuid")
     spec = next((s for s in show.sources if getattr(s, key) == value), None)
     if spec is not None:
         return spec
@@ -504,7 +492,7 @@ def _video_source(requests: RemoteRequests, fields: Fields) -> SourceSpec:
         raise RequestFailed(Status.INVALID_RESOURCE_TYPE, f"`{value}` is an audio input: only video sources are scene items in the studio.")
     if any(getattr(s, key) == value for s in show.scenes):
         raise RequestFailed(Status.INVALID_RESOURCE_TYPE, f"`{value}` is a scene: the studio does not put scenes in scenes.")
-    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {'UUID' if uuid is not None else 'name'} of `{value}`.")
+    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
 
 
 def _scene_item(requests: RemoteRequests, fields: Fields) -> tuple[Scene, Layer, list[Layer]]:

@@ -418,6 +418,19 @@ class Fields:
             raise RequestFailed(Status.INVALID_REQUEST_FIELD_TYPE, f"The field value of `{key}` must be an object.")
         return value
 
+    def name_or_uuid(self, name_key: str, uuid_key: str) -> tuple[str, str, str]:
+        """obs-websocket names a thing by its UUID (tried first) or its name: ("id" or "name",
+        the value, "UUID" or "name" for messages). Neither given is 300."""
+        uuid = self.string(uuid_key, optional=True)
+        if uuid is not None:
+            return "id", uuid, "UUID"
+        name = self.string(name_key, optional=True)
+        if name is not None:
+            return "name", name, "name"
+        raise RequestFailed(
+            Status.MISSING_REQUEST_FIELD, f"Your request must contain at least one of the following fields: `{name_key}` or `{uuid_key}`."
+        )
+
 
 # -- conversions -------------------------------------------------------------------------------------
 
@@ -543,40 +556,21 @@ class RemoteRequests:
     # -- lookups ----------------------------------------------------------------------------------
 
     def _scene(self, fields: Fields, name_key: str = "sceneName", uuid_key: str = "sceneUuid"):
-        show = self.studio.show
-        uuid = fields.string(uuid_key, optional=True)
-        if uuid is not None:
-            scene = next((s for s in show.scenes if s.id == uuid), None)
-            if scene is None:
-                raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the UUID of `{uuid}`.")
-            return scene
-        name = fields.string(name_key, optional=True)
-        if name is not None:
-            scene = next((s for s in show.scenes if s.name == name), None)
-            if scene is None:
-                raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the name of `{name}`.")
-            return scene
-        raise RequestFailed(
-            Status.MISSING_REQUEST_FIELD,
-            f"Your request must contain at least one of the following fields: `{name_key}` or `{uuid_key}`.",
-        )
+        key, value, what = fields.name_or_uuid(name_key, uuid_key)
+        scene = next((s for s in self.studio.show.scenes if getattr(s, key) == value), None)
+        if scene is None:
+            raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
+        return scene
 
     def _audio_input(self, fields: Fields):
         """The audio input named by inputUuid (its id) or inputName; a video source is 604."""
         show = self.engine.show
-        uuid = fields.string("inputUuid", optional=True)
-        name = None if uuid is not None else fields.string("inputName", optional=True)
-        if uuid is None and name is None:
-            raise RequestFailed(
-                Status.MISSING_REQUEST_FIELD, "Your request must contain at least one of the following fields: `inputName` or `inputUuid`."
-            )
-        key, value = ("id", uuid) if uuid is not None else ("name", name)
+        key, value, what = fields.name_or_uuid("inputName", "inputUuid")
         spec = next((a for a in show.audio_inputs if getattr(a, key) == value), None)
         if spec is not None:
             return spec
         if any(getattr(s, key) == value for s in show.sources):
             raise RequestFailed(Status.INVALID_RESOURCE_STATE, "The specified input does not support audio.")
-        what = "UUID" if uuid is not None else "name"
         raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
 
     def _scene_info(self, scene, index: int) -> dict[str, Any]:
