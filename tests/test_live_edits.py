@@ -162,3 +162,13 @@ def test_renaming_a_scene_a_product_uses_keeps_the_product_on_it():
         assert all(session.selling.product(product_id).preset.scene == scene_id for product_id in uses)
     finally:
         session.stop()
+
+
+def test_a_source_removed_just_before_the_engine_stops_is_stopped_too():
+    session = StudioSession(builtin_show("demo"), SessionOptions(tick_limit=None))
+    engine = session.build()
+    added = session.add_source("test_pattern", "Brief", {"colour": [10, 200, 10]})
+    runner = engine._runners[added.id]
+    session.remove_source(added.id)  # the program never started: nobody applied the removal
+    session.stop()
+    assert runner.status.value == "closed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,10 @@ class Engine:
         # The show as last asked for, and the parts built for it: edits are planned against these
         # (ahead of the program thread by up to a tick), under one lock so two edits chain.
         self._edit_lock = threading.Lock()
+        # Every runner and channel made and not yet gone: stop() reaches those an edit retired
+        # but the program never got to hand over (it stopped first). Weak, so nothing piles up.
+        self._made_runners: weakref.WeakSet[SourceRunner] = weakref.WeakSet()
+        self._made_channels: weakref.WeakSet[MixerChannel] = weakref.WeakSet()
         self._runners: dict[str, SourceRunner] = {}
         for spec in show.sources:
             self._runners[spec.id] = self._new_runner(spec, None, joining=False)
@@ -128,6 +133,7 @@ class Engine:
             held_frame=replaced.latest_frame() if replaced is not None else None,
         )
         this.append(runner)
+        self._made_runners.add(runner)
         return runner
 
     def _new_channel(self, spec: AudioInputSpec, show: Show, runners: dict[str, SourceRunner]) -> MixerChannel:
@@ -136,9 +142,11 @@ class Engine:
             return runners[source.id].source.audio if source is not None else None
 
         follows = show.source_by_ref(spec.follows_video) if spec.follows_video else None
-        return MixerChannel(
+        channel = MixerChannel(
             spec, create_audio_source(spec, self.clock, video_source_audio), follows_source_id=follows.id if follows else None
         )
+        self._made_channels.add(channel)
+        return channel
 
     def _start_output_devices(self) -> None:
         """Headphones (monitor bus) and the guest's return (mix-minus) on chosen output devices."""
@@ -185,7 +193,7 @@ class Engine:
         self._program.join(10.0)
         self._encode_thread.close()
         with self._edit_lock:
-            runners, channels = list(self._runners.values()), list(self._channels)
+            runners, channels = list(self._made_runners), list(self._made_channels)
         for runner in runners:
             runner.stop()
         for output in self._output_devices:

@@ -65,7 +65,7 @@ def _peak_db(block: np.ndarray) -> float:
     return 20.0 * np.log10(peak) if peak > 1e-6 else SILENCE_DB
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, weakref_slot=True, eq=False)  # one object per input: the engine tracks them weakly, by identity
 class MixerChannel:
     """One input strip: its settings, its source and its per-block working state."""
 
