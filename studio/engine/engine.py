@@ -111,6 +111,7 @@ class Engine:
         self._output_devices: list[AudioOutputDevice] = []
         self._started = False
         self._stopped = False
+        self._outputs_requested = False  # a recording or stream asked for before start()
 
     def _new_runner(self, spec: SourceSpec, replaced: SourceRunner | None, *, joining: bool = True) -> SourceRunner:
         """A runner for `spec` (not started). Only the runner the show currently has for its id
@@ -173,6 +174,12 @@ class Engine:
         if self._started:
             return
         self._started = True
+        # Warm up before the clock starts, so tick 0 is on time: rendered sources open and draw
+        # once, and the encoder opens when a recording or a stream was asked for already.
+        for runner in self._runners.values():
+            runner.warm_up()
+        if self._outputs_requested:
+            self._encode_thread.warm_up()
         show_start_ns = self.clock.now_ns()
         for runner in self._runners.values():
             runner.start(show_start_ns)
@@ -347,6 +354,7 @@ class Engine:
                 field="record",
             )
         self._submit(cmd.StartRecording(path, mp4_target), at_ns)
+        self._outputs_requested = True
         return path
 
     def stop_recording(self, *, at_ns: int | None = None) -> None:
@@ -372,6 +380,7 @@ class Engine:
                 good.append((name, url))
         if good:
             self._submit(cmd.StartStreaming(tuple(good)), at_ns)
+            self._outputs_requested = True
         return problems
 
     def stop_streaming(self, *, at_ns: int | None = None) -> None:

@@ -78,6 +78,7 @@ class EncodeThread:
         self.stats = EncodeStats()
         self._on_destination_state = on_destination_state or (lambda name, state, reason: None)
         self._encoder: ProgramEncoder | None = None
+        self._warm_encoder: ProgramEncoder | None = None  # opened by warm_up(), taken by the first sample
         self._recording: MatroskaRecording | None = None
         self._pending_recording: StartRecording | None = None
         self._pending_chapters: list[str] = []
@@ -166,9 +167,17 @@ class EncodeThread:
     def destinations(self) -> list[StreamDestination]:
         return list(self._destinations)
 
+    def warm_up(self) -> None:
+        """Open the encoder now, before the program's first tick (call it before any sample is
+        submitted): x264 takes 100-150 ms to open, which at tick 0 competes with the program for
+        the CPU and costs it frames."""
+        if self._encoder is None and self._warm_encoder is None:
+            self._warm_encoder = ProgramEncoder(self.canvas, self.settings)
+
     def _ensure_encoder(self, tick: int, samples_per_tick: int) -> ProgramEncoder:
         if self._encoder is None:
-            self._encoder = ProgramEncoder(self.canvas, self.settings)
+            warm, self._warm_encoder = self._warm_encoder, None
+            self._encoder = warm or ProgramEncoder(self.canvas, self.settings)
             self._first_tick = tick
             self._samples_per_tick = samples_per_tick
             log.info("encoding with %s", self._encoder.codec_name)

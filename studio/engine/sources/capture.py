@@ -72,6 +72,22 @@ class SourceRunner:
         """On the virtual clock a rendered source is asked for each tick directly: exact and repeatable."""
         return self._clock.is_virtual and self.source.timing is SourceTiming.RENDERED
 
+    def warm_up(self) -> None:
+        """Open a rendered source and draw its first picture, on the caller's thread, before the
+        show's clock starts: a test pattern's first open and picture cost 50-120 ms of fonts and
+        text, which at tick 0 would compete with the program (and tick 0 would show slates). Captured sources (cameras) open on their
+        own thread as ever: a device may take seconds or block."""
+        if self.source.timing is not SourceTiming.RENDERED or self._opened:
+            return
+        try:
+            self._open_once()
+            # The media start's picture, kept: tick 0 shows it instead of a NO SIGNAL slate while
+            # the capture thread's first frame is on its way.
+            self._accept(self.source.render_at(self.source.show_start_ns))
+        except Exception as error:  # the capture thread retries and reports it
+            log.info("warming up %s failed: %s", self.source.name, error)
+            self._close_source()
+
     def start(self, show_start_ns: int) -> None:
         self.source.show_start_ns = show_start_ns
         self._started_ns = self._clock.now_ns()
