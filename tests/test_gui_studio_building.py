@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -119,6 +119,7 @@ def test_build_a_scene_drag_resize_undo_redo_and_program_follows(qtbot, window):
             return QPoint(round(rect.left() + (canvas_x - box.x) * scale), round(rect.top() + (canvas_y - box.y) * scale))
 
         # Drag it by a known offset on the preview.
+        qtbot.waitUntil(lambda: editor._layer(layer.id) == session.layer("Shop", layer.id), timeout=5000)
         start = widget_point(520, 300)
         QTest.mousePress(editor, LEFT, NONE, start)
         for step in range(1, 6):
@@ -131,9 +132,13 @@ def test_build_a_scene_drag_resize_undo_redo_and_program_follows(qtbot, window):
         assert_box_is_layer(program.after_last_edit(), moved)
         steps.append(moved)
 
-        # Resize it by the bottom-right handle: the aspect ratio is kept.
+        # Resize it by the bottom-right handle: the aspect ratio is kept. (The editor hears of
+        # edits through a queued signal: let it catch up with the session before aiming.)
+        qtbot.waitUntil(lambda: editor._layer(layer.id) == moved, timeout=5000)
+        editor.select_layer("shop", layer.id)
         corner = editor._handle_points(layer_box(moved, canvas))["br"]
         start = QPoint(round(corner.x()), round(corner.y()))
+        assert editor.handle_at(QPointF(start)) == "br"
         QTest.mousePress(editor, LEFT, NONE, start)
         QTest.mouseMove(editor, start + QPoint(40, 40))
         QTest.mouseRelease(editor, LEFT, NONE, start + QPoint(80, 80))
