@@ -35,7 +35,7 @@ def render(width: int, height: int, language: str) -> None:
 
     from studio.gui.add_source_dialog import AddSourceDialog
     from studio.gui.desktop import build_window
-    from studio.gui.layer_editor import layer_box
+    from studio.gui.layer_geometry import layer_box
     from studio.gui.preferences import Preferences, PreferencesStore
 
     suffix = f"-{width}x{height}" + ("" if language == "en" else f"-{language}")

@@ -18,7 +18,8 @@ from studio.engine.builtin_shows import builtin_show
 from studio.engine.errors import InputError
 from studio.engine.show import Canvas, Fit, Layer
 from studio.gui import layer_editor as editor_module
-from studio.gui.layer_editor import LayerEditor, Snapper, cropped, source_side
+from studio.gui.layer_editor import LayerEditor
+from studio.gui.layer_geometry import Snapper, cropped, source_side
 from studio.gui.monitors import MonitorView
 from studio.session import SessionOptions, StudioSession
 

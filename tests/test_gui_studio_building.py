@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from studio.app import build_engine
 from studio.engine.builtin_shows import builtin_show
 from studio.gui.add_source_dialog import kind_label
-from studio.gui.layer_editor import layer_box
+from studio.gui.layer_geometry import layer_box
 from studio.gui.main_window import MainWindow
 from studio.gui.preferences import Preferences, PreferencesStore
 
