@@ -18,6 +18,7 @@ lock orders them. Events fire on the calling thread or on engine threads: listen
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,12 +67,14 @@ class SessionOptions:
     build_engine: Callable[[Show], Engine] | None = None  # tests and benchmarks swap the clock
 
 
+def file_name_slug(name: str) -> str:
+    """A file-name-safe version of a show name (Chinese letters kept)."""
+    return re.sub(r"[^\w\-]+", "-", name, flags=re.UNICODE).strip("-") or "show"
+
+
 def recording_name(show_name: str) -> str:
     """`<show>-<date>-<time>.mkv`: how a recording started without a file name is called."""
-    import re
-
-    slug = re.sub(r"[^\w\-]+", "-", show_name, flags=re.UNICODE).strip("-") or "show"
-    return f"{slug}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
+    return f"{file_name_slug(show_name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
 
 
 class StudioSession:
@@ -83,7 +86,7 @@ class StudioSession:
         self.engine: Engine | None = None
         self.selling = None  # studio.commerce.selling_desk.SellingDesk, when the show has products
         self.comments = None  # studio.comments.comment_desk.CommentDesk
-        self._comment_parts: list[Any] = []  # replay, Twitch, API server: stopped before the desk
+        self._comment_parts: list[Any] = []  # replay, Twitch, scripted players: stopped before the desk
         self.comments_api = None
         self.remote = None  # studio.control.remote_api.RemoteControlServer
         self._streaming = False

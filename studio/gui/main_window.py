@@ -8,7 +8,6 @@ that can take long (building, starting, stopping an engine) runs on EngineHost's
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
-from studio.session import EDITED_FIELDS, SessionOptions, StudioSession
+from studio.session import EDITED_FIELDS, SessionOptions, StudioSession, file_name_slug
 from studio.gui.bridge import EngineBridge
 from studio.gui.engine_host import EngineHost
 from studio.gui.hotkeys import HotkeyDispatcher, effective_bindings
@@ -436,7 +435,7 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         folder = str(self.show_path.parent) if self.show_path else str(Path.home())
-        suggested = str(Path(folder) / f"{slug(self.document.name)}.json")
+        suggested = str(Path(folder) / f"{file_name_slug(self.document.name)}.json")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save show as"), suggested, SHOW_FILE_FILTER)
         if not path:
             return False
@@ -933,11 +932,6 @@ def default_window_size() -> QSize:
         return QSize(1600, 900)
     available = screen.availableGeometry()
     return QSize(min(1600, available.width() * 95 // 100), min(900, available.height() * 92 // 100))
-
-
-def slug(name: str) -> str:
-    """A file-name-safe version of a show name (Chinese letters kept)."""
-    return re.sub(r"[^\w\-]+", "-", name, flags=re.UNICODE).strip("-") or "show"
 
 
 def new_demo_show() -> Show:
