@@ -112,6 +112,12 @@ class StudioSession:
             update.update(desk.show_state())
         return show.model_copy(update=update) if update else show
 
+    @property
+    def document(self) -> Show:
+        """The edited show without the mixer's and the run sheet's live state: cheap (no locks of
+        other threads taken), for reading scenes, sources and settings on a hot path (a key)."""
+        return self._show
+
     def set_document(self, show: Show) -> None:
         """Replace the document's non-live parts (settings, hotkeys, transitions) without an
         engine change; sources, scenes and inputs go through replace_show."""

@@ -89,6 +89,9 @@ class SellingDesk:
         self.image_folder = image_folder
         self.events = DeskEvents()
         self._lock = threading.RLock()
+        # Rendering the countdown takes a few hundred ms: under a lock of its own, so reading the
+        # run sheet (the session's show, on the GUI thread) never waits for it.
+        self._countdown_lock = threading.RLock()
         self._products: list[Product] = list(show.products)
         self._current_id: str | None = show.current_product or (self._products[0].id if self._products else None)
         self._cards = ProductCardCache()
@@ -351,7 +354,7 @@ class SellingDesk:
         return self._cards.get(product, canvas.width, canvas.height, CardCorner(corner), folder)
 
     def _countdown_pictures(self) -> dict[int, list[RenderedOverlay]]:
-        with self._lock:
+        with self._countdown_lock:
             if self._countdown is None:
                 canvas = self.engine.show.canvas
                 self._countdown = render_countdown_set(canvas.width, canvas.height, canvas.fps)
@@ -359,7 +362,7 @@ class SellingDesk:
 
     def _prepared_countdown(self) -> dict[int, list[tuple[PreparedPicture, int, int]]]:
         """The digits converted for the program once: a 3-2-1 key press costs no conversion."""
-        with self._lock:
+        with self._countdown_lock:
             if self._countdown_prepared is None:
                 self._countdown_prepared = {
                     digit: [(self.engine.prepare_picture(p.bgra), p.x, p.y) for p in pictures]

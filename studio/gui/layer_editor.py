@@ -152,6 +152,7 @@ class LayerEditor(QWidget):
         self._send_timer.setSingleShot(True)
         self._send_timer.timeout.connect(self._send_pending)
 
+        monitor.overlay = self.paint_overlay
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setAutoFillBackground(False)
         self.setMouseTracking(True)  # cursor shapes over the handles
@@ -211,11 +212,13 @@ class LayerEditor(QWidget):
         if found is None or found.id != self._scene_id:
             return
         self._selected = layer_id if any(layer.id == layer_id for layer in self._layers) else None
-        self.update()
+        self.monitor.update()
 
     def detach(self) -> None:
         """Stop listening to the session (before the session goes away)."""
         _disconnect(self.session.events.show_changed, self._session_listener)
+        if self.monitor.overlay == self.paint_overlay:
+            self.monitor.overlay = None
 
     # -- the model ------------------------------------------------------------------------------
 
@@ -231,7 +234,7 @@ class LayerEditor(QWidget):
         self._layers = scene_items(scene, self._show.canvas) if scene is not None else []
         if self._selected is not None and self._layer(self._selected) is None:
             self._selected = None
-        self.update()
+        self.monitor.update()
 
     def _layer(self, layer_id: int | None) -> Layer | None:
         return next((layer for layer in self._layers if layer.id == layer_id), None)
@@ -346,7 +349,7 @@ class LayerEditor(QWidget):
         if layer is not None and not layer.locked:
             self._drag = Drag("move", "", point, self._current(layer))
         self._update_cursor(point, event.modifiers())
-        self.update()
+        self.monitor.update()
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -363,7 +366,7 @@ class LayerEditor(QWidget):
                 self._send_pending()
             elif not self._send_timer.isActive():
                 self._send_timer.start(max(1, round(wait_ms)))
-        self.update()
+        self.monitor.update()
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -435,7 +438,7 @@ class LayerEditor(QWidget):
                 self._send_pending(drag)
             if drag.good:
                 self._seal()
-        self.update()
+        self.monitor.update()
 
     def _seal(self) -> None:
         if self.seal_edits is not None:
@@ -458,7 +461,7 @@ class LayerEditor(QWidget):
         layer = self._layer(layer_id)
         if layer is not None:  # the show's own event follows (queued); draw the edit now
             self._replace_cached(with_changes(layer, changes))
-        self.update()
+        self.monitor.update()
         return True
 
     def _run(self, description: str, edit: Callable[[], object], merge_key: str | None, *, report: bool = True) -> bool:
@@ -530,7 +533,7 @@ class LayerEditor(QWidget):
         if layer.id != self._selected:
             self._selected = layer.id
             self.layer_selected.emit(self._scene_id, layer.id)
-            self.update()
+            self.monitor.update()
         menu = self.context_menu(layer.id)
         self.exec_menu(menu, event.globalPos())
         menu.deleteLater()
@@ -571,7 +574,7 @@ class LayerEditor(QWidget):
         if self._update_layer(description, None, layer_id, {name: value}) and name == "visible" and not value and self._selected == layer_id:
             self._selected = None
             self.layer_selected.emit(self._scene_id or "", 0)
-            self.update()
+            self.monitor.update()
 
     def _move_to(self, layer_id: int, *, front: bool) -> None:
         scene_id = self._scene_id
@@ -584,7 +587,7 @@ class LayerEditor(QWidget):
             if layer is not None:
                 others = [item for item in self._layers if item.id != layer_id]
                 self._layers = [*others, layer] if front else [layer, *others]
-            self.update()
+            self.monitor.update()
 
     def _remove(self, layer_id: int) -> None:
         scene_id = self._scene_id
@@ -595,7 +598,7 @@ class LayerEditor(QWidget):
             if self._selected == layer_id:
                 self._selected = None
                 self.layer_selected.emit(scene_id, 0)
-            self.update()
+            self.monitor.update()
 
     # -- following the monitor --------------------------------------------------------------------
 
@@ -607,9 +610,14 @@ class LayerEditor(QWidget):
     # -- painting -------------------------------------------------------------------------------------
 
     def paintEvent(self, event) -> None:  # noqa: N802
+        """Nothing of its own: the outlines are drawn by the monitor's paint (paint_overlay)."""
+
+    def paint_overlay(self, painter: QPainter) -> None:
+        """The layers' outlines, the selection's handles and the snap guides, over the picture
+        (the monitor's painter; this widget covers the monitor exactly)."""
         if self._scene_id is None or not self._layers:
             return
-        painter = QPainter(self)
+        painter.save()
         outline = QPen(OUTLINE, 1)
         outline.setCosmetic(True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -646,7 +654,7 @@ class LayerEditor(QWidget):
                 else:
                     y = rect.top() + line * scale_y
                     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-        painter.end()
+        painter.restore()
 
 
 def _takes_keyword(function: Callable[..., object], name: str) -> bool:

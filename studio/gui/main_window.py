@@ -531,7 +531,9 @@ class MainWindow(QMainWindow):
 
     def run_action(self, action_id: str) -> None:
         kind, _, argument = action_id.partition(".")
-        scenes = [scene.name for scene in self.document.scenes]
+        # Every key press lands here: read the scenes without the run sheet's lock (session.show
+        # takes it, and the card renderer may hold it for a frame or two).
+        scenes = [scene.name for scene in (self._loading_show or self.session.document).scenes]
         if kind == "cut":
             self._engine_call(lambda e: e.cut())
         elif kind == "auto":

@@ -34,6 +34,9 @@ class MonitorView(QWidget):
         self.aspect = aspect
         self.tally: QColor | None = None
         self.no_signal = False
+        # Drawn over the picture in the same paint (the preview's layer editor): a child widget
+        # painting on top would have Qt repaint the monitor under it twice per picture.
+        self.overlay: Callable[[QPainter], None] | None = None
         self._tap: VideoTap | None = None
         self._image: QImage | None = None
         self._shown_sequence = -1
@@ -150,6 +153,8 @@ class MonitorView(QWidget):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(target.adjusted(-1, -1, 1, 1))
+        if self.overlay is not None:
+            self.overlay(painter)
         painter.end()
 
 
