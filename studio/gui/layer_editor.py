@@ -153,6 +153,9 @@ class LayerEditor(QWidget):
         self._send_timer.timeout.connect(self._send_pending)
 
         monitor.overlay = self.paint_overlay
+        # This widget only takes the mouse and the keys: it never paints, so Qt need not paint it
+        # (nor compose it over the monitor) for each of the monitor's pictures.
+        self.setUpdatesEnabled(False)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.setAutoFillBackground(False)
         self.setMouseTracking(True)  # cursor shapes over the handles
