@@ -70,6 +70,16 @@ def assert_colour_near(actual, expected, tolerance: int = 12, what: str = "") ->
     assert difference <= tolerance, f"{what}: colour {tuple(np.round(actual))} is not near {tuple(expected)}"
 
 
+def end_process(process: subprocess.Popen) -> None:
+    """Stop a server the tests started: TERM, then KILL if it has not gone within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def demo_show_data():
     from studio.engine.builtin_shows import demo_show_data as make
@@ -130,12 +140,7 @@ def private_pulseaudio(tmp_path_factory):
             time.sleep(0.05)  # polling the server's readiness, bounded by the deadline
         yield environment
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        end_process(server)
 
 
 # -- a private X display: a screen to capture on a machine with no monitor ---------------------
@@ -192,9 +197,4 @@ def private_x_display(tmp_path_factory):
     finally:
         os.close(ready_read)
         log.close()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        end_process(server)

@@ -38,13 +38,19 @@ def _eye(painter: QPainter) -> None:
     painter.drawEllipse(QPointF(8, 8), 2.2, 2.2)
 
 
-def _eye_off(painter: QPainter) -> None:
+def _use_faint_pen(painter: QPainter) -> QPen:
+    """Draw with the current pen at 45% opacity (an "off" state); returns the pen to put back."""
     pen = painter.pen()
     faint = QPen(pen)
     colour = QColor(pen.color())
     colour.setAlphaF(0.45)
     faint.setColor(colour)
     painter.setPen(faint)
+    return pen
+
+
+def _eye_off(painter: QPainter) -> None:
+    pen = _use_faint_pen(painter)
     _eye(painter)
     painter.setPen(pen)
     painter.drawLine(QPointF(2.5, 13.5), QPointF(13.5, 2.5))
@@ -58,12 +64,7 @@ def _lock(painter: QPainter) -> None:
 
 
 def _unlock(painter: QPainter) -> None:
-    pen = painter.pen()
-    faint = QPen(pen)
-    colour = QColor(pen.color())
-    colour.setAlphaF(0.45)
-    faint.setColor(colour)
-    painter.setPen(faint)
+    pen = _use_faint_pen(painter)
     painter.drawRoundedRect(QRectF(3.5, 7.5, 9, 6.5), 1.2, 1.2)
     painter.drawArc(QRectF(8, 1.5, 6, 8), 0, 180 * 16)
     painter.drawLine(QPointF(8, 5.5), QPointF(8, 7.5))
