@@ -14,12 +14,14 @@ import re
 import shutil
 import ssl
 import subprocess
+import random
 import threading
 
 import pytest
 
 from studio.comments.message import CommentKind
 from studio.comments.twitch import TwitchChat, parse_irc_line, strip_action, unescape_tag_value
+from studio.engine.backoff import ReconnectPolicy
 
 WAIT_S = 10.0
 CHANNEL = "shop_live"
@@ -154,8 +156,7 @@ def make_chat(irc_server: FakeIrcServer, collector: Collector, **options) -> Twi
         host="127.0.0.1",
         port=irc_server.port,
         tls=False,
-        reconnect_initial_s=0.05,
-        reconnect_max_s=0.2,
+        reconnect_policy=ReconnectPolicy(first_delay_ms=50, factor=2.0, max_delay_ms=200, jitter_fraction=0.2),
         **options,
     )
 
@@ -210,10 +211,11 @@ def test_channel_and_token_are_checked():
 
 
 def test_backoff_doubles_from_1_s_to_30_s_with_jitter():
-    chat = TwitchChat(CHANNEL, on_comments=print)
-    for failures, expected in ((1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 30), (12, 30)):
-        delays = [chat._backoff_s(failures) for _ in range(50)]
-        assert all(0.8 * expected <= delay <= 1.2 * expected for delay in delays), (failures, delays)
+    policy = TwitchChat(CHANNEL, on_comments=print).reconnect_policy
+    rng = random.Random(5)
+    for failures, expected_ms in ((1, 1000), (2, 2000), (3, 4000), (4, 8000), (5, 16_000), (6, 30_000), (12, 30_000)):
+        delays = [policy.delay_ms(failures - 1, rng) for _ in range(50)]
+        assert all(0.8 * expected_ms <= delay <= min(1.2 * expected_ms, 30_000) for delay in delays), (failures, delays)
         assert len(set(delays)) > 1  # jittered
 
 
@@ -329,11 +331,14 @@ def test_a_refused_login_is_final(irc_server, collector):
     assert collector.states[-1][0] == "failed"
 
 
+QUICK_RETRIES = ReconnectPolicy(first_delay_ms=10, factor=2.0, max_delay_ms=50, jitter_fraction=0.2)
+
+
 def test_an_unreachable_server_is_retried_with_backoff(collector):
     with socket_closed_port() as port:
         chat = TwitchChat(
             CHANNEL, on_comments=collector.on_comments, on_state=collector.on_state, host="127.0.0.1", port=port, tls=False,
-            reconnect_initial_s=0.01, reconnect_max_s=0.05,
+            reconnect_policy=QUICK_RETRIES,
         )
         chat.start()
         try:
@@ -378,7 +383,7 @@ def test_tls_login_checks_the_certificate(tmp_path, collector):
         # The system's CAs do not know our certificate: refused, and retried.
         untrusting = TwitchChat(
             CHANNEL, on_comments=collector.on_comments, on_state=collector.on_state, host="127.0.0.1", port=server.port,
-            reconnect_initial_s=0.01, reconnect_max_s=0.05,
+            reconnect_policy=QUICK_RETRIES,
         )  # fmt: skip
         untrusting.start()
         try:

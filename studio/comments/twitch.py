@@ -20,10 +20,10 @@
   with what arrived together (one read of the socket); while it runs, more lines are read and
   queued (bounded: when DELIVERY_QUEUE batches wait, reading pauses).
 - RECONNECT from the server, a dropped connection, a failed connect: reconnect after 1 s,
-  doubling up to 30 s, +-20% jitter; the delay starts over after a successful login.
-  "Login authentication failed" (a bad token) is final: state "failed", no retries.
-- `on_state(state, reason)`: "connecting", "connected" (joined), "reconnecting" (reason: why,
-  and when it tries again), "failed", "stopped". Called on the connector's thread.
+  doubling up to 30 s, +-20% jitter (TWITCH_RECONNECT_POLICY); the delay starts over after a
+  successful login. "Login authentication failed" (a bad token) is final: state "failed", no retries.
+- `on_state(state, reason)`: a ChatState, "connecting", "connected" (joined), "reconnecting"
+  (reason: why, and when it tries again), "failed", "stopped". Called on the connector's thread.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from studio.comments.message import Comment, MessageError, parse_message
+from studio.engine.backoff import Backoff, ReconnectPolicy
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ PING_AFTER_S = 240.0  # Twitch pings every ~5 minutes; we ask ourselves after th
 PONG_TIMEOUT_S = 30.0
 MAX_LINE_BYTES = 16 * 1024  # tags (<= 8191) + the message (<= 512), with room to spare
 DELIVERY_QUEUE = 256
+TWITCH_RECONNECT_POLICY = ReconnectPolicy(first_delay_ms=1000, factor=2.0, max_delay_ms=30_000, jitter_fraction=0.2)
 GIFT_NOTICES = frozenset(
     {
         "sub", "resub", "subgift", "submysterygift", "anonsubgift", "anonsubmysterygift",
@@ -64,7 +67,18 @@ _CHANNEL = re.compile(r"[a-z0-9_]{1,25}")
 _NICK = re.compile(r"[a-z0-9_]{1,25}")
 _TAG_ESCAPES = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
 
-StateCallback = Callable[[str, str], None]
+
+class ChatState(StrEnum):
+    """The connector's state as on_state reports it (a str: logs and JSON show the value)."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"  # logged in and joined the channel
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"  # final: the login was refused
+    STOPPED = "stopped"
+
+
+StateCallback = Callable[[ChatState, str], None]
 
 
 # -- IRC lines ------------------------------------------------------------------------------------------
@@ -188,7 +202,7 @@ class _LoginFailed(Exception):
 
 @dataclass(frozen=True)
 class TwitchStats:
-    state: str
+    state: ChatState
     connects: int  # successful logins
     reconnects: int  # connection attempts after the first
     comments: int  # handed to on_comments
@@ -208,8 +222,7 @@ class TwitchChat:
         nick: str | None = None,
         oauth_token: str | None = None,
         on_state: StateCallback | None = None,
-        reconnect_initial_s: float = 1.0,
-        reconnect_max_s: float = 30.0,
+        reconnect_policy: ReconnectPolicy = TWITCH_RECONNECT_POLICY,
         ping_after_s: float = PING_AFTER_S,
         pong_timeout_s: float = PONG_TIMEOUT_S,
         ssl_context: ssl.SSLContext | None = None,
@@ -236,15 +249,14 @@ class TwitchChat:
         self._token = token
         self._on_comments = on_comments
         self._on_state = on_state
-        self.reconnect_initial_s = reconnect_initial_s
-        self.reconnect_max_s = reconnect_max_s
+        self.reconnect_policy = reconnect_policy
         self.ping_after_s = ping_after_s
         self.pong_timeout_s = pong_timeout_s
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._main: asyncio.Task | None = None
         self._stopping = threading.Event()
-        self._state = "stopped"
+        self._state = ChatState.STOPPED
         self._connects = 0
         self._attempts = 0
         self._comments = 0
@@ -255,7 +267,7 @@ class TwitchChat:
     # -- public -------------------------------------------------------------------------------------
 
     @property
-    def state(self) -> str:
+    def state(self) -> ChatState:
         return self._state
 
     @property
@@ -301,12 +313,12 @@ class TwitchChat:
             loop.run_until_complete(loop.shutdown_default_executor())
         finally:
             loop.close()
-            if self._state != "failed":
-                self._set_state("stopped", "")
+            if self._state is not ChatState.FAILED:
+                self._set_state(ChatState.STOPPED, "")
 
-    def _set_state(self, state: str, reason: str) -> None:
+    def _set_state(self, state: ChatState, reason: str) -> None:
         self._state = state
-        if state in ("reconnecting", "failed"):
+        if state in (ChatState.RECONNECTING, ChatState.FAILED):
             log.warning("twitch #%s: %s: %s", self.channel, state, reason)
         else:
             log.info("twitch #%s: %s%s", self.channel, state, f" ({reason})" if reason else "")
@@ -316,24 +328,20 @@ class TwitchChat:
             except Exception:
                 log.exception("twitch: on_state raised")
 
-    def _backoff_s(self, failures: int) -> float:
-        delay = min(self.reconnect_max_s, self.reconnect_initial_s * 2 ** max(0, failures - 1))
-        return delay * random.uniform(0.8, 1.2)
-
     async def _run(self) -> None:
-        failures = 0
+        backoff = Backoff(self.reconnect_policy)
         deliveries: asyncio.Queue[list[Comment] | None] = asyncio.Queue(DELIVERY_QUEUE)
         deliverer = asyncio.get_running_loop().create_task(self._deliver(deliveries))
         try:
             while not self._stopping.is_set():
-                self._set_state("connecting", f"{self.host}:{self.port}{' (TLS)' if self.tls else ''}")
+                self._set_state(ChatState.CONNECTING, f"{self.host}:{self.port}{' (TLS)' if self.tls else ''}")
                 self._attempts += 1
                 self._session_logged_in = False
                 try:
                     await self._session(deliveries)
                     reason = "the server closed the connection"
                 except _LoginFailed as error:
-                    self._set_state("failed", str(error))
+                    self._set_state(ChatState.FAILED, str(error))
                     return
                 except _Reconnect as error:
                     reason = str(error)
@@ -342,11 +350,14 @@ class TwitchChat:
                 except Exception as error:  # a bug of ours: say so, and keep the chat coming
                     log.exception("twitch #%s: unexpected error", self.channel)
                     reason = f"unexpected error: {type(error).__name__}"
-                # After a good login the delay starts over; failing again and again, it doubles.
-                failures = 1 if self._session_logged_in else failures + 1
-                delay = self._backoff_s(failures)
-                self._set_state("reconnecting", f"{reason}; again in {delay:.1f} s" if delay >= 1 else f"{reason}; again in {delay:.2f} s")
-                await asyncio.sleep(delay)
+                # After a good login the delay starts over; failing again and again, it grows.
+                if self._session_logged_in:
+                    backoff.reset()
+                delay_s = backoff.next_delay_ms() / 1000
+                self._set_state(
+                    ChatState.RECONNECTING, f"{reason}; again in {delay_s:.1f} s" if delay_s >= 1 else f"{reason}; again in {delay_s:.2f} s"
+                )
+                await asyncio.sleep(delay_s)
         finally:
             try:
                 deliveries.put_nowait(None)
@@ -410,7 +421,7 @@ class TwitchChat:
                         self._connects += 1
                         await send(f"JOIN #{self.channel}")
                     elif command == "JOIN" and message.nick.lower() == self.nick:
-                        self._set_state("connected", f"#{self.channel}" + (" (anonymous)" if self.anonymous else f" as {self.nick}"))
+                        self._set_state(ChatState.CONNECTED, f"#{self.channel}" + (" (anonymous)" if self.anonymous else f" as {self.nick}"))
                     elif command == "RECONNECT":
                         raise _Reconnect("the server asked us to reconnect (RECONNECT)")
                     elif command == "NOTICE" and not self._session_logged_in and "authentication failed" in message.trailing.lower():

@@ -45,7 +45,6 @@ import hmac
 import http.client
 import json
 import logging
-import random
 import threading
 import time
 import urllib.error
@@ -57,6 +56,7 @@ from dataclasses import dataclass
 from typing import Self
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.errors import InputError
 from studio.engine.products import LinkWebhookSettings
 from studio.engine.secrets import MASK, mask_url, scrub_secrets, url_problem
@@ -70,7 +70,8 @@ USER_AGENT = "live-selling-studio link-webhook/1"
 DEFAULT_QUEUE_SIZE = 64
 _RESPONSE_READ_BYTES = 64 * 1024
 _SHOWN_RESPONSE_CHARS = 160
-_JITTER = 0.2
+# 1 s, 2 s, 4 s... up to 30 s, each ±20%: what the module doc promises the platform.
+LINK_WEBHOOK_RETRY_POLICY = ReconnectPolicy(first_delay_ms=1000, factor=2.0, max_delay_ms=30_000, jitter_fraction=0.2)
 
 
 @dataclass(frozen=True)
@@ -123,14 +124,6 @@ def verify_signature(
     return abs((time.time() if now is None else now) - sent) <= max_age_s
 
 
-def retry_delay_s(
-    failed_attempts: int, *, base_s: float = 1.0, cap_s: float = 30.0, rng: random.Random | None = None
-) -> float:
-    """The wait after the n-th failed attempt: base, 2*base, 4*base... capped, then ±20% jitter."""
-    delay = min(cap_s, base_s * 2 ** max(0, failed_attempts - 1))
-    return delay * (rng or random).uniform(1 - _JITTER, 1 + _JITTER)
-
-
 @dataclass(frozen=True)
 class _Delivery:
     delivery_id: str
@@ -143,7 +136,7 @@ class _Attempt:
     status: int | None = None
     error: str | None = None
     retry: bool = False
-    retry_after_s: float | None = None
+    retry_after_ms: int | None = None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -166,8 +159,7 @@ class LinkWebhookSender:
         settings: LinkWebhookSettings,
         *,
         on_result: Callable[[WebhookResult], None] | None = None,
-        backoff_base_s: float = 1.0,
-        backoff_cap_s: float = 30.0,
+        retry_policy: ReconnectPolicy = LINK_WEBHOOK_RETRY_POLICY,
         queue_size: int = DEFAULT_QUEUE_SIZE,
     ) -> None:
         if settings.url:
@@ -182,10 +174,9 @@ class LinkWebhookSender:
         self._secret = settings.secret.get_secret_value()
         self._request_url, self._authorization = _split_credentials(settings.url)
         self._on_result = on_result
-        self._backoff_base_s = backoff_base_s
-        self._backoff_cap_s = backoff_cap_s
+        self._retry_policy = retry_policy
+        self._backoff = Backoff(retry_policy)  # the worker thread's alone
         self._queue_size = queue_size
-        self._rng = random.Random()
         # Proxies come from the environment (as for any urllib client); redirects are not followed.
         self._opener = urllib.request.build_opener(_NoRedirect)
 
@@ -301,6 +292,7 @@ class LinkWebhookSender:
 
     def _deliver(self, delivery: _Delivery) -> WebhookResult:
         attempts = 0
+        self._backoff.reset()  # each payload's retries start from the first delay
         while True:
             attempts += 1
             outcome = self._attempt(delivery)
@@ -312,18 +304,18 @@ class LinkWebhookSender:
             if attempts >= self._settings.max_attempts:
                 error += f" (gave up after {attempts} attempt{'s' if attempts > 1 else ''})"
                 return WebhookResult(delivery.delivery_id, False, attempts, outcome.status, self._scrub(error))
-            delay = retry_delay_s(attempts, base_s=self._backoff_base_s, cap_s=self._backoff_cap_s, rng=self._rng)
-            if outcome.retry_after_s is not None:
-                delay = max(delay, min(outcome.retry_after_s, self._backoff_cap_s))
+            delay_ms = self._backoff.next_delay_ms()
+            if outcome.retry_after_ms is not None:  # the server knows best, up to our cap
+                delay_ms = max(delay_ms, min(outcome.retry_after_ms, self._retry_policy.max_delay_ms))
             log.info(
                 "link push %s: attempt %d failed (%s); retrying in %.1f s",
                 delivery.delivery_id,
                 attempts,
                 self._scrub(error),
-                delay,
+                delay_ms / 1000,
             )
             with self._condition:
-                closed = self._condition.wait_for(lambda: self._closing, timeout=delay)
+                closed = self._condition.wait_for(lambda: self._closing, timeout=delay_ms / 1000)
             if closed:
                 error += f" (not retried after {attempts} attempt{'s' if attempts > 1 else ''}: the sender was closed)"
                 return WebhookResult(delivery.delivery_id, False, attempts, outcome.status, self._scrub(error))
@@ -355,7 +347,7 @@ class LinkWebhookSender:
             if 300 <= status < 400:
                 text += " (redirects are not followed: set the webhook's final URL)"
             retry = status >= 500 or status == 429
-            return _Attempt(False, status, text, retry, _retry_after_s(answer.headers) if retry else None)
+            return _Attempt(False, status, text, retry, _retry_after_ms(answer.headers) if retry else None)
         except urllib.error.URLError as error:
             reason = error.reason
             if isinstance(reason, TimeoutError):
@@ -417,9 +409,10 @@ def _response_snippet(answer: urllib.error.HTTPError) -> str:
     return text if len(text) <= _SHOWN_RESPONSE_CHARS else text[: _SHOWN_RESPONSE_CHARS - 1] + "…"
 
 
-def _retry_after_s(headers: Mapping[str, str] | None) -> float | None:
+def _retry_after_ms(headers: Mapping[str, str] | None) -> int | None:
+    """Retry-After in delay-seconds, as milliseconds (the policy's unit)."""
     value = headers.get("Retry-After") if headers is not None else None
     try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None  # an HTTP date: the backoff is good enough
+        return max(0, round(float(value) * 1000)) if value else None
+    except (ValueError, OverflowError):
+        return None  # an HTTP date (or nonsense): the backoff is good enough

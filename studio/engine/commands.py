@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,20 @@ from studio.engine.show import AudioInputSpec, TransitionKind
 
 if TYPE_CHECKING:
     from studio.engine.show_edit import ShowEdit
+
+
+class AudioBus(StrEnum):
+    """A mixer bus a consumer can tap (its value is what the show file and the API call it)."""
+
+    MIX_MINUS = "mix_minus"  # what a guest hears: everything but their own voice
+    MONITOR = "monitor"  # headphones
+
+
+class TapAction(Enum):
+    """What an Attach*Tap command does with its tap."""
+
+    ATTACH = "attach"
+    DETACH = "detach"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +89,15 @@ class UpdateAudioInput:
 
 @dataclass(frozen=True, slots=True)
 class AttachAudioTap:
-    bus: str  # "mix_minus" or "monitor"
+    bus: AudioBus
     tap: AudioTap
-    attach: bool  # False: detach
+    action: TapAction
 
 
 @dataclass(frozen=True, slots=True)
 class AttachVideoTap:
     tap: VideoTap
-    attach: bool  # False: detach
+    action: TapAction
 
 
 @dataclass(frozen=True, slots=True)

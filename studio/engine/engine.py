@@ -33,7 +33,7 @@ from studio.engine.program import ProgramLoop
 from studio.engine.retirer import Retirer
 from studio.engine.show import AudioInputSpec, Show, SourceSpec, TransitionKind
 from studio.engine.show_edit import build_compositors, plan_show_edit
-from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, SourceStatus
+from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus, SourceStatus
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.registry import SourceRegistry
 from studio.engine.video.switcher import Switcher
@@ -86,9 +86,7 @@ class Engine:
             on_recording_state=self.events.recording_state_changed.emit,
             on_error=self.events.error.emit,
             recording_settings=show.recording,
-            on_destination_state=lambda name, state, reason: self.events.output_state_changed.emit(
-                name, state.value, reason
-            ),
+            on_destination_state=self.events.output_state_changed.emit,
         )
         self._program = ProgramLoop(
             canvas=canvas,
@@ -151,19 +149,19 @@ class Engine:
 
     def _start_output_devices(self) -> None:
         """Headphones (monitor bus) and the guest's return (mix-minus) on chosen output devices."""
-        for bus, device in (("monitor", self.show.audio.monitor_device), ("mix_minus", self.show.audio.mix_minus_device)):
+        for bus, device in ((cmd.AudioBus.MONITOR, self.show.audio.monitor_device), (cmd.AudioBus.MIX_MINUS, self.show.audio.mix_minus_device)):
             if not device:
                 continue
             output = AudioOutputDevice(bus, device, self.open_audio_tap(bus))
             output.start()
             state, reason = output.status()
-            if state != "live":
+            if state is not AudioStatus.LIVE:
                 self.events.error.emit(f"{bus} output unavailable: {reason}")
             self._output_devices.append(output)
 
-    def audio_status(self) -> dict[str, tuple[str, str]]:
-        """(state, reason) of every audio input and output device, e.g. ("unavailable", "PortAudio
-        library not found (install libportaudio2)")."""
+    def audio_status(self) -> dict[str, tuple[AudioStatus, str]]:
+        """(state, reason) of every audio input and output device, e.g. (AudioStatus.UNAVAILABLE,
+        "PortAudio library not found (install libportaudio2)")."""
         status = {channel.spec.name: channel.source.status() for channel in self._channels}
         status.update({f"{output.name} output": output.status() for output in self._output_devices})
         return status
@@ -423,19 +421,18 @@ class Engine:
     def set_input_muted(self, ref: str, muted: bool, *, at_ns: int | None = None) -> None:
         self.update_audio_input(ref, muted=muted, at_ns=at_ns)
 
-    def open_audio_tap(self, bus: str, capacity_ms: int = 2000) -> AudioTap:
-        """A live copy of a bus for a consumer on another thread: "mix_minus" (what the guest
-        hears: everything but their own voice) or "monitor" (headphones). Close it with
-        close_audio_tap(); while open, a consumer that falls behind loses the oldest audio."""
-        if bus not in ("mix_minus", "monitor"):
-            raise InputError(f"unknown bus {bus!r}; expected mix_minus or monitor", field="bus")
+    def open_audio_tap(self, bus: cmd.AudioBus | str, capacity_ms: int = 2000) -> AudioTap:
+        """A live copy of a bus for a consumer on another thread: AudioBus.MIX_MINUS (what the
+        guest hears: everything but their own voice) or AudioBus.MONITOR (headphones), or their
+        values as strings. Close it with close_audio_tap(); while open, a consumer that falls
+        behind loses the oldest audio."""
         tap = AudioTap(capacity_ms)
-        self._submit(cmd.AttachAudioTap(bus, tap, True), None)
+        self._submit(cmd.AttachAudioTap(_audio_bus(bus), tap, cmd.TapAction.ATTACH), None)
         return tap
 
-    def close_audio_tap(self, bus: str, tap: AudioTap) -> None:
+    def close_audio_tap(self, bus: cmd.AudioBus | str, tap: AudioTap) -> None:
         tap.closed = True
-        self._submit(cmd.AttachAudioTap(bus, tap, False), None)
+        self._submit(cmd.AttachAudioTap(_audio_bus(bus), tap, cmd.TapAction.DETACH), None)
 
     # -- monitors -------------------------------------------------------------------------------
 
@@ -449,12 +446,12 @@ class Engine:
                 raise InputError(f"unknown monitor target {target!r}; expected program, preview or one of {names}", field="target")
             target = spec.id
         tap = VideoTap(target, max_width, max_height, min(max_fps, self.show.canvas.fps))
-        self._submit(cmd.AttachVideoTap(tap, True), None)
+        self._submit(cmd.AttachVideoTap(tap, cmd.TapAction.ATTACH), None)
         return tap
 
     def close_video_tap(self, tap: VideoTap) -> None:
         tap.closed = True
-        self._submit(cmd.AttachVideoTap(tap, False), None)
+        self._submit(cmd.AttachVideoTap(tap, cmd.TapAction.DETACH), None)
 
     def current_show(self) -> Show:
         """The show as it is now, with the mixer's settings: what "save" writes."""
@@ -532,5 +529,12 @@ class Engine:
     def _on_source_status(self, source_id: str, status: SourceStatus, reason: str) -> None:
         self._source_status[source_id] = status
         self._source_status_reason[source_id] = reason
-        self.events.source_status_changed.emit(source_id, status.value, reason)
+        self.events.source_status_changed.emit(source_id, status, reason)
 
+
+def _audio_bus(bus: cmd.AudioBus | str) -> cmd.AudioBus:
+    try:
+        return cmd.AudioBus(bus)
+    except ValueError:
+        expected = " or ".join(b.value for b in cmd.AudioBus)
+        raise InputError(f"unknown bus {bus!r}; expected {expected}", field="bus") from None

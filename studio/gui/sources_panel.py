@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
 
 from studio.engine.errors import InputError
 from studio.engine.show import Show
+from studio.engine.sources.base import SourceStatus
 from studio.gui.add_source_dialog import ADDABLE_AUDIO_KINDS, AddSourceDialog, SourcePropertiesDialog, kind_label, video_kinds
 from studio.gui.edit_icons import edit_icon
 from studio.gui.rename_delegate import NAME_ROLE, RenameDelegate
 from studio.gui.undo import EditHistory
 
 VIDEO, AUDIO = "video", "audio"
-NO_SIGNAL = "no signal"
+NO_SIGNAL = SourceStatus.NO_SIGNAL  # statuses arrive through the Qt bridge as plain str: compare with ==
 NO_SIGNAL_COLOUR = QColor(255, 107, 107)
 NAME_COLUMN, KIND_COLUMN, STATUS_COLUMN = 0, 1, 2
 

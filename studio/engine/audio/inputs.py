@@ -11,7 +11,7 @@ from studio.engine.audio.beep import BeepSource
 from studio.engine.audio.tone import ToneSource
 from studio.engine.clock import MediaClock
 from studio.engine.show import AudioInputKind, AudioInputSpec
-from studio.engine.sources.base import AUDIO_CHANNELS, AudioSource
+from studio.engine.sources.base import AUDIO_CHANNELS, AudioSource, AudioStatus
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ class SilentSource(AudioSource):
             self._block = np.zeros((sample_count, AUDIO_CHANNELS), np.float32)
         return self._block
 
-    def status(self) -> tuple[str, str]:
-        return ("unavailable", self._reason)
+    def status(self) -> tuple[AudioStatus, str]:
+        return (AudioStatus.UNAVAILABLE, self._reason)
 
 
 def create_audio_source(

@@ -30,8 +30,9 @@ import numpy as np
 from studio.engine.audio.drift import DriftCompensator, DriftSettings
 from studio.engine.audio.history import ProgramAudioHistory
 from studio.engine.audio.ring import AudioRingBuffer
+from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.clock import NS_PER_MS, MediaClock
-from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource
+from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +80,9 @@ class MicrophoneTuning:
     # start that wait again.
     first_audio_timeout_ms: int = 3000
     watch_interval_ms: int = 100
-    reopen_backoff_first_ms: int = 250
-    reopen_backoff_max_ms: int = 5000
+    # No jitter: one machine's microphones have no server to stampede, and exact waits keep the
+    # virtual-clock tests repeatable.
+    reopen_policy: ReconnectPolicy = ReconnectPolicy(first_delay_ms=250, factor=2.0, max_delay_ms=5000)
     join_timeout_s: float = 5.0
     drift: DriftSettings = DriftSettings()
 
@@ -271,7 +273,7 @@ class MicrophoneInput(AudioSource):
         self.device = parse_device(getattr(spec, "device", None))
         self.clock = clock
         self.tuning = tuning
-        self._status: tuple[str, str] = ("starting", "")
+        self._status: tuple[AudioStatus, str] = (AudioStatus.STARTING, "")
         self._ever_live = False
 
         history_samples = tuning.history_ms * AUDIO_SAMPLE_RATE_HZ // 1000
@@ -292,13 +294,14 @@ class MicrophoneInput(AudioSource):
         self._next_supervision_ns = -1
         self._supervision_moved = threading.Condition()
         self._supervisor_done = False
+        self._reopen_backoff = Backoff(tuning.reopen_policy)  # the supervisor thread's alone
 
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if open_stream is None:
             sounddevice, reason = load_portaudio(load_sounddevice)
             if sounddevice is None:
-                self._status = ("unavailable", reason)
+                self._status = (AudioStatus.UNAVAILABLE, reason)
                 return
             open_stream = sounddevice_stream_opener(sounddevice)
         self._open_stream = open_stream
@@ -307,7 +310,7 @@ class MicrophoneInput(AudioSource):
 
     # -- AudioSource -----------------------------------------------------------------------
 
-    def status(self) -> tuple[str, str]:
+    def status(self) -> tuple[AudioStatus, str]:
         return self._status
 
     def on_program_block(self, start_sample: int, sample_count: int) -> None:
@@ -320,7 +323,7 @@ class MicrophoneInput(AudioSource):
         block = self._block
         if session is None:
             block[:] = 0.0
-            if self._status[0] == "lost":
+            if self._status[0] is AudioStatus.LOST:
                 self._lost_gap_samples += sample_count
         else:
             session.compensator.process_into(block)
@@ -337,7 +340,7 @@ class MicrophoneInput(AudioSource):
                 log.warning(
                     "microphone %s: the device did not close within %.0f s", self.name, self.tuning.join_timeout_s
                 )
-        self._status = ("closed", "")
+        self._status = (AudioStatus.CLOSED, "")
 
     stop = close
 
@@ -405,8 +408,7 @@ class MicrophoneInput(AudioSource):
     # -- supervisor thread -----------------------------------------------------------------
 
     def _supervise(self) -> None:
-        tuning = self.tuning
-        backoff_ms = tuning.reopen_backoff_first_ms
+        backoff = self._reopen_backoff
         while not self._stop.is_set():
             session = self._try_open()
             if session is not None:
@@ -417,10 +419,9 @@ class MicrophoneInput(AudioSource):
                 if self._stop.is_set():
                     break
                 if delivered:  # it worked for a while: start the backoff over
-                    backoff_ms = tuning.reopen_backoff_first_ms
-            if not self._wait_ms(backoff_ms):
+                    backoff.reset()
+            if not self._wait_ms(backoff.next_delay_ms()):
                 break
-            backoff_ms = min(backoff_ms * 2, tuning.reopen_backoff_max_ms)
         with self._supervision_moved:
             self._next_supervision_ns = -1
             self._supervisor_done = True
@@ -462,9 +463,9 @@ class MicrophoneInput(AudioSource):
         if reopening:
             self.reopen_count += 1
             log.info("microphone %s: re-opened", self.name)
-            self._status = ("lost", "device re-opened, waiting for audio")
+            self._status = (AudioStatus.LOST, "device re-opened, waiting for audio")
         else:
-            self._status = ("starting", "waiting for audio")
+            self._status = (AudioStatus.STARTING, "waiting for audio")
         return session
 
     def _watch(self, session: _CaptureSession) -> bool:
@@ -481,7 +482,7 @@ class MicrophoneInput(AudioSource):
                 if not delivered:
                     delivered = True
                     self._ever_live = True
-                    self._status = ("live", "")
+                    self._status = (AudioStatus.LIVE, "")
             stream = session.stream
             if session.finished.is_set() or (stream is not None and not stream.active):
                 self._fail("the device stopped (unplugged or failed)")
@@ -496,7 +497,7 @@ class MicrophoneInput(AudioSource):
 
     def _fail(self, reason: str) -> None:
         """Lost if it had worked before, else unavailable; either way we keep trying."""
-        state = "lost" if self._ever_live else "unavailable"
+        state = AudioStatus.LOST if self._ever_live else AudioStatus.UNAVAILABLE
         if self._status != (state, reason):
             log.warning("microphone %s %s: %s", self.name, state, reason)
         self._status = (state, reason)

@@ -25,7 +25,7 @@ import numpy as np
 from studio.engine.audio.drift import DriftCompensator, DriftSettings
 from studio.engine.audio.history import ProgramAudioHistory
 from studio.engine.audio.ring import AudioRingBuffer
-from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource
+from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class NetworkFeedAudio(AudioSource):
         """`label` names the feed in logs and must not contain secrets (pass a masked URL)."""
         self.label = label
         self.tuning = tuning
-        self._status: tuple[str, str] = ("starting", "waiting for the feed")
+        self._status: tuple[AudioStatus, str] = (AudioStatus.STARTING, "waiting for the feed")
         self._ever_connected = False
         self._ever_live = False
         self._closed = False
@@ -86,14 +86,14 @@ class NetworkFeedAudio(AudioSource):
         self._retire_published()
         self.connection_count += 1
         if not carries_audio:
-            self._set_status("unavailable", "the feed carries no sound")
+            self._set_status(AudioStatus.UNAVAILABLE, "the feed carries no sound")
             return
         self._published = _FeedConnectionAudio(self.tuning, reconnecting=self._ever_connected)
         self._ever_connected = True
         if self._ever_live:
-            self._set_status("lost", "reconnected, waiting for audio")
+            self._set_status(AudioStatus.LOST, "reconnected, waiting for audio")
         else:
-            self._set_status("starting", "connected, waiting for audio")
+            self._set_status(AudioStatus.STARTING, "connected, waiting for audio")
 
     def write(self, samples: np.ndarray) -> None:
         """Append (n, 2) float32 samples of the current connection; ignored between connections."""
@@ -104,28 +104,28 @@ class NetworkFeedAudio(AudioSource):
         if not connection.delivered:
             connection.delivered = True
             self._ever_live = True
-            self._set_status("live", "")
+            self._set_status(AudioStatus.LIVE, "")
 
     def disconnected(self, reason: str) -> None:
         """The connection ended (or never came up): silence until the next connected()."""
         self._retire_published()
-        self._set_status("lost" if self._ever_live else "unavailable", reason)
+        self._set_status(AudioStatus.LOST if self._ever_live else AudioStatus.UNAVAILABLE, reason)
 
     def _retire_published(self) -> None:
         connection, self._published = self._published, None
         if connection is not None:
             self._retired_dropped_samples += connection.ring.dropped_samples
 
-    def _set_status(self, state: str, reason: str) -> None:
+    def _set_status(self, state: AudioStatus, reason: str) -> None:
         if self._closed or self._status == (state, reason):
             return
-        if state in ("lost", "unavailable"):
+        if state in (AudioStatus.LOST, AudioStatus.UNAVAILABLE):
             log.warning("network audio %s %s: %s", self.label, state, reason)
         self._status = (state, reason)
 
     # -- AudioSource (program thread) ---------------------------------------------------------
 
-    def status(self) -> tuple[str, str]:
+    def status(self) -> tuple[AudioStatus, str]:
         return self._status
 
     def on_program_block(self, start_sample: int, sample_count: int) -> None:
@@ -154,7 +154,7 @@ class NetworkFeedAudio(AudioSource):
 
     def close(self) -> None:
         self._published = None
-        self._status = ("closed", "")
+        self._status = (AudioStatus.CLOSED, "")
         self._closed = True
 
     def _retire_active(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from studio.engine.audio.microphone import import_sounddevice, load_portaudio, parse_device
 from studio.engine.audio.tap import AudioTap
-from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ
+from studio.engine.sources.base import AUDIO_CHANNELS, AUDIO_SAMPLE_RATE_HZ, AudioStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +43,19 @@ class AudioOutputDevice:
         self.max_latency_samples = AUDIO_SAMPLE_RATE_HZ * max_latency_ms // 1000
         self._load_sounddevice = load_sounddevice
         self._stream: Any = None
-        self._status: tuple[str, str] = ("starting", "")
+        self._status: tuple[AudioStatus, str] = (AudioStatus.STARTING, "")
         self.underrun_samples = 0
         self.skipped_samples = 0
         self.callbacks = 0
 
-    def status(self) -> tuple[str, str]:
+    def status(self) -> tuple[AudioStatus, str]:
         return self._status
 
     def start(self) -> None:
         """Open the device; on any failure the status says why and nothing else happens."""
         sounddevice, reason = load_portaudio(self._load_sounddevice)
         if sounddevice is None:
-            self._status = ("unavailable", reason)
+            self._status = (AudioStatus.UNAVAILABLE, reason)
             return
         try:
             self._stream = sounddevice.OutputStream(
@@ -68,11 +68,11 @@ class AudioOutputDevice:
             )
             self._stream.start()
         except Exception as error:  # PortAudioError, ValueError for an unknown device
-            self._status = ("unavailable", f"output {self.device!r} could not be opened: {error}")
+            self._status = (AudioStatus.UNAVAILABLE, f"output {self.device!r} could not be opened: {error}")
             log.warning("audio output %s: %s", self.name, self._status[1])
             self._stream = None
             return
-        self._status = ("live", "")
+        self._status = (AudioStatus.LIVE, "")
 
     def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         # Runs on PortAudio's thread: copies only.
@@ -93,4 +93,4 @@ class AudioOutputDevice:
                 stream.close()
             except Exception:
                 log.debug("closing audio output %s failed", self.name, exc_info=True)
-        self._status = ("closed", "")
+        self._status = (AudioStatus.CLOSED, "")

@@ -33,6 +33,7 @@ from av.video.reformatter import VideoReformatter
 from pydantic import Field, field_validator
 
 from studio.engine.audio.network_audio import NetworkAudioTuning, NetworkFeedAudio
+from studio.engine.backoff import Backoff
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock
 from studio.engine.errors import SourceUnavailable
 from studio.engine.frames import Frame
@@ -44,7 +45,7 @@ from studio.engine.sources.base import (
     SourceTiming,
     VideoSource,
 )
-from studio.engine.sources.capture import REOPEN_FIRST_DELAY_NS, REOPEN_MAX_DELAY_NS
+from studio.engine.sources.capture import SOURCE_REOPEN_POLICY
 from studio.engine.sources.decoded import decoded_to_engine_frame
 from studio.engine.sources.file import DEFAULT_FRAME_INTERVAL_NS, ns_from_pts
 
@@ -650,6 +651,8 @@ class NetworkAudioInput(NetworkFeedAudio):
         self._connection: FeedConnection | None = None
         self._thread: threading.Thread | None = None
         self.reconnect_count = 0
+        # The video feed's policy (SourceRunner's): a remote guest's sound and picture come back alike.
+        self._reconnect_backoff = Backoff(SOURCE_REOPEN_POLICY)  # the puller thread's alone
         problem = unsupported_url_problem(url)
         if problem:
             self.disconnected(problem)
@@ -658,7 +661,7 @@ class NetworkAudioInput(NetworkFeedAudio):
         self._thread.start()
 
     def _pull(self) -> None:
-        delay_ns = REOPEN_FIRST_DELAY_NS
+        backoff = self._reconnect_backoff
         while not self._stop.is_set():
             connection = FeedConnection(self.url, self._tuning, video=False, audio=True)
             self._connection = connection
@@ -670,7 +673,7 @@ class NetworkAudioInput(NetworkFeedAudio):
                 writer = FeedAudioWriter(self)
                 for decoded in connection.frames():
                     writer.write(decoded)
-                    delay_ns = REOPEN_FIRST_DELAY_NS  # it worked: the next outage starts the backoff over
+                    backoff.reset()  # it worked: the next outage starts the backoff over
                     if self._stop.is_set():
                         break
             except SourceUnavailable as error:
@@ -683,9 +686,8 @@ class NetworkAudioInput(NetworkFeedAudio):
                 connection.close()
                 self._connection = None
             # Backoff is wall time, like SourceRunner's: it is about a remote host coming back.
-            if self._stop.wait(delay_ns / NS_PER_SECOND):
+            if self._stop.wait(backoff.next_delay_ms() / 1000):
                 break
-            delay_ns = min(delay_ns * 2, REOPEN_MAX_DELAY_NS)
             self.reconnect_count += 1
 
     def close(self) -> None:
