@@ -23,9 +23,9 @@ rpcVersion other than 1 (or an obs-websocket 4.x message), 4012 an unsupported b
 MAX_MESSAGE_BYTES (aiohttp's own check).
 
 Security: listens on 127.0.0.1 unless told otherwise. With a password (the desktop app always
-sets one) every client must answer the challenge: base64(sha256(base64(sha256(password + salt))
-+ challenge)), compared in constant time. The password itself is never kept after start (only
-the salted secret), never logged, never sent. No password (None or ""): no authentication.
+sets one) every client must answer the challenge (remote_handshake): the password itself is
+never kept after start (only the salted secret), never logged, never sent. No password (None or
+""): no authentication.
 
 Threads: aiohttp on the server's own thread and event loop; requests run one at a time on one
 worker thread (engine and desk calls may take a moment: the loop never waits for them). Engine
@@ -39,41 +39,40 @@ sent every 50 ms to the clients subscribed to them (1 << 16), from the newest me
 from __future__ import annotations
 
 import asyncio
-import base64
 import errno
 import functools
-import hashlib
-import hmac
-import json
 import logging
-import os
 import threading
-from collections import deque
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any, Self
 
-import msgpack
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, web
 
 from studio.asyncio_server_thread import AsyncioServerThread
-from studio.control.remote_requests import (
-    OBS_VERSION,
-    OBS_WEBSOCKET_VERSION,
-    RPC_VERSION,
+from studio.control.remote_events import StudioEvents
+from studio.control.remote_fields import is_number
+from studio.control.remote_handshake import AuthenticationFailed, PasswordCheck, event_subscriptions, hello_data, read_identify
+from studio.control.remote_protocol import (
+    DEFAULT_PORT,
+    JSON_PROTOCOL,
+    MSGPACK_PROTOCOL,
     BatchExecution,
-    RemoteRequests,
-    RemoteTarget,
+    CloseCode,
+    CloseSession,
+    OpCode,
     RequestResult,
-    StudioEvents,
     Subscription,
+    encode_message,
+    request_status,
 )
+from studio.control.remote_requests import RemoteRequests
+from studio.control.remote_target import RemoteTarget
+from studio.control.request_batch import read_batch, run_batch
+from studio.control.websocket_session import WebSocketSession
 from studio.engine.errors import StudioError
 
 log = logging.getLogger(__name__)
 
-JSON_PROTOCOL = "obswebsocket.json"
-MSGPACK_PROTOCOL = "obswebsocket.msgpack"
 MAX_MESSAGE_BYTES = 1024 * 1024
 MAX_CLIENTS = 64
 MAX_QUEUED_MESSAGES = 512  # per client: events and replies waiting to be sent
@@ -83,44 +82,8 @@ CLOSE_TIMEOUT_S = 2.0
 _START_TIMEOUT_S = 15.0
 
 
-class OpCode(IntEnum):
-    HELLO = 0
-    IDENTIFY = 1
-    IDENTIFIED = 2
-    REIDENTIFY = 3
-    EVENT = 5
-    REQUEST = 6
-    REQUEST_RESPONSE = 7
-    REQUEST_BATCH = 8
-    REQUEST_BATCH_RESPONSE = 9
-
-
-class CloseCode(IntEnum):
-    UNKNOWN_REASON = 4000
-    MESSAGE_DECODE_ERROR = 4002
-    MISSING_DATA_FIELD = 4003
-    INVALID_DATA_FIELD_TYPE = 4004
-    INVALID_DATA_FIELD_VALUE = 4005
-    UNKNOWN_OP_CODE = 4006
-    NOT_IDENTIFIED = 4007
-    ALREADY_IDENTIFIED = 4008
-    AUTHENTICATION_FAILED = 4009
-    UNSUPPORTED_RPC_VERSION = 4010
-    SESSION_INVALIDATED = 4011
-    UNSUPPORTED_FEATURE = 4012
-
-
 class RemoteApiError(StudioError):
     """The remote control API could not start (the port is taken, ...)."""
-
-
-class _Close(Exception):
-    """Close this session with a code and a reason."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -134,76 +97,13 @@ class RemoteApiStats:
     auth_failures: int
 
 
-def _unsigned(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _b64_sha256(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
-
-
-def _encode(message: dict, encoding: str) -> str | bytes:
-    if encoding == MSGPACK_PROTOCOL:
-        return msgpack.packb(message, use_bin_type=True, default=str)
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _status(result: RequestResult) -> dict[str, Any]:
-    status: dict[str, Any] = {"result": result.ok, "code": int(result.code)}
-    if result.comment:
-        status["comment"] = result.comment
-    return status
-
-
-class _Session:
-    __slots__ = (
-        "closing",
-        "encoding",
-        "identified",
-        "challenge",
-        "incoming",
-        "meters",
-        "outgoing",
-        "queue",
-        "remote",
-        "room",
-        "rpc_version",
-        "subscriptions",
-        "wake",
-        "writer",
-        "ws",
-    )
-
-    def __init__(self, ws: web.WebSocketResponse, encoding: str, remote: str | None) -> None:
-        self.ws = ws
-        self.encoding = encoding
-        self.remote = remote or "?"
-        self.identified = False
-        self.rpc_version = 0
-        self.subscriptions = 0
-        self.challenge: str | None = None
-        self.incoming = 0  # messages received (GetStats)
-        self.outgoing = 0  # messages sent
-        self.queue: deque[str | bytes] = deque()
-        self.meters: str | bytes | None = None  # the newest InputVolumeMeters, not yet sent
-        self.wake = asyncio.Event()
-        self.room = asyncio.Event()
-        self.room.set()
-        self.writer: asyncio.Task | None = None
-        self.closing = False
-
-
 class RemoteControlServer(AsyncioServerThread):
     def __init__(
         self,
         *,
         studio: RemoteTarget,
         host: str = "127.0.0.1",
-        port: int = 4455,
+        port: int = DEFAULT_PORT,
         password: str | None,
         max_clients: int = MAX_CLIENTS,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
@@ -216,12 +116,7 @@ class RemoteControlServer(AsyncioServerThread):
         self.max_clients = max_clients
         self.max_message_bytes = max_message_bytes
         self.max_queued_messages = max_queued_messages
-        # Only the salted secret is kept: the password itself goes out of scope here.
-        self._salt: str | None = None
-        self._secret: bytes | None = None
-        if password:
-            self._salt = base64.b64encode(os.urandom(32)).decode("ascii")
-            self._secret = _b64_sha256((password + self._salt).encode("utf-8")).encode("ascii")
+        self._password = PasswordCheck(password)  # the salted secret; the password goes out of scope here
         self._port: int | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -232,7 +127,7 @@ class RemoteControlServer(AsyncioServerThread):
         self._ready = threading.Event()
         self._stopped = False
         self._closing = False
-        self._sessions: set[_Session] = set()
+        self._sessions: set[WebSocketSession] = set()
         self._ticker: asyncio.Task | None = None
         self.events = StudioEvents(studio, self._emit, schedule=self._schedule)
         self.requests = RemoteRequests(studio, emit=self._emit, events=self.events)
@@ -257,7 +152,7 @@ class RemoteControlServer(AsyncioServerThread):
 
     @property
     def authentication_required(self) -> bool:
-        return self._secret is not None
+        return self._password.required
 
     @property
     def running(self) -> bool:
@@ -297,7 +192,7 @@ class RemoteControlServer(AsyncioServerThread):
             self._executor.shutdown(wait=False)
             raise self._start_error
         self.events.attach()
-        log.info("remote control API (obs-websocket 5) listening on %s%s", self.url, "" if self._secret else " without a password")
+        log.info("remote control API (obs-websocket 5) listening on %s%s", self.url, "" if self._password.required else " without a password")
 
     def stop(self) -> None:
         """Close every client (1001) and stop the thread. Idempotent."""
@@ -395,11 +290,11 @@ class RemoteControlServer(AsyncioServerThread):
                 continue
             frame = frames.get(session.encoding)
             if frame is None:
-                frame = frames[session.encoding] = _encode(message, session.encoding)
+                frame = frames[session.encoding] = encode_message(message, session.encoding)
             self._events_sent += 1
             self._push(session, frame, event=True)
 
-    def _push(self, session: _Session, frame: str | bytes, *, event: bool) -> None:
+    def _push(self, session: WebSocketSession, frame: str | bytes, *, event: bool) -> None:
         if session.closing:
             return
         session.queue.append(frame)
@@ -452,7 +347,7 @@ class RemoteControlServer(AsyncioServerThread):
         for session in subscribers:
             frame = frames.get(session.encoding)
             if frame is None:
-                frame = frames[session.encoding] = _encode(message, session.encoding)
+                frame = frames[session.encoding] = encode_message(message, session.encoding)
             if session.meters is not None:
                 self._meters_dropped += 1
             session.meters = frame
@@ -472,7 +367,7 @@ class RemoteControlServer(AsyncioServerThread):
             return web.Response(status=400, text="obs-websocket: connect with a WebSocket client\n")
         await ws.prepare(request)
         encoding = MSGPACK_PROTOCOL if ws.ws_protocol == MSGPACK_PROTOCOL else JSON_PROTOCOL
-        session = _Session(ws, encoding, request.remote)
+        session = WebSocketSession(ws, encoding, request.remote)
         if self._closing:
             await self._close(session, WSCloseCode.GOING_AWAY, "the studio is stopping")
             return ws
@@ -481,24 +376,19 @@ class RemoteControlServer(AsyncioServerThread):
             await self._close(session, CloseCode.UNKNOWN_REASON, f"too many clients: at most {self.max_clients} at once")
             return ws
         self._sessions.add(session)
-        session.writer = asyncio.get_running_loop().create_task(self._write(session))
-        hello: dict[str, Any] = {
-            "obsStudioVersion": OBS_VERSION,
-            "obsWebSocketVersion": OBS_WEBSOCKET_VERSION,
-            "rpcVersion": RPC_VERSION,
-        }
-        if self._secret is not None:
-            session.challenge = base64.b64encode(os.urandom(32)).decode("ascii")
-            hello["authentication"] = {"challenge": session.challenge, "salt": self._salt}
-        self._push(session, _encode({"op": OpCode.HELLO, "d": hello}, encoding), event=False)
+        session.writer = asyncio.get_running_loop().create_task(session.write_frames(self.max_queued_messages // 2))
+        if self._password.required:
+            session.challenge = self._password.new_challenge()
+        hello = hello_data(self._password, session.challenge)
+        self._push(session, encode_message({"op": OpCode.HELLO, "d": hello}, encoding), event=False)
         deadline = asyncio.get_running_loop().call_later(IDENTIFY_TIMEOUT_S, self._identify_timeout, session)
         try:
             async for message in ws:
                 session.incoming += 1
                 try:
-                    payload = self._decode(session, message)
+                    payload = session.decode(message)
                     await self._process(session, payload)
-                except _Close as close:
+                except CloseSession as close:
                     await self._close(session, close.code, close.reason)
                 if session.closing:
                     break
@@ -517,13 +407,13 @@ class RemoteControlServer(AsyncioServerThread):
                 await asyncio.gather(session.writer, return_exceptions=True)
         return ws
 
-    def _identify_timeout(self, session: _Session) -> None:
+    def _identify_timeout(self, session: WebSocketSession) -> None:
         if not session.identified and not session.closing:
             asyncio.get_running_loop().create_task(
                 self._close(session, CloseCode.NOT_IDENTIFIED, f"no Identify within {IDENTIFY_TIMEOUT_S:g} s")
             )
 
-    async def _close(self, session: _Session, code: int, reason: str) -> None:
+    async def _close(self, session: WebSocketSession, code: int, reason: str) -> None:
         session.closing = True
         session.wake.set()
         session.room.set()
@@ -534,132 +424,57 @@ class RemoteControlServer(AsyncioServerThread):
         except (TimeoutError, ConnectionError, RuntimeError):
             pass
 
-    async def _write(self, session: _Session) -> None:
-        ws = session.ws
-        try:
-            while True:
-                await session.wake.wait()
-                session.wake.clear()
-                while not session.closing:
-                    if session.queue:
-                        frame = session.queue.popleft()
-                    elif session.meters is not None:
-                        frame, session.meters = session.meters, None
-                    else:
-                        break
-                    if isinstance(frame, str):
-                        await ws.send_str(frame)
-                    else:
-                        await ws.send_bytes(frame)
-                    session.outgoing += 1
-                    if len(session.queue) <= self.max_queued_messages // 2:
-                        session.room.set()
-                if session.closing:
-                    return
-        except (ConnectionError, RuntimeError) as error:
-            log.debug("remote control API: a client went away while sending: %s", error)
-            session.closing = True
-            session.room.set()
-
-    def _decode(self, session: _Session, message) -> object:
-        if message.type is WSMsgType.TEXT:
-            if session.encoding == MSGPACK_PROTOCOL:
-                raise _Close(CloseCode.MESSAGE_DECODE_ERROR, "Your session encoding is set to MsgPack, but a text message was received.")
-            try:
-                return json.loads(message.data)
-            except (ValueError, RecursionError) as error:
-                raise _Close(CloseCode.MESSAGE_DECODE_ERROR, f"Unable to decode Json: {error}"[:120]) from None
-        if message.type is WSMsgType.BINARY:
-            if session.encoding == JSON_PROTOCOL:
-                raise _Close(CloseCode.MESSAGE_DECODE_ERROR, "Your session encoding is set to Json, but a binary message was received.")
-            try:
-                return msgpack.unpackb(message.data, raw=False)
-            except Exception as error:  # noqa: BLE001 - msgpack raises many kinds for bad input
-                raise _Close(CloseCode.MESSAGE_DECODE_ERROR, f"Unable to decode MsgPack: {type(error).__name__}"[:120]) from None
-        # ERROR (a message over max_msg_size: aiohttp has closed with 1009) and the like
-        session.closing = True
-        return None
-
     # -- the protocol -------------------------------------------------------------------------------
 
-    async def _process(self, session: _Session, message: object) -> None:
+    async def _process(self, session: WebSocketSession, message: object) -> None:
         if session.closing:
             return
         if not isinstance(message, dict):
-            raise _Close(CloseCode.MESSAGE_DECODE_ERROR, "You sent a non-object payload.")
+            raise CloseSession(CloseCode.MESSAGE_DECODE_ERROR, "You sent a non-object payload.")
         if not session.identified and "request-type" in message:
-            raise _Close(
+            raise CloseSession(
                 CloseCode.UNSUPPORTED_RPC_VERSION,
                 "You appear to be attempting to connect with the pre-5.0.0 plugin protocol.",
             )
         if "op" not in message:
-            raise _Close(CloseCode.UNKNOWN_OP_CODE, "Your request is missing an `op`.")
+            raise CloseSession(CloseCode.UNKNOWN_OP_CODE, "Your request is missing an `op`.")
         op = message["op"]
-        if not _is_number(op):
-            raise _Close(CloseCode.UNKNOWN_OP_CODE, "Your `op` is not a number.")
+        if not is_number(op):
+            raise CloseSession(CloseCode.UNKNOWN_OP_CODE, "Your `op` is not a number.")
         data = message.get("d")
         if not isinstance(data, dict):
             if data is None:
-                raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload is missing data (`d`).")
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your payload's data (`d`) is not an object.")
+                raise CloseSession(CloseCode.MISSING_DATA_FIELD, "Your payload is missing data (`d`).")
+            raise CloseSession(CloseCode.INVALID_DATA_FIELD_TYPE, "Your payload's data (`d`) is not an object.")
         if not session.identified and op != OpCode.IDENTIFY:
-            raise _Close(CloseCode.NOT_IDENTIFIED, "You attempted to send a non-Identify message while not identified.")
+            raise CloseSession(CloseCode.NOT_IDENTIFIED, "You attempted to send a non-Identify message while not identified.")
         if op == OpCode.IDENTIFY:
             self._identify(session, data)
         elif op == OpCode.REIDENTIFY:
-            session.subscriptions = self._subscriptions(data, session.subscriptions)
-            self._push(session, _encode({"op": OpCode.IDENTIFIED, "d": {"negotiatedRpcVersion": session.rpc_version}}, session.encoding), event=False)
+            session.subscriptions = event_subscriptions(data, session.subscriptions)
+            self._push(session, encode_message({"op": OpCode.IDENTIFIED, "d": {"negotiatedRpcVersion": session.rpc_version}}, session.encoding), event=False)
         elif op == OpCode.REQUEST:
             await self._request(session, data)
         elif op == OpCode.REQUEST_BATCH:
             await self._request_batch(session, data)
         else:
-            raise _Close(CloseCode.UNKNOWN_OP_CODE, f"Unknown OpCode: {op}")
+            raise CloseSession(CloseCode.UNKNOWN_OP_CODE, f"Unknown OpCode: {op}")
 
-    @staticmethod
-    def _subscriptions(data: dict, default: int) -> int:
-        if "eventSubscriptions" not in data or data["eventSubscriptions"] is None:
-            return default
-        value = data["eventSubscriptions"]
-        if not _unsigned(value):
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `eventSubscriptions` is not an unsigned number.")
-        return value
-
-    def _authenticated(self, session: _Session, offered: str) -> bool:
-        assert self._secret is not None and session.challenge is not None
-        expected = _b64_sha256(self._secret + session.challenge.encode("ascii"))
-        return hmac.compare_digest(expected.encode("ascii"), offered.encode("utf-8", "replace"))
-
-    def _identify(self, session: _Session, data: dict) -> None:
+    def _identify(self, session: WebSocketSession, data: dict) -> None:
         if session.identified:
-            raise _Close(CloseCode.ALREADY_IDENTIFIED, "You are already Identified with the obs-websocket server.")
-        if self._secret is not None:
-            offered = data.get("authentication")
-            reason = None
-            if offered is None:
-                reason = "Your payload's data is missing an `authentication` string, however authentication is required."
-            elif not isinstance(offered, str):
-                reason = "Your `authentication` field is not a string."
-            elif not self._authenticated(session, offered):
-                reason = "Authentication failed."
-            if reason is not None:
-                self._auth_failures += 1
-                log.warning("remote control API: authentication failed for a client at %s", session.remote)
-                raise _Close(CloseCode.AUTHENTICATION_FAILED, reason)
-        if data.get("rpcVersion") is None:
-            raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload's data is missing an `rpcVersion`.")
-        rpc_version = data["rpcVersion"]
-        if not _unsigned(rpc_version):
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `rpcVersion` is not an unsigned number.")
-        if rpc_version != RPC_VERSION:
-            raise _Close(CloseCode.UNSUPPORTED_RPC_VERSION, "Your requested RPC version is not supported by this server.")
-        session.subscriptions = self._subscriptions(data, int(Subscription.ALL))
-        session.rpc_version = rpc_version
+            raise CloseSession(CloseCode.ALREADY_IDENTIFIED, "You are already Identified with the obs-websocket server.")
+        try:
+            session.rpc_version, session.subscriptions = read_identify(data, self._password, session.challenge)
+        except AuthenticationFailed:
+            self._auth_failures += 1
+            log.warning("remote control API: authentication failed for a client at %s", session.remote)
+            raise
         session.identified = True
         log.info("remote control API: a client at %s identified", session.remote)
-        self._push(session, _encode({"op": OpCode.IDENTIFIED, "d": {"negotiatedRpcVersion": rpc_version}}, session.encoding), event=False)
+        reply = {"op": OpCode.IDENTIFIED, "d": {"negotiatedRpcVersion": session.rpc_version}}
+        self._push(session, encode_message(reply, session.encoding), event=False)
 
-    async def _run(self, session: _Session, request_type: object, request_data: object, execution_type: int) -> RequestResult:
+    async def _run(self, session: WebSocketSession, request_type: object, request_data: object, execution_type: int) -> RequestResult:
         call = functools.partial(self.requests.handle, request_type, request_data, session=session, execution_type=execution_type)
         try:
             result = await asyncio.get_running_loop().run_in_executor(self._executor, call)
@@ -668,77 +483,28 @@ class RemoteControlServer(AsyncioServerThread):
         self._answered += 1
         return result
 
-    async def _request(self, session: _Session, data: dict) -> None:
+    async def _request(self, session: WebSocketSession, data: dict) -> None:
         if "requestId" not in data:
-            raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload data is missing a `requestId`.")
+            raise CloseSession(CloseCode.MISSING_DATA_FIELD, "Your payload data is missing a `requestId`.")
         if "requestType" not in data:
-            raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload's data is missing an `requestType`.")
+            raise CloseSession(CloseCode.MISSING_DATA_FIELD, "Your payload's data is missing an `requestType`.")
         request_type = data["requestType"]
         if not isinstance(request_type, str):
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `requestType` is not a string.")
+            raise CloseSession(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `requestType` is not a string.")
         result = await self._run(session, request_type, data.get("requestData"), BatchExecution.NONE)
-        reply: dict[str, Any] = {"requestType": request_type, "requestId": data["requestId"], "requestStatus": _status(result)}
+        reply: dict[str, Any] = {"requestType": request_type, "requestId": data["requestId"], "requestStatus": request_status(result)}
         if result.data is not None:
             reply["responseData"] = result.data
-        self._push(session, _encode({"op": OpCode.REQUEST_RESPONSE, "d": reply}, session.encoding), event=False)
+        self._push(session, encode_message({"op": OpCode.REQUEST_RESPONSE, "d": reply}, session.encoding), event=False)
 
-    async def _request_batch(self, session: _Session, data: dict) -> None:
-        if "requestId" not in data:
-            raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload data is missing a `requestId`.")
-        execution_type = BatchExecution.SERIAL_REALTIME
-        if data.get("executionType") is not None:
-            value = data["executionType"]
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `executionType` is not a number.")
-            if value not in (BatchExecution.SERIAL_REALTIME, BatchExecution.SERIAL_FRAME, BatchExecution.PARALLEL):
-                raise _Close(CloseCode.INVALID_DATA_FIELD_VALUE, "Your `executionType` has an invalid value.")
-            execution_type = BatchExecution(value)
-        variables = data.get("variables")
-        if variables is not None:
-            if not isinstance(variables, dict):
-                raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `variables` is not an object.")
-            if execution_type == BatchExecution.PARALLEL:
-                raise _Close(CloseCode.UNSUPPORTED_FEATURE, "Variables are not supported in Parallel mode.")
-        halt_on_failure = data.get("haltOnFailure")
-        if halt_on_failure is not None and not isinstance(halt_on_failure, bool):
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `haltOnFailure` is not a boolean.")
-        if "requests" not in data:
-            raise _Close(CloseCode.MISSING_DATA_FIELD, "Your payload data is missing a `requests`.")
-        requests = data["requests"]
-        if not isinstance(requests, list):
-            raise _Close(CloseCode.INVALID_DATA_FIELD_TYPE, "Your `requests` is not an array.")
-        values: dict[str, Any] = dict(variables or {})
-        results: list[dict[str, Any]] = []
-        for item in requests:
-            if session.closing:
-                return
-            item = item if isinstance(item, dict) else {}
-            request_type = item.get("requestType") if isinstance(item.get("requestType"), str) else ""
-            request_data = item.get("requestData")
-            inputs = item.get("inputVariables")
-            if isinstance(inputs, dict) and inputs and execution_type != BatchExecution.PARALLEL:
-                request_data = dict(request_data) if isinstance(request_data, dict) else {}
-                for key, name in inputs.items():
-                    if isinstance(name, str) and name in values:
-                        request_data[key] = values[name]
-            result = await self._run(session, request_type, request_data, execution_type)
-            outputs = item.get("outputVariables")
-            if isinstance(outputs, dict) and result.data:
-                for key, field in outputs.items():
-                    if isinstance(field, str) and field in result.data:
-                        values[key] = result.data[field]
-            entry: dict[str, Any] = {"requestType": request_type, "requestStatus": _status(result)}
-            if item.get("requestId") is not None:
-                entry["requestId"] = item["requestId"]
-            if result.data is not None:
-                entry["responseData"] = result.data
-            results.append(entry)
-            if halt_on_failure and not result.ok:
-                break
-            if result.sleep_s > 0:
-                await asyncio.sleep(result.sleep_s)
-        reply = {"op": OpCode.REQUEST_BATCH_RESPONSE, "d": {"requestId": data["requestId"], "results": results}}
-        self._push(session, _encode(reply, session.encoding), event=False)
+    async def _request_batch(self, session: WebSocketSession, data: dict) -> None:
+        batch = read_batch(data)
+        run = functools.partial(self._run, session)
+        results = await run_batch(batch, run, lambda: session.closing)
+        if results is None:  # the client is going: nobody to answer
+            return
+        reply = {"op": OpCode.REQUEST_BATCH_RESPONSE, "d": {"requestId": batch.request_id, "results": results}}
+        self._push(session, encode_message(reply, session.encoding), event=False)
 
 
 __all__ = [

@@ -1,8 +1,9 @@
-"""Editing the show through obs-websocket v5: inputs, scenes and scene items, with OBS's request
-fields, response fields, status codes and events. Every request calls the session's editing API
+"""The show's editable parts as obs-websocket v5 sees them: input kinds and their settings keys,
+a scene item's transform, and the events an edit makes. The editing requests themselves
+(request_handlers/inputs.py, scenes.py, scene_items.py) call the session's editing API
 (validated, applied at the engine's next tick); the events are found by comparing each edited
 show with the one before (`show_view` + `show_changes`), so an edit made in the desktop app or
-by a script is told to clients just as one made here.
+by a script is told to clients just as one made through the remote control.
 
 Inputs. inputKind is this studio's source kind (`default_registry().kinds`) or audio input kind
 (tone, beep, source_audio, microphone; "network" is the video network feed). OBS's own kinds
@@ -45,7 +46,8 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from studio.control.remote_requests import Fields, RemoteRequests, RequestFailed, Status, Subscription, request_handler
+from studio.control.remote_fields import Fields
+from studio.control.remote_protocol import RequestFailed, Status, Subscription
 from studio.engine.errors import InputError
 from studio.engine.show import AudioInputKind, AudioInputSpec, Fit, Layer, Scene, Show, SourceSpec
 from studio.engine.sources.registry import default_registry
@@ -303,6 +305,12 @@ def _box(layer: Layer, given: Fields, bounds: str | None, size: tuple[int, int] 
     return box
 
 
+def native_box(spec: SourceSpec) -> dict[str, int]:
+    """Where OBS puts a new item: at 0,0 at the picture's own size (else: the whole canvas)."""
+    size = source_size(spec)
+    return {"width": size[0], "height": size[1]} if size else {}
+
+
 # -- what changed: views of a show and their difference -------------------------------------------------
 
 
@@ -456,318 +464,3 @@ def _item_state_changes(where: dict[str, Any], before: ItemView, after: ItemView
     if before.transform != after.transform:
         changes.append((Subscription.SCENE_ITEM_TRANSFORM_CHANGED, "SceneItemTransformChanged", {**ref, "sceneItemTransform": after.transform}))
     return changes
-
-
-# -- lookups --------------------------------------------------------------------------------------------
-
-
-def _session(requests: RemoteRequests):
-    return requests.studio.session
-
-
-def _input(requests: RemoteRequests, fields: Fields) -> SourceSpec | AudioInputSpec:
-    """The input named by inputUuid or inputName: a video source (first) or an audio input."""
-    show = requests.studio.show
-    key, value, what = fields.name_or_uuid("inputName", "inputUuid")
-    for spec in [*show.sources, *show.audio_inputs]:
-        if getattr(spec, key) == value:
-            return spec
-    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
-
-
-def _check_input_name_free(show: Show, name: str, what: str = "input name") -> None:
-    # OBS's inputs share one namespace: the video sources and the audio inputs here.
-    if any(spec.name == name for spec in [*show.sources, *show.audio_inputs]):
-        raise RequestFailed(Status.RESOURCE_ALREADY_EXISTS, f"A source already exists by that {what}.")
-
-
-def _video_source(requests: RemoteRequests, fields: Fields) -> SourceSpec:
-    """CreateSceneItem's sourceName/sourceUuid: a video source (scenes cannot be nested here)."""
-    show = requests.studio.show
-    key, value, what = fields.name_or_uuid("sourceName", "sourceUuid")
-    spec = next((s for s in show.sources if getattr(s, key) == value), None)
-    if spec is not None:
-        return spec
-    if any(getattr(a, key) == value for a in show.audio_inputs):
-        raise RequestFailed(Status.INVALID_RESOURCE_TYPE, f"`{value}` is an audio input: only video sources are scene items in the studio.")
-    if any(getattr(s, key) == value for s in show.scenes):
-        raise RequestFailed(Status.INVALID_RESOURCE_TYPE, f"`{value}` is a scene: the studio does not put scenes in scenes.")
-    raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No source was found by the {what} of `{value}`.")
-
-
-def _scene_item(requests: RemoteRequests, fields: Fields) -> tuple[Scene, Layer, list[Layer]]:
-    scene = requests._scene(fields)
-    item_id = fields.integer("sceneItemId", 0, 2**31)
-    layers = _session(requests).layers(scene.id)
-    layer = next((layer for layer in layers if layer.id == item_id), None)
-    if layer is None:
-        raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No scene items were found in scene `{scene.name}` with the ID `{item_id}`.")
-    return scene, layer, layers
-
-
-def _layer_size(requests: RemoteRequests, layer: Layer) -> tuple[int, int] | None:
-    return source_size(requests.studio.show.source_by_ref(layer.source))
-
-
-def _native_box(spec: SourceSpec) -> dict[str, int]:
-    """Where OBS puts a new item: at 0,0 at the picture's own size (else: the whole canvas)."""
-    size = source_size(spec)
-    return {"width": size[0], "height": size[1]} if size else {}
-
-
-def scene_items(requests: RemoteRequests, scene: Scene) -> list[dict[str, Any]]:
-    show = requests.studio.show
-    items = []
-    for index, layer in enumerate(_session(requests).layers(scene.id)):
-        spec = show.source_by_ref(layer.source)
-        items.append(
-            {
-                "sceneItemId": layer.id,
-                "sceneItemIndex": index,
-                "sceneItemEnabled": layer.visible,
-                "sceneItemLocked": layer.locked,
-                "sceneItemBlendMode": "OBS_BLEND_NORMAL",
-                "sceneItemTransform": item_transform(layer, source_size(spec), show.canvas),
-                "sourceName": spec.name if spec else layer.source,
-                "sourceUuid": spec.id if spec else layer.source,
-                "sourceType": "OBS_SOURCE_TYPE_INPUT",
-                "inputKind": spec.kind if spec else None,
-                "isGroup": None,
-            }
-        )
-    return items
-
-
-# -- inputs -----------------------------------------------------------------------------------------------
-
-
-@request_handler("GetInputKindList")
-def _get_input_kind_list(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    return {"inputKinds": input_kinds(bool(fields.boolean("unversioned", optional=True)))}
-
-
-@request_handler("GetInputDefaultSettings")
-def _get_input_default_settings(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    return {"defaultInputSettings": default_settings(fields.string("inputKind"))}
-
-
-@request_handler("CreateInput")
-def _create_input(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    scene = requests._scene(fields)
-    name = fields.string("inputName")
-    requested_kind = fields.string("inputKind")
-    settings = fields.object("inputSettings", optional=True) or {}
-    enabled = fields.boolean("sceneItemEnabled", optional=True)
-    session, show = _session(requests), requests.studio.show
-    _check_input_name_free(show, name)
-    kind, audio = resolve_kind(requested_kind)
-    if audio:  # the mixer's, not a scene's: no scene item
-        return {"inputUuid": session.add_audio_input(kind, name, **_audio_fields(kind, settings)).id}
-    obs_kind = requested_kind if requested_kind in OBS_KINDS else None
-    source = session.add_source(kind, name, studio_settings(kind, settings, obs_kind=obs_kind))
-    try:
-        layer = session.add_layer(scene.id, source.id, visible=enabled is not False, **_native_box(source))
-    except InputError:
-        session.remove_source(source.id)  # as OBS: the input and its item, or neither
-        raise
-    return {"inputUuid": source.id, "sceneItemId": layer.id}
-
-
-def _audio_fields(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(settings) - set(AUDIO_SETTINGS[kind]))
-    if unknown:
-        raise RequestFailed(
-            Status.INVALID_REQUEST_FIELD,
-            f"A {kind} input has no setting `{unknown[0]}`; expected {', '.join(AUDIO_SETTINGS[kind])} "
-            "(volume and mute: SetInputVolume, SetInputMute).",
-        )
-    return dict(settings)
-
-
-@request_handler("RemoveInput")
-def _remove_input(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    spec = _input(requests, fields)
-    session = _session(requests)
-    session.remove_source(spec.id) if isinstance(spec, SourceSpec) else session.remove_audio_input(spec.id)
-
-
-@request_handler("SetInputName")
-def _set_input_name(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    spec = _input(requests, fields)
-    new_name = fields.string("newInputName")
-    if new_name == spec.name:
-        return
-    _check_input_name_free(requests.studio.show, new_name, "new input name")
-    session = _session(requests)
-    session.update_source(spec.id, name=new_name) if isinstance(spec, SourceSpec) else session.update_audio_input(spec.id, name=new_name)
-
-
-@request_handler("GetInputSettings")
-def _get_input_settings(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    spec = _input(requests, fields)
-    if isinstance(spec, SourceSpec):
-        return {"inputSettings": to_jsonable_python(spec.settings), "inputKind": spec.kind}
-    return {"inputSettings": to_jsonable_python(audio_settings(spec)), "inputKind": spec.kind.value}
-
-
-@request_handler("SetInputSettings")
-def _set_input_settings(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    """overlay true (OBS's default): the given keys over the current settings; false: the given
-    keys over the kind's defaults."""
-    spec = _input(requests, fields)
-    given = fields.object("inputSettings")
-    overlay = fields.boolean("overlay", optional=True) is not False
-    session = _session(requests)
-    if isinstance(spec, SourceSpec):
-        settings = studio_settings(spec.kind, given)
-        session.update_source(spec.id, settings={**spec.settings, **settings} if overlay else settings)
-        return
-    kind = spec.kind.value
-    changes = _audio_fields(kind, given)
-    if not overlay:
-        changes = {**{key: AudioInputSpec.model_fields[key].get_default() for key in AUDIO_SETTINGS[kind]}, **changes}
-    if changes:
-        session.update_audio_input(spec.id, **changes)
-
-
-# -- scenes -------------------------------------------------------------------------------------------------
-
-
-@request_handler("CreateScene")
-def _create_scene(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    name = fields.string("sceneName")
-    if any(scene.name == name for scene in requests.studio.show.scenes):
-        raise RequestFailed(Status.RESOURCE_ALREADY_EXISTS, "A source already exists by that scene name.")
-    return {"sceneUuid": _session(requests).add_scene(name)}
-
-
-@request_handler("RemoveScene")
-def _remove_scene(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    scene = requests._scene(fields)
-    if len(requests.studio.show.scenes) < 2:
-        raise RequestFailed(Status.NOT_ENOUGH_RESOURCES, "You cannot remove the last scene in the collection.")
-    _session(requests).remove_scene(scene.id)
-
-
-@request_handler("SetSceneName")
-def _set_scene_name(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    scene = requests._scene(fields)
-    new_name = fields.string("newSceneName")
-    if new_name == scene.name:
-        return
-    if any(s.name == new_name for s in requests.studio.show.scenes):
-        raise RequestFailed(Status.RESOURCE_ALREADY_EXISTS, "A source already exists by that new scene name.")
-    _session(requests).rename_scene(scene.id, new_name)
-
-
-# -- scene items ----------------------------------------------------------------------------------------------
-
-
-@request_handler("GetSceneItemList")
-def _get_scene_item_list(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    return {"sceneItems": scene_items(requests, requests._scene(fields))}
-
-
-@request_handler("GetSceneItemId")
-def _get_scene_item_id(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    scene = requests._scene(fields)
-    source_name = fields.string("sourceName")
-    offset = fields.integer("searchOffset", -1, 2**31, optional=True) or 0
-    matches = [item for item in scene_items(requests, scene) if item["sourceName"] == source_name]
-    if offset == -1 and matches:
-        return {"sceneItemId": matches[-1]["sceneItemId"]}
-    if 0 <= offset < len(matches):
-        return {"sceneItemId": matches[offset]["sceneItemId"]}
-    raise RequestFailed(Status.RESOURCE_NOT_FOUND, "No scene items were found in the specified scene by that name or offset.")
-
-
-@request_handler("CreateSceneItem")
-def _create_scene_item(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    scene = requests._scene(fields)
-    source = _video_source(requests, fields)
-    enabled = fields.boolean("sceneItemEnabled", optional=True)
-    layer = _session(requests).add_layer(scene.id, source.id, visible=enabled is not False, **_native_box(source))
-    return {"sceneItemId": layer.id}
-
-
-@request_handler("RemoveSceneItem")
-def _remove_scene_item(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    scene, layer, _layers = _scene_item(requests, fields)
-    _session(requests).remove_layer(scene.id, layer.id)
-
-
-@request_handler("DuplicateSceneItem")
-def _duplicate_scene_item(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    scene, layer, _layers = _scene_item(requests, fields)
-    destination = scene
-    if fields.contains("destinationSceneName") or fields.contains("destinationSceneUuid"):
-        destination = requests._scene(fields, "destinationSceneName", "destinationSceneUuid")
-    return {"sceneItemId": _session(requests).duplicate_layer(scene.id, layer.id, to_scene=destination.id).id}
-
-
-@request_handler("GetSceneItemTransform")
-def _get_scene_item_transform(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    _scene, layer, _layers = _scene_item(requests, fields)
-    return {"sceneItemTransform": item_transform(layer, _layer_size(requests, layer), requests.studio.show.canvas)}
-
-
-@request_handler("SetSceneItemTransform")
-def _set_scene_item_transform(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    scene, layer, _layers = _scene_item(requests, fields)
-    requested = fields.object("sceneItemTransform")
-    changes = transform_changes(layer, requested, _layer_size(requests, layer), requests.studio.show.canvas)
-    if _changes_anything(layer, changes):
-        _session(requests).update_layer(scene.id, layer.id, **changes)
-
-
-def _changes_anything(layer: Layer, changes: dict[str, Any]) -> bool:
-    """False when every change is the layer's value already: no edit (and no tick's work)."""
-    for key, value in changes.items():
-        current = getattr(layer, key)
-        if key == "crop":
-            if any(getattr(current, side) != amount for side, amount in value.items()):
-                return True
-        elif current != value:
-            return True
-    return False
-
-
-def _set_layer_flag(requests: RemoteRequests, fields: Fields, key: str, field: str) -> None:
-    scene, layer, _layers = _scene_item(requests, fields)
-    value = fields.boolean(key)
-    if getattr(layer, field) != value:
-        _session(requests).update_layer(scene.id, layer.id, **{field: value})
-
-
-@request_handler("GetSceneItemEnabled")
-def _get_scene_item_enabled(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    return {"sceneItemEnabled": _scene_item(requests, fields)[1].visible}
-
-
-@request_handler("SetSceneItemEnabled")
-def _set_scene_item_enabled(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    _set_layer_flag(requests, fields, "sceneItemEnabled", "visible")
-
-
-@request_handler("GetSceneItemLocked")
-def _get_scene_item_locked(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    return {"sceneItemLocked": _scene_item(requests, fields)[1].locked}
-
-
-@request_handler("SetSceneItemLocked")
-def _set_scene_item_locked(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    _set_layer_flag(requests, fields, "sceneItemLocked", "locked")
-
-
-@request_handler("GetSceneItemIndex")
-def _get_scene_item_index(requests: RemoteRequests, fields: Fields, **_context) -> dict:
-    _scene, layer, layers = _scene_item(requests, fields)
-    return {"sceneItemIndex": layers.index(layer)}
-
-
-@request_handler("SetSceneItemIndex")
-def _set_scene_item_index(requests: RemoteRequests, fields: Fields, **_context) -> None:
-    scene, layer, layers = _scene_item(requests, fields)
-    index = min(fields.integer("sceneItemIndex", 0, MAX_SCENE_ITEM_INDEX), len(layers) - 1)  # OBS clamps to the list
-    if layers.index(layer) != index:
-        _session(requests).move_layer(scene.id, layer.id, index)

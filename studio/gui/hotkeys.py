@@ -1,9 +1,11 @@
-"""Bindable actions and their keys.
+"""Bindable actions and their keys in the desktop app.
 
-Every action the seller may want under a key is listed here with a default like a hardware
-switcher: 1-9 put a scene on preview, Ctrl+1-9 cut it straight to program, Space cuts, Enter
-runs the transition; F1-F12 pick a product, L runs its 3-2-1 link, Esc dismisses the card. The show stores only what the user changed (`Show.hotkeys`: action id ->
-key, "" unbinds). Keys are Qt's portable key-sequence text ("Ctrl+R", "Space", "1").
+The actions, their ids and default keys are the one catalogue the remote control lists too
+(studio/control/hotkey_catalogue.py: 1-9 put a scene on preview, Ctrl+1-9 cut it straight to
+program, Space cuts, Enter runs the transition; F1-F12 pick a product, L runs its 3-2-1 link,
+Esc dismisses the card). This module words and translates their labels, reads keys and checks
+bindings. The show stores only what the user changed (`Show.hotkeys`: action id -> key, ""
+unbinds). Keys are Qt's portable key-sequence text ("Ctrl+R", "Space", "1").
 
 Keys are dispatched by one application-wide event filter rather than QShortcuts: it sees a key
 wherever focus is in the main window (a focused button must not swallow Space), leaves text
@@ -15,54 +17,52 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QEvent, QKeyCombination, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QKeyCombination, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
+from studio.control.hotkey_catalogue import HotkeyAction, hotkey_actions
 from studio.engine.show import Show
 
-SCENE_KEYS_LIMIT = 9
-PRODUCT_KEYS_LIMIT = 12  # F1-F12
+# Each action family's label (English, translated in the "actions" context): {n} is the scene's
+# or product's number, {name} the scene's or audio input's name, {title} the product's title.
+ACTION_LABELS = {
+    "cut": QT_TRANSLATE_NOOP("actions", "Cut preview to program"),
+    "auto": QT_TRANSLATE_NOOP("actions", "Auto transition"),
+    "preview_scene": QT_TRANSLATE_NOOP("actions", "Scene {n} to preview ({name})"),
+    "program_scene": QT_TRANSLATE_NOOP("actions", "Scene {n} to program ({name})"),
+    "product": QT_TRANSLATE_NOOP("actions", "Product {n}: {title}"),
+    "product.next": QT_TRANSLATE_NOOP("actions", "Next product"),
+    "product.previous": QT_TRANSLATE_NOOP("actions", "Previous product"),
+    "link_321": QT_TRANSLATE_NOOP("actions", "3-2-1 link run (current product)"),
+    "dismiss_card": QT_TRANSLATE_NOOP("actions", "Dismiss the product card"),
+    "apply_preset": QT_TRANSLATE_NOOP("actions", "Apply the current product's preset"),
+    "sold_out": QT_TRANSLATE_NOOP("actions", "Sold out on/off (current product)"),
+    "mute_input": QT_TRANSLATE_NOOP("actions", "Mute/unmute {name}"),
+    "stream.toggle": QT_TRANSLATE_NOOP("actions", "Start/stop streaming"),
+    "record.toggle": QT_TRANSLATE_NOOP("actions", "Start/stop recording"),
+}
 
 
 @dataclass(frozen=True)
 class ActionSpec:
     id: str
-    label: str  # English; shown translated
+    label: str  # translated
     default_key: str = ""
+
+
+def action_label(action: HotkeyAction) -> str:
+    """The action's label in the UI language."""
+    template = ACTION_LABELS[action.family]
+    label = QCoreApplication.translate("actions", template)
+    if "{" in template:  # only a label with fields is formatted: a translation may contain braces
+        label = label.format(n=action.number, name=action.subject, title=action.subject)
+    return label
 
 
 def action_catalogue(show: Show) -> list[ActionSpec]:
     """Every bindable action of this show, in the order the hotkey dialog lists them."""
-    actions = [
-        ActionSpec("cut", QCoreApplication.translate("actions", "Cut preview to program"), "Space"),
-        ActionSpec("auto", QCoreApplication.translate("actions", "Auto transition"), "Return"),
-    ]
-    for number, scene in enumerate(show.scenes[:SCENE_KEYS_LIMIT], start=1):
-        actions.append(ActionSpec(f"preview_scene.{number}", QCoreApplication.translate("actions", "Scene {n} to preview ({name})").format(n=number, name=scene.name), str(number)))
-    for number, scene in enumerate(show.scenes[:SCENE_KEYS_LIMIT], start=1):
-        actions.append(
-            ActionSpec(f"program_scene.{number}", QCoreApplication.translate("actions", "Scene {n} to program ({name})").format(n=number, name=scene.name), f"Ctrl+{number}")
-        )
-    for number, product in enumerate(show.products[:PRODUCT_KEYS_LIMIT], start=1):
-        actions.append(
-            ActionSpec(f"product.{number}", QCoreApplication.translate("actions", "Product {n}: {title}").format(n=number, title=product.title), f"F{number}")
-        )
-    actions += [
-        ActionSpec("product.next", QCoreApplication.translate("actions", "Next product"), "PgDown"),
-        ActionSpec("product.previous", QCoreApplication.translate("actions", "Previous product"), "PgUp"),
-        ActionSpec("link_321", QCoreApplication.translate("actions", "3-2-1 link run (current product)"), "L"),
-        ActionSpec("dismiss_card", QCoreApplication.translate("actions", "Dismiss the product card"), "Esc"),
-        ActionSpec("apply_preset", QCoreApplication.translate("actions", "Apply the current product's preset"), "P"),
-        ActionSpec("sold_out", QCoreApplication.translate("actions", "Sold out on/off (current product)")),
-    ]
-    for audio in show.audio_inputs:
-        actions.append(ActionSpec(f"mute_input.{audio.id}", QCoreApplication.translate("actions", "Mute/unmute {name}").format(name=audio.name)))
-    actions += [
-        ActionSpec("stream.toggle", QCoreApplication.translate("actions", "Start/stop streaming"), "Ctrl+Shift+L"),
-        ActionSpec("record.toggle", QCoreApplication.translate("actions", "Start/stop recording"), "Ctrl+Shift+R"),
-    ]
-    return actions
+    return [ActionSpec(action.id, action_label(action), action.default_key) for action in hotkey_actions(show)]
 
 
 def normalized_key(text: str) -> str:

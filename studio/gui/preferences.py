@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from studio.control.remote_protocol import DEFAULT_PORT
+
 log = logging.getLogger(__name__)
 
 RECENT_SHOWS_LIMIT = 10
@@ -31,7 +33,7 @@ class Preferences:
     language: str = "system"  # "system", "en" or "zh_CN"
     recording_folder: str = field(default_factory=lambda: str(Path(platformdirs.user_videos_dir()) / "Studio"))
     remote_enabled: bool = True  # the obs-websocket compatible remote control (Stream Deck, Companion...)
-    remote_port: int = 4455
+    remote_port: int = DEFAULT_PORT
     remote_lan: bool = False  # False: 127.0.0.1 only; True: other devices on the network too
     remote_password: str = ""  # generated on first run; shown in Settings, never logged
     window_geometry: str = ""  # base64 of QMainWindow.saveGeometry()

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from studio.commerce.product_import import import_products_csv
 from studio.commerce.selling_desk import SellingDesk
+from studio.control.hotkey_catalogue import PRODUCT_KEYS_LIMIT, default_key
 from studio.engine.errors import InputError
 from studio.engine.graphics.product_card import ProductCardCache
 from studio.engine.assets import asset_folder, find_asset
@@ -55,8 +56,8 @@ from studio.gui.product_dialog import ProductDialog
 
 log = logging.getLogger(__name__)
 
-PRODUCT_KEYS_LIMIT = 12  # F1-F12, as in studio/gui/hotkeys.py
-DEFAULT_HOTKEY_TEXTS = {"link_321": "L", **{f"product.{n}": f"F{n}" for n in range(1, PRODUCT_KEYS_LIMIT + 1)}}
+# The run sheet's key badges until the show's bindings arrive: the catalogue's defaults.
+DEFAULT_HOTKEY_TEXTS = {action_id: default_key(action_id) for action_id in ["link_321", *(f"product.{n}" for n in range(1, PRODUCT_KEYS_LIMIT + 1))]}
 
 ACCENT = QColor(255, 138, 31)  # the selling accent: the current product, the 3-2-1 button
 SOLD_OUT_RED = QColor(255, 90, 80)
