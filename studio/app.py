@@ -9,8 +9,8 @@ import cv2
 from studio.engine.builtin_shows import BUILTIN_SHOWS, builtin_show
 from studio.engine.clock import MediaClock, MonotonicClock, VirtualClock
 from studio.engine.engine import Engine
-from studio.engine.errors import InputError
 from studio.engine.show import Show, load_show
+from studio.engine.show_problems import ShowProblem, ShowProblems
 from studio.engine.sources.base import SourceTiming
 from studio.engine.assets import ASSETS_DIR, find_asset
 from studio.engine.sources.registry import default_registry
@@ -27,28 +27,27 @@ def resolve_show(reference: str | None) -> Show:
 
 
 def check_show_resources(show: Show, *, file: str, allow_missing_devices: bool = False) -> list[str]:
-    """Refuse to start a headless run on files or devices that do not exist at all. With
-    allow_missing_devices, a missing camera is only reported (returned): it will show NO SIGNAL
-    and be picked up when it is plugged in."""
+    """Refuse to start a headless run on files or devices that do not exist at all: every missing
+    one is named in one ShowProblems. With allow_missing_devices, a missing camera is only
+    reported (returned): it will show NO SIGNAL and be picked up when it is plugged in."""
     registry = default_registry()
     warnings: list[str] = []
+    problems: list[ShowProblem] = []
     for index, spec in enumerate(show.sources):
         plugin = registry.plugin(spec.kind)
         problem = plugin.check_resources(plugin.settings_model.model_validate(spec.settings))
         if problem is None:
             continue
         field, message = problem
-        error = InputError(message, file=file, field=f"sources[{index}].settings.{field}")
-        if allow_missing_devices and plugin.timing is SourceTiming.CAPTURED:
-            warnings.append(str(error))
-            continue
+        location = ("sources", index, "settings", field)
         if plugin.timing is SourceTiming.CAPTURED:
-            error = InputError(
-                f"{message} (plug it in, fix the show, or pass --allow-missing-devices to run with NO SIGNAL in its place)",
-                file=file,
-                field=error.field,
-            )
-        raise error
+            if allow_missing_devices:
+                warnings.append(str(ShowProblems([ShowProblem(location, message)], file=file)))
+                continue
+            message += " (plug it in, fix the show, or pass --allow-missing-devices to run with NO SIGNAL in its place)"
+        problems.append(ShowProblem(location, message))
+    if problems:
+        raise ShowProblems(problems, file=file)
     return warnings
 
 

@@ -13,6 +13,11 @@
 
 Everything is started by the fixtures themselves (`make test` installs the Debian packages:
 nginx libnginx-mod-rtmp ffmpeg) and torn down by process id; every wait is bounded polling.
+
+Ports: what runs in this process (the proxy, a test's own socket) binds port 0 and reads the
+port back. nginx and FFmpeg must be given a port in their config or URL, so they get a free one
+(`free_port`) and, should another process take it before they bind, are started again on a new
+one (`BIND_ATTEMPTS`): a port collision never fails a test. `held_port` is a port that refuses.
 Registered as a plugin in tests/conftest.py, so the fixtures are available to every test;
 the classes and helpers are imported with `from tests.servers import ...`.
 """
@@ -31,6 +36,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -44,6 +50,8 @@ RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
 STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
 LOOPBACK = "127.0.0.1"
 POLL_S = 0.05  # the step of every bounded polling loop below
+# An external server that finds its port taken is started again on a new one, this many times.
+BIND_ATTEMPTS = 5
 
 
 # -- small helpers ---------------------------------------------------------------------------------
@@ -57,10 +65,68 @@ def ffmpeg_exe() -> str:
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """A loopback port nobody listens on right now (TCP by default, socket.SOCK_DGRAM for UDP)."""
+    """A loopback port nobody listens on right now (TCP by default, socket.SOCK_DGRAM for UDP),
+    for an external program that needs one in its config. Someone may take it before the program
+    binds: start the program with a retry on a new port (see RtmpServer.start). A server in this
+    process binds port 0 instead."""
     with socket.socket(socket.AF_INET, kind) as probe:
         probe.bind((LOOPBACK, 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def held_port(kind: int = socket.SOCK_STREAM) -> Iterator[int]:
+    """A loopback port bound by the test (port 0, read back) and never listened on, for as long
+    as the block runs: a TCP connect to it is refused, a UDP datagram goes unanswered, and no
+    other process can take it meanwhile."""
+    with socket.socket(socket.AF_INET, kind) as held:
+        held.bind((LOOPBACK, 0))
+        yield held.getsockname()[1]
+
+
+def bound_by(pid: int, port: int, kind: int = socket.SOCK_STREAM) -> bool:
+    """Whether process `pid` itself holds a socket on `port` (TCP: listening), read from /proc.
+    Unlike trying the port, another process that took it does not count."""
+    tables = ("/proc/net/tcp", "/proc/net/tcp6") if kind == socket.SOCK_STREAM else ("/proc/net/udp", "/proc/net/udp6")
+    wanted, listening = f":{port:04X}", "0A"
+    inodes: set[str] = set()
+    for table in tables:
+        try:
+            rows = [line.split() for line in Path(table).read_text().splitlines()[1:]]
+        except OSError:
+            continue
+        for row in rows:
+            if len(row) > 9 and row[1].endswith(wanted) and (kind != socket.SOCK_STREAM or row[3] == listening):
+                inodes.add(row[9])
+    if not inodes:
+        return False
+    fd_folder = Path(f"/proc/{pid}/fd")
+    try:
+        descriptors = list(fd_folder.iterdir())
+    except OSError:  # it has exited
+        return False
+    for descriptor in descriptors:
+        try:
+            target = os.readlink(descriptor)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[len("socket:["):-1] in inodes:
+            return True
+    return False
+
+
+def wait_for_bind(process: subprocess.Popen, ports: list[tuple[int, int]], timeout_s: float, what: str) -> bool:
+    """Wait until `process` holds every (port, socket kind) of `ports`: True; False if it exits
+    first (it could not bind, or failed otherwise: its log says which). AssertionError naming
+    `what` if neither happens within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not all(bound_by(process.pid, port, kind) for port, kind in ports):
+        if process.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} neither bound {[port for port, _ in ports]} nor exited within {timeout_s} s")
+        time.sleep(POLL_S)  # bounded polling for the port
+    return True
 
 
 def poll_until(condition: Callable[[], object], timeout_s: float, what: str) -> object:
@@ -82,19 +148,6 @@ def tcp_port_open(port: int, host: str = LOOPBACK) -> bool:
             return True
     except OSError:
         return False
-
-
-def udp_port_bound(port: int) -> bool:
-    """Whether some process has a UDP socket bound to `port` (read from /proc, no tools)."""
-    wanted = f":{port:04X}"
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        if any(line.split()[1].endswith(wanted) for line in lines if len(line.split()) > 1):
-            return True
-    return False
 
 
 def _process_group_alive(pgid: int) -> bool:
@@ -258,7 +311,8 @@ class RtmpServer:
 
     `url(key)` to publish to; `recordings(key)` / `wait_for_recordings(key, count)` for the
     finished files; `stop()` drops every connection, `start()` comes back on the same port
-    with the same directory."""
+    with the same directory. Without a `port`, the first start picks free ones and moves to new
+    ones while nginx finds a port taken."""
 
     def __init__(self, directory: Path, port: int | None = None, drop_idle_publisher_s: int = 10) -> None:
         missing = [what for what in (NGINX_EXE, RTMP_MODULE, STREAM_MODULE) if not Path(what).exists()]
@@ -268,6 +322,8 @@ class RtmpServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.tls_port = free_port()  # RTMPS: TLS terminated by nginx's stream module
+        # Once asked for, or once served on, the ports are the server's address: never moved.
+        self._ports_fixed = port is not None
         self.drop_idle_publisher_s = drop_idle_publisher_s
         self._process: subprocess.Popen | None = None
 
@@ -308,6 +364,11 @@ class RtmpServer:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The nginx master's process id (it holds the listening sockets); None when stopped."""
+        return self._process.pid if self.running else None
 
     @property
     def error_log(self) -> Path:
@@ -353,22 +414,32 @@ rtmp {{
     def start(self, timeout_s: float = 10) -> None:
         if self.running:
             return
-        config = self._write_config()
-        command = [NGINX_EXE, "-p", str(self.directory), "-e", str(self.error_log), "-c", str(config)]
-        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)
-        if check.returncode != 0:
-            pytest.fail(f"nginx rejected its RTMP config: {check.stderr.strip()}")
-        self._process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stop() ends master and workers by id
-        )
-        deadline = time.monotonic() + timeout_s
-        while not tcp_port_open(self.port):
-            if self._process.poll() is not None or time.monotonic() > deadline:
-                self._end()
-                tail = self.error_log.read_text(errors="replace")[-2000:] if self.error_log.exists() else ""
-                pytest.fail(f"nginx did not open RTMP port {self.port}:\n{tail}")
-            time.sleep(POLL_S)  # bounded polling for the port
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            config = self._write_config()
+            command = [NGINX_EXE, "-p", str(self.directory), "-e", str(self.error_log), "-c", str(config)]
+            check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, timeout=30, check=False)
+            if check.returncode != 0:
+                pytest.fail(f"nginx rejected its RTMP config: {check.stderr.strip()}")
+            log_start = self.error_log.stat().st_size if self.error_log.exists() else 0
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: stop() ends master and workers by id
+            )
+            # nginx retries a taken port for ~2.5 s before it gives up and exits.
+            ports = [(self.port, socket.SOCK_STREAM), (self.tls_port, socket.SOCK_STREAM)]
+            try:
+                listening = wait_for_bind(self._process, ports, timeout_s + 5, "nginx")
+            except AssertionError:
+                listening = False
+            if listening:
+                self._ports_fixed = True
+                return
+            self._end()
+            log = self.error_log.read_bytes()[log_start:].decode(errors="replace") if self.error_log.exists() else ""
+            if "Address already in use" in log and not self._ports_fixed and attempt < BIND_ATTEMPTS:
+                self.port, self.tls_port = free_port(), free_port()  # taken meanwhile: new ones
+                continue
+            pytest.fail(f"nginx did not open RTMP port {self.port} and RTMPS port {self.tls_port}:\n{log[-2000:]}")
 
     def stop(self) -> None:
         """Stop the server: every publisher and player connection drops. Recordings cut short
@@ -464,6 +535,8 @@ class SrtListener:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port(socket.SOCK_DGRAM)
+        # Once asked for, or once listened on, the port is the listener's address: never moved.
+        self._port_fixed = port is not None
         self.latency_ms = latency_ms
         self.tsbpd = tsbpd
         self.log = self.directory / "listener.log"
@@ -482,6 +555,12 @@ class SrtListener:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the FFmpeg listening now; None between connections or when stopped."""
+        with self._lock:
+            return self._process.pid if self._process is not None else None
 
     def _listen_url(self) -> str:
         options = "mode=listener"
@@ -540,17 +619,28 @@ class SrtListener:
             return
         self._stopping.clear()
         self.error = None
-        process = self._spawn()
-        assert process is not None
-        deadline = time.monotonic() + timeout_s
-        while not udp_port_bound(self.port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                _end_process_group(process)
-                with self._lock:
-                    self._process = self._current = None
-                tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
-                pytest.fail(f"the SRT listener did not bind UDP {self.port}:\n{tail}")
-            time.sleep(POLL_S)  # bounded polling for the port
+        for attempt in range(1, BIND_ATTEMPTS + 1):
+            process = self._spawn()
+            assert process is not None
+            try:
+                listening = wait_for_bind(process, [(self.port, socket.SOCK_DGRAM)], timeout_s, "the SRT listener")
+            except AssertionError:
+                listening = False
+            if listening:
+                self._port_fixed = True
+                break
+            exited_by_itself = process.poll() is not None
+            _end_process_group(process)
+            with self._lock:
+                self._process = self._current = None
+                self._count -= 1  # that FFmpeg never had a connection: its number is free again
+            # An FFmpeg that exits before it binds could not have the port (another process
+            # took it after free_port): a new port, unless callers already know this one.
+            if exited_by_itself and not self._port_fixed and attempt < BIND_ATTEMPTS:
+                self.port = free_port(socket.SOCK_DGRAM)
+                continue
+            tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            pytest.fail(f"the SRT listener did not bind UDP {self.port}:\n{tail}")
         self._thread = threading.Thread(target=self._supervise, args=(process,), name="srt-listener", daemon=True)
         self._thread.start()
 
@@ -651,8 +741,9 @@ PROXY_READ_BYTES = 4096
 
 
 class ThrottlingProxy:
-    """A TCP proxy on a free loopback port forwarding to `target` (host, port), run by asyncio
-    in a background thread. `rate_kbps` (settable at any time; None = unlimited) caps the
+    """A TCP proxy on loopback forwarding to `target` (host, port), run by asyncio in a
+    background thread. It binds port 0 unless given one; `port` is the bound one once started,
+    and restore() listens on it again. `rate_kbps` (settable at any time; None = unlimited) caps the
     client->server direction; `cut()` resets every connection and refuses new ones (the port
     is closed) until `restore()`. Counters: `bytes_to_server`, `bytes_to_client`,
     `connections` (accepted so far), `active_connections`."""
@@ -662,7 +753,7 @@ class ThrottlingProxy:
         rcvbuf_bytes: int = PROXY_RCVBUF_BYTES,
     ) -> None:
         self.target = target
-        self.port = port or free_port()
+        self.port = port or 0  # 0 until start(): the system's choice, then kept for restore()
         self.rcvbuf_bytes = rcvbuf_bytes
         self._rate_kbps = rate_kbps
         self._rate_changed = 0  # generation counter: pacing restarts when the rate changes
@@ -750,6 +841,7 @@ class ThrottlingProxy:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf_bytes)  # see the trap above
         sock.bind(self.address)
+        self.port = sock.getsockname()[1]  # the system's choice the first time; the same one after a cut
         self._server = await asyncio.start_server(self._handle, sock=sock, limit=PROXY_READ_BYTES)
 
     async def _do_cut(self) -> None:

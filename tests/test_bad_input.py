@@ -1,4 +1,5 @@
-"""Bad input gets one clear line naming the file, the field and what was expected; exit code 2."""
+"""Bad input gets one clear line naming the file, the field and what was expected; exit code 2.
+A show file with several problems gets them all in one message, one per line, in file order."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from studio.engine.errors import InputError
 from studio.engine.show import load_show, parse_show, save_show
+from studio.engine.show_problems import ShowProblems
 from tests.conftest import run_studio
 
 
@@ -24,6 +26,114 @@ def assert_clean_error(result, *fragments: str) -> None:
     assert len(lines) == 1, result.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+
+
+def error_block(result) -> list[str]:
+    """The one error of a failed run: its "studio: error:" line and the problem lines under it."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    starts = [index for index, line in enumerate(lines) if line.startswith("studio: error:")]
+    assert len(starts) == 1, result.stderr
+    block = [lines[starts[0]]]
+    block += [line for line in lines[starts[0] + 1 :] if line.startswith("  ")]
+    return block
+
+
+def three_problem_show(data: dict) -> dict:
+    """A bad canvas width, an unknown source kind and a layer pointing at a missing source."""
+    data["canvas"]["width"] = 1921
+    data["sources"][1]["kind"] = "hologram"
+    data["scenes"][2]["layers"] = [{"source": "front"}, {"source": "nobody"}]
+    return data
+
+
+def test_a_show_with_several_problems_reports_them_all_in_file_order(tmp_path, demo_show_data):
+    path = write_show(tmp_path, three_problem_show(demo_show_data))
+    block = error_block(run_studio("run", "--show", path, "--virtual-clock", "--duration", "0.1"))
+    assert block[0] == f"studio: error: {path}: 3 problems:"
+    assert len(block) == 4, block
+    canvas, kind, layer = block[1:]
+    assert canvas.startswith("  canvas.width: ") and "multiple of 2" in canvas and "1921" in canvas
+    assert kind.startswith("  sources[1].kind: ") and "'hologram'" in kind and "test_pattern" in kind
+    assert layer.startswith("  scenes[2].layers[1].source: ") and "'nobody'" in layer and "FRONT" in layer
+
+
+def test_all_problems_come_as_one_show_problems_error_in_a_stable_order(demo_show_data):
+    data = three_problem_show(demo_show_data)
+    data["sources"][3]["settings"]["colour"] = "reddish"  # a source's settings have their problems too
+    data["program_scene"] = "NOWHERE"
+    with pytest.raises(ShowProblems) as raised:
+        parse_show(data, file="shop.json")
+    fields = [problem.field for problem in raised.value.problems]
+    # The order of the file: canvas, sources, scenes, program_scene (as demo_show_data lists them).
+    assert fields == ["canvas.width", "sources[1].kind", "sources[3].settings.colour", "scenes[2].layers[1].source", "program_scene"]
+    assert isinstance(raised.value, InputError) and raised.value.field == "canvas.width"
+    assert raised.value.file == "shop.json"
+    with pytest.raises(ShowProblems) as again:
+        parse_show(data, file="shop.json")
+    assert str(again.value) == str(raised.value)
+    # Another key order in the file, another order of problems: program_scene moved first.
+    reordered = {"program_scene": data["program_scene"], **{k: v for k, v in data.items() if k != "program_scene"}}
+    with pytest.raises(ShowProblems) as moved:
+        parse_show(reordered, file="shop.json")
+    assert moved.value.problems[0].field == "program_scene"
+
+
+def test_a_single_problem_keeps_the_one_line_form(demo_show_data):
+    demo_show_data["canvas"]["width"] = 1921
+    with pytest.raises(ShowProblems) as raised:
+        parse_show(demo_show_data, file="shop.json")
+    assert "\n" not in str(raised.value)
+    assert str(raised.value).startswith("shop.json: canvas.width: Input should be a multiple of 2")
+
+
+def test_links_are_checked_in_the_rest_of_a_show_with_bad_fields_and_named_where_they_are(demo_show_data):
+    data = demo_show_data
+    data["scenes"][0]["id"] = ""  # scenes[0] cannot be validated: left out of the link checks
+    data["scenes"][1]["layout"]["sources"] = ["ghost"]
+    data["sources"][2]["name"] = ""  # BACK is bad, and BACK's scene still names it
+    with pytest.raises(ShowProblems) as raised:
+        parse_show(data, file="shop.json")
+    problems = {problem.field: problem.message for problem in raised.value.problems}
+    # scenes[1] is named as in the file, although scenes[0] was left out before checking its links.
+    assert list(problems) == ["sources[2].name", "scenes[0].id", "scenes[1].layout.sources[0]"]
+    assert "at least 1 character" in problems["scenes[0].id"]
+    assert "'ghost'" in problems["scenes[1].layout.sources[0]"]
+    # Nothing about links to what was left out (the BACK scene's source, the FRONT scene that
+    # program_scene and a product name): their own problems are already listed.
+    assert not any("'back'" in message or "'FRONT'" in message for message in problems.values())
+
+
+def test_a_show_whose_scenes_are_unusable_still_lists_every_field_problem(demo_show_data):
+    demo_show_data["scenes"] = "FRONT"
+    demo_show_data["canvas"]["fps"] = 24
+    with pytest.raises(ShowProblems) as raised:
+        parse_show(demo_show_data, file="shop.json")
+    assert [problem.field for problem in raised.value.problems] == ["canvas.fps", "scenes"]
+
+
+def test_several_problems_never_quote_a_secret(tmp_path, demo_show_data):
+    key, passphrase = "live_9f8e7d6c5b4a", "pp-Hidden-Phrase-77"
+    demo_show_data["destinations"] = [{"id": "shop", "name": "Shop", "url": f"http://ingest.example/app/{key}"}]
+    demo_show_data["audio_inputs"].append(
+        {"id": "guest", "name": "Guest", "kind": "network", "url": f"udp://relay.example:9000?passphrase={passphrase}"}
+    )
+    demo_show_data["canvas"]["width"] = 1921
+    block = error_block(run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1"))
+    text = "\n".join(block)
+    assert "3 problems" in block[0]
+    assert "destinations[0].url" in text and "audio_inputs[1].url" in text
+    assert key not in text and passphrase not in text
+
+
+def test_every_missing_media_file_is_named(tmp_path, demo_show_data):
+    for name in ("first", "second"):
+        demo_show_data["sources"].append({"id": name, "name": name.upper(), "kind": "file", "settings": {"path": str(tmp_path / f"{name}.mp4")}})
+    block = error_block(run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--virtual-clock", "--duration", "0.1"))
+    assert "2 problems" in block[0]
+    assert block[1].startswith("  sources[4].settings.path: ") and "first.mp4" in block[1]
+    assert block[2].startswith("  sources[5].settings.path: ") and "second.mp4" in block[2]
 
 
 def test_unknown_source_kind(tmp_path, demo_show_data):

@@ -602,19 +602,36 @@ def test_plugins_are_registered_by_kind():
 OPEN_DELAY_MS = 300
 
 
-def test_open_delay_makes_open_take_at_least_that_long(media_file):
+class RecordedSleeps:
+    """Stands in for one source module's `time`: sleep() is recorded instead of slept; the rest
+    is the real module."""
+
+    def __init__(self) -> None:
+        self.sleeps_s: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps_s.append(seconds)
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+
+def test_open_delay_makes_open_wait_that_long(media_file, monkeypatch):
+    from studio.engine.sources import file as file_module
+    from studio.engine.sources import test_pattern as test_pattern_module
     from studio.engine.sources.test_pattern import TestPatternSettings, TestPatternSource
 
     sources = [
-        FileSource("clip", FileSettings(path=str(media_file("mp4")), open_delay_ms=OPEN_DELAY_MS), VirtualClock()),
-        TestPatternSource("cam", TestPatternSettings(width=64, height=64, open_delay_ms=OPEN_DELAY_MS), VirtualClock()),
+        (file_module, FileSource("clip", FileSettings(path=str(media_file("mp4")), open_delay_ms=OPEN_DELAY_MS), VirtualClock())),
+        (test_pattern_module, TestPatternSource("cam", TestPatternSettings(width=64, height=64, open_delay_ms=OPEN_DELAY_MS), VirtualClock())),
     ]
-    for source in sources:
-        started_s = time.monotonic()
+    for module, source in sources:
+        sleeps = RecordedSleeps()
+        monkeypatch.setattr(module, "time", sleeps)
         source.open()
-        took_s = time.monotonic() - started_s
         try:
-            assert took_s >= OPEN_DELAY_MS / 1000, f"{source.kind}: open() took only {took_s * 1000:.0f} ms"
+            # open() waits by asking time.sleep for the delay: checked exactly, not timed.
+            assert sleeps.sleeps_s == [OPEN_DELAY_MS / 1000], f"{source.kind}: open() waited {sleeps.sleeps_s} s"
             assert source.render_at(SHOW_START_NS).width > 0, f"{source.kind}: no picture after a delayed open"
         finally:
             source.close()

@@ -24,6 +24,7 @@ from tests.servers import (
 
 SECONDS = 3
 FPS = 30
+WAIT_LIMIT_S = 30  # bounded waits end when their event happens; the limit only catches a hang
 
 
 def publish(url: str, seconds: float = SECONDS, container: str = "flv", timeout_s: float = 30) -> None:
@@ -72,15 +73,14 @@ def test_rtmp_server_records_each_publish_and_survives_a_restart(rtmp_server):
 
 def test_rtmp_server_stop_drops_a_live_publisher(rtmp_server):
     with FfmpegProcess(publisher_command(rtmp_server.url("live"), seconds=30, progress=True)) as publisher:
-        poll_until(lambda: publisher.out_time_s >= 1 and rtmp_server.recordings_in_progress("live"), 10,
+        poll_until(lambda: publisher.out_time_s >= 1 and rtmp_server.recordings_in_progress("live"), WAIT_LIMIT_S,
                    "a recording in progress")
-        stopped_at = time.monotonic()
         rtmp_server.stop()
-        code = publisher.wait(timeout_s=10)
+        # It ends by itself (the stream has 29 s to go): a bounded wait, no claim about how fast.
+        code = publisher.wait(timeout_s=WAIT_LIMIT_S)
         assert code != 0, "the publisher did not notice that the server went away"
-        assert time.monotonic() - stopped_at < 5
     # the cut-short recording is marked finished and is readable
-    (interrupted,) = rtmp_server.wait_for_recordings("live", timeout_s=1)
+    (interrupted,) = rtmp_server.wait_for_recordings("live")
     assert probe_media(interrupted)["video"]["frames"] >= FPS // 2
     with pytest.raises(OSError):
         socket.create_connection((LOOPBACK, rtmp_server.port), timeout=1).close()
@@ -170,7 +170,7 @@ def test_proxy_forwards_counts_cuts_and_restores(throttling_proxy_factory, echo_
     proxy: ThrottlingProxy = throttling_proxy_factory((LOOPBACK, echo_server.port))
     payload = bytes(range(256)) * 1000
     assert exchange(proxy.port, payload) == payload
-    poll_until(lambda: proxy.bytes_to_client == len(payload), 5, "the counters")
+    poll_until(lambda: proxy.bytes_to_client == len(payload), WAIT_LIMIT_S, "the counters")
     assert (proxy.bytes_to_server, proxy.connections) == (len(payload), 1)
 
     held = socket.create_connection((LOOPBACK, proxy.port), timeout=5)
@@ -190,7 +190,9 @@ def test_proxy_forwards_counts_cuts_and_restores(throttling_proxy_factory, echo_
     proxy.rate_kbps = 400  # 50 kB/s: 25 kB take about half a second
     started = time.monotonic()
     assert exchange(proxy.port, b"z" * 25_000) == b"z" * 25_000
-    assert 0.35 < time.monotonic() - started < 2
+    # The limit is a promise to take at least this long (the pacing lets 50 ms burst); a slower
+    # machine only takes longer, so there is no upper bound here.
+    assert time.monotonic() - started > 0.35, "25 kB passed a 400 kbit/s limit in under 0.35 s"
 
 
 def test_rate_limit_slows_an_rtmp_publisher_and_a_cut_fails_it(rtmp_server, throttled_rtmp):
@@ -204,21 +206,23 @@ def test_rate_limit_slows_an_rtmp_publisher_and_a_cut_fails_it(rtmp_server, thro
         extra_output_args=("-send_buffer_size", "16384"),
     )
     with FfmpegProcess(command) as publisher:
-        poll_until(lambda: proxy.bytes_to_server > 50_000, 10, "the publish to start")
+        poll_until(lambda: proxy.bytes_to_server > 50_000, WAIT_LIMIT_S, "the publish to start")
         begin_t, begin_bytes = time.monotonic(), proxy.bytes_to_server
-        window_s = 4
-        poll_until(lambda: time.monotonic() - begin_t >= window_s or publisher.poll() is not None,
-                   window_s + 1, "the measuring window")
+        window_bytes = 250_000  # 4 s at the limit
+        # The proxy keeps forwarding (a bounded wait: however long the machine needs)...
+        poll_until(lambda: proxy.bytes_to_server - begin_bytes >= window_bytes or publisher.poll() is not None,
+                   WAIT_LIMIT_S, "250 kB through the proxy")
         assert publisher.poll() is None, publisher.stderr[-1500:]
+        # ...but never faster than the limit. A slower machine only forwards less, so no lower bound.
         forwarded_kbps = (proxy.bytes_to_server - begin_bytes) * 8 / 1000 / (time.monotonic() - begin_t)
-        assert 400 < forwarded_kbps < 600, f"forwarded {forwarded_kbps:.0f} kbit/s through a 500 kbit/s limit"
+        assert forwarded_kbps < 600, f"forwarded {forwarded_kbps:.0f} kbit/s through a 500 kbit/s limit"
         assert publisher.speed is not None and publisher.speed < 0.6, f"FFmpeg speed {publisher.speed}"
         backlog = publisher.total_size - proxy.bytes_to_server
         assert backlog < 300_000, f"{backlog} bytes written by FFmpeg are buffered, not forwarded"
 
         proxy.cut()
-        code = publisher.wait(timeout_s=10)
+        code = publisher.wait(timeout_s=WAIT_LIMIT_S)
         assert code != 0, "the publisher did not notice the cut"
     with FfmpegProcess(publisher_command(rtmp_url_via(proxy, "refused"), seconds=1)) as refused:
-        assert refused.wait(timeout_s=10) != 0
+        assert refused.wait(timeout_s=WAIT_LIMIT_S) != 0
     assert "refused" in refused.stderr.lower(), refused.stderr[-1000:]

@@ -10,13 +10,21 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
 
-from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.errors import InputError
+from studio.engine.show_problems import (
+    ShowProblem,
+    ShowProblems,
+    in_file_order,
+    problems_from_validation,
+    validate_what_is_good,
+)
 from studio.engine.comment_settings import CommentSettings
 from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
@@ -321,102 +329,120 @@ def migrate(data: dict[str, Any], *, file: str) -> dict[str, Any]:
 
 
 def parse_show(data: Any, *, file: str = "<show>") -> Show:
-    """Validate a show dict: pydantic checks fields; check_references checks the links between them."""
+    """Validate a show dict: pydantic checks fields; reference_problems checks the links between
+    them. Every problem found is reported at once (ShowProblems, an InputError), in file order."""
     if not isinstance(data, dict):
         raise InputError(f"expected a JSON object at the top, got {type(data).__name__}", file=file)
     data = migrate(data, file=file)
     try:
         show = Show.model_validate(data)
     except ValidationError as error:
-        raise input_error_from_validation(error, file=file) from None
-    check_references(show, file=file)
+        problems = problems_from_validation(error)
+        # The links of the good parts are checked too, so one run names everything to fix.
+        salvaged = validate_what_is_good(Show, data, error)
+        if salvaged is not None:
+            assert isinstance(salvaged.instance, Show)
+            problems += [
+                ShowProblem(salvaged.location_in_file(problem.location), problem.message)
+                for problem in reference_problems(salvaged.instance, may_be_left_out=salvaged.is_left_out)
+            ]
+        raise ShowProblems(in_file_order(problems, data), file=file) from None
+    problems = reference_problems(show)
+    if problems:
+        raise ShowProblems(in_file_order(problems, data), file=file)
     return show
 
 
-def check_references(show: Show, *, file: str) -> None:
+def _nothing_left_out(_list_field: str, _ref: str) -> bool:
+    return False
+
+
+def reference_problems(show: Show, *, may_be_left_out: Callable[[str, str], bool] = _nothing_left_out) -> list[ShowProblem]:
+    """What is wrong with the links between a show's parts (a layer's source, the starting scene,
+    duplicate ids, a source's kind and settings). `may_be_left_out(list_field, ref)` says when a
+    ref may name an item left out of a salvaged show (not reported: its own problem is)."""
+    from studio.engine.outputs.stream import check_destination_url
     from studio.engine.sources.registry import default_registry
 
+    problems: list[ShowProblem] = []
+
+    def problem(message: str, *location: str | int) -> None:
+        problems.append(ShowProblem(location, message))
+
+    def unknown(list_field: str, ref: str | None, found: object) -> bool:
+        return found is None and not (ref is not None and may_be_left_out(list_field, ref))
+
     registry = default_registry()
-    for kind, items in (("source", show.sources), ("scene", show.scenes), ("audio input", show.audio_inputs)):
+    for list_field, kind, items in (("sources", "source", show.sources), ("scenes", "scene", show.scenes), ("audio_inputs", "audio input", show.audio_inputs)):
         seen: set[str] = set()
-        for item in items:
+        for index, item in enumerate(items):
             if item.id in seen:
-                raise InputError(f"duplicate {kind} id {item.id!r}", file=file, field=f"{kind.replace(' ', '_')}s")
+                problem(f"duplicate {kind} id {item.id!r}; expected each {kind} to have its own id", list_field, index, "id")
             seen.add(item.id)
     for index, source in enumerate(show.sources):
         try:
-            registry.validate_settings(source.kind, source.settings, where=f"sources[{index}].settings")
+            plugin = registry.plugin(source.kind)
         except InputError as error:
-            raise InputError(error.detail, file=file, field=error.field or f"sources[{index}].kind") from None
+            problem(error.detail, "sources", index, "kind")
+            continue
+        try:
+            plugin.settings_model.model_validate(source.settings)
+        except ValidationError as error:
+            problems.extend(problems_from_validation(error, prefix=("sources", index, "settings")))
     source_names = ", ".join(s.name for s in show.sources) or "(no sources)"
     for scene_index, scene in enumerate(show.scenes):
-        refs: list[tuple[str, str]] = []
+        refs: list[tuple[tuple[str | int, ...], str]] = []
         if scene.layout is not None:
-            refs += [(f"scenes[{scene_index}].layout.sources[{i}]", r) for i, r in enumerate(scene.layout.sources)]
-        refs += [(f"scenes[{scene_index}].layers[{i}].source", layer.source) for i, layer in enumerate(scene.layers)]
+            refs += [(("scenes", scene_index, "layout", "sources", i), ref) for i, ref in enumerate(scene.layout.sources)]
+        refs += [(("scenes", scene_index, "layers", i, "source"), layer.source) for i, layer in enumerate(scene.layers)]
         layer_ids: set[int] = set()
         for layer_index, layer in enumerate(scene.layers):
             if layer.id is not None:
                 if layer.id in layer_ids:
-                    raise InputError(
-                        f"duplicate layer id {layer.id} in scene {scene.name!r}", file=file, field=f"scenes[{scene_index}].layers[{layer_index}].id"
-                    )
+                    problem(f"duplicate layer id {layer.id} in scene {scene.name!r}", "scenes", scene_index, "layers", layer_index, "id")
                 layer_ids.add(layer.id)
-        for field, ref in refs:
-            if show.source_by_ref(ref) is None:
-                raise InputError(f"unknown source {ref!r}; expected one of {source_names}", file=file, field=field)
+        for location, ref in refs:
+            if unknown("sources", ref, show.source_by_ref(ref)):
+                problem(f"unknown source {ref!r}; expected one of {source_names}", *location)
     scene_names = ", ".join(s.name for s in show.scenes)
     for field in ("program_scene", "preview_scene"):
         ref = getattr(show, field)
-        if ref is not None and show.scene_by_ref(ref) is None:
-            raise InputError(f"unknown scene {ref!r}; expected one of {scene_names}", file=file, field=field)
+        if ref is not None and unknown("scenes", ref, show.scene_by_ref(ref)):
+            problem(f"unknown scene {ref!r}; expected one of {scene_names}", field)
     for index, destination in enumerate(show.destinations):
-        from studio.engine.outputs.stream import check_destination_url
-
-        problem = check_destination_url(destination.full_url())
-        if problem:
-            raise InputError(problem, file=file, field=f"destinations[{index}].url")
+        url_problem = check_destination_url(destination.full_url())
+        if url_problem:
+            problem(url_problem, "destinations", index, "url")
     product_ids: set[str] = set()
     for index, product in enumerate(show.products):
         if product.id in product_ids:
-            raise InputError(f"duplicate product id {product.id!r}", file=file, field=f"products[{index}].id")
+            problem(f"duplicate product id {product.id!r}; expected each product to have its own id", "products", index, "id")
         product_ids.add(product.id)
-        if product.preset.scene is not None and show.scene_by_ref(product.preset.scene) is None:
-            raise InputError(
-                f"unknown scene {product.preset.scene!r}; expected one of {scene_names}", file=file, field=f"products[{index}].preset.scene"
-            )
-    if show.current_product is not None and show.current_product not in product_ids:
-        raise InputError(
-            f"unknown product {show.current_product!r}; expected one of {', '.join(sorted(product_ids)) or '(no products)'}",
-            file=file,
-            field="current_product",
-        )
+        scene_ref = product.preset.scene
+        if scene_ref is not None and unknown("scenes", scene_ref, show.scene_by_ref(scene_ref)):
+            problem(f"unknown scene {scene_ref!r}; expected one of {scene_names}", "products", index, "preset", "scene")
+    current = show.current_product
+    if current is not None and unknown("products", current, current if current in product_ids else None):
+        problem(f"unknown product {current!r}; expected one of {', '.join(sorted(product_ids)) or '(no products)'}", "current_product")
     input_ids = {audio.id for audio in show.audio_inputs}
     for index, audio in enumerate(show.audio_inputs):
-        if audio.follows_video is not None and show.source_by_ref(audio.follows_video) is None:
-            raise InputError(
-                f"unknown source {audio.follows_video!r}; expected one of {source_names}",
-                file=file,
-                field=f"audio_inputs[{index}].follows_video",
-            )
+        follows = audio.follows_video
+        if follows is not None and unknown("sources", follows, show.source_by_ref(follows)):
+            problem(f"unknown source {follows!r}; expected one of {source_names}", "audio_inputs", index, "follows_video")
         for trigger_index, trigger in enumerate(audio.ducking.trigger_inputs):
-            if trigger not in input_ids or trigger == audio.id:
-                raise InputError(
+            if trigger == audio.id or unknown("audio_inputs", trigger, trigger if trigger in input_ids else None):
+                problem(
                     f"unknown audio input {trigger!r}; expected the id of another input: {', '.join(sorted(input_ids))}",
-                    file=file,
-                    field=f"audio_inputs[{index}].ducking.trigger_inputs[{trigger_index}]",
+                    "audio_inputs", index, "ducking", "trigger_inputs", trigger_index,
                 )
         if audio.kind is AudioInputKind.NETWORK and not (audio.url or "").startswith(("srt://", "rtmp://", "rtmps://")):
-            raise InputError(
-                f"expected an srt://, rtmp:// or rtmps:// URL, got {shown_value('url', audio.url)}", file=file, field=f"audio_inputs[{index}].url"
-            )
+            problem(f"expected an srt://, rtmp:// or rtmps:// URL, got {shown_value('url', audio.url)}", "audio_inputs", index, "url")
         if audio.kind is AudioInputKind.SOURCE_AUDIO:
-            if audio.source is None or show.source_by_ref(audio.source) is None:
-                raise InputError(
-                    f"unknown source {audio.source!r}; expected one of {source_names}",
-                    file=file,
-                    field=f"audio_inputs[{index}].source",
-                )
+            if audio.source is None:
+                problem(f"a source_audio input needs a source; expected one of {source_names}", "audio_inputs", index, "source")
+            elif unknown("sources", audio.source, show.source_by_ref(audio.source)):
+                problem(f"unknown source {audio.source!r}; expected one of {source_names}", "audio_inputs", index, "source")
+    return problems
 
 
 def load_show(path: str | os.PathLike[str]) -> Show:
