@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import unicodedata
@@ -310,3 +311,22 @@ def test_batch_elements_fail_independently() -> None:
     with pytest.raises(MessageError, match="expected a JSON array"):
         parse_batch(json.dumps(message()))
     assert parse_batch(b"[]") == []
+
+
+@pytest.mark.parametrize(
+    "cluster",
+    ["\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f1e8\U0001f1f3", "e\u0301", "Z\u0334\u0351"],
+    ids=["zwj-family", "flag", "accent", "zalgo"],
+)
+def test_a_long_refused_value_is_quoted_cut_between_whole_clusters(cluster: str) -> None:
+    kept_whole = 0
+    for filler in range(40 - len(cluster) - 2, 41):
+        value = "a" * filler + cluster + "b" * 20
+        with pytest.raises(MessageError) as caught:
+            parse_message({"id": "1", "user": "u", "text": "t", "kind": value})
+        shown = ast.literal_eval(caught.value.detail.split("got ", 1)[1])  # the value as quoted, repr() undone
+        assert shown.endswith("…") and len(shown) <= 41
+        kept_whole += cluster in shown
+        kept = shown[filler:-1]
+        assert kept in ("", cluster) or kept.startswith(cluster), f"{value!r} quoted as {shown!r}"
+    assert kept_whole > 0  # the cluster is quoted when it fits

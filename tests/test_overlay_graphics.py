@@ -245,10 +245,14 @@ def test_card_price_compare_at_and_stock_change_the_picture():
         assert other.bgra.shape != base.bgra.shape or not np.array_equal(other.bgra, base.bgra), change
 
 
-def test_prices_use_a_currency_code_when_the_fonts_lack_the_symbol():
+def test_prices_use_a_currency_code_when_the_fonts_lack_the_symbol(monkeypatch):
     assert price_label(product()) == "¥79.00"
     assert price_label(product(currency="EUR"), Decimal("1234.5")) == "€1,234.50"
-    assert price_label(product(currency="KRW", price=Decimal("15000"))) == "KRW 15,000.00"  # no ₩ in the fonts
+    assert price_label(product(currency="KRW", price=Decimal("15000"))) == "₩15,000.00"  # DejaVu Sans has ₩
+    from studio.engine import products
+
+    monkeypatch.setitem(products.CURRENCY_SYMBOLS, "KRW", "\u20bf")  # ₿: in none of the shipped fonts
+    assert price_label(product(currency="KRW", price=Decimal("15000"))) == "KRW 15,000.00"
 
 
 def test_a_huge_link_widens_the_card_instead_of_overflowing():

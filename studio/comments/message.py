@@ -51,6 +51,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
+from studio.engine.graphics.graphemes import clusters, take_clusters
+
 MAX_TEXT_BYTES = 8192
 MAX_ID_CHARS = 128
 MAX_USER_CHARS = 128
@@ -58,6 +60,7 @@ MAX_PLATFORM_CHARS = 32
 _MAX_TS_CHARS = 64
 _MS_THRESHOLD = 1e11  # seconds above this are year 5138: the sender meant milliseconds
 _MAX_TS = 1e14  # ... and milliseconds above 1e14 (year 5138 again) are refused
+_SHOWN_CHARS = 40  # of a refused value quoted in an error message
 
 _PLATFORM = re.compile(r"[a-z0-9_-]{1,32}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f]")
@@ -311,8 +314,11 @@ def _shown(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return repr(_ANY_CONTROL.sub("?", _SURROGATE.sub("?", shown)))
+        if len(value) > _SHOWN_CHARS:
+            # Whole grapheme clusters only: never half an emoji sequence or a lone accent. One
+            # character past the limit is enough to tell where the last kept cluster ends.
+            value = "".join(take_clusters(clusters(value[: _SHOWN_CHARS + 1]), _SHOWN_CHARS)) + "…"
+        return repr(_ANY_CONTROL.sub("?", _SURROGATE.sub("?", value)))
     if isinstance(value, (list, tuple)):
         return "an array"
     if isinstance(value, dict):

@@ -15,29 +15,35 @@ Comments are untrusted text from the internet, so the card draws plain text only
 bidi overrides and floods of combining marks are removed, and the text is capped (CHAR_LIMIT)
 before it is wrapped, so a 1 MB comment costs no more than a long one.
 
+Text is handled a grapheme cluster at a time (graphemes.py): the cap, the wrapping and the "…"
+never split a base from its marks, an emoji ZWJ sequence or a flag's pair, and each cluster is
+drawn by one font that has its marks (fonts.py), so Zalgo text shows its marks, not boxes.
+
 Right-to-left text (Arabic, Hebrew): each line is laid out with the Unicode bidirectional
-algorithm (a compact implementation of UAX #9 for one paragraph without explicit embeddings),
-its right-to-left runs shaped by raqm in right-to-left direction. The shipped fonts have no
-Arabic or Hebrew, so a font that has them is looked for in studio/assets/fonts and then among
-the system's fonts (DejaVu Sans, Noto Sans Arabic/Hebrew, FreeSans); without one those
-characters are drawn as missing-glyph boxes, never an error. `draw_line` is shared with the
-comment ticker.
+algorithm from python-bidi (bidi_line.py), its right-to-left runs shaped by raqm in
+right-to-left direction. WenQuanYi has no Arabic or Hebrew, so a font that has them is looked
+for in studio/assets/fonts (DejaVu Sans is shipped) and then among the system's fonts (Noto Sans
+Arabic/Hebrew, FreeSans); without one those characters are drawn as missing-glyph boxes, never an
+error. `draw_line` is shared with the comment ticker.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, features
+from PIL import Image, ImageDraw
 
-from studio.engine.graphics import fonts
-from studio.engine.graphics.fonts import FontFace, FontStack, Run
+from studio.engine.graphics import bidi_line, fonts
+from studio.engine.graphics.bidi_line import base_direction
+from studio.engine.graphics.fonts import FontFace, FontStack
+from studio.engine.graphics.graphemes import clusters, continues_cluster, lstrip_spaces, take_clusters
 from studio.engine.graphics.overlays import (
     RenderedOverlayCache,
     STYLE,
@@ -150,30 +156,44 @@ def rtl_faces() -> tuple[FontFace, ...]:
 
 @lru_cache(maxsize=1)
 def comment_fonts() -> FontStack:
-    """The shipped fonts (same look as the other overlays), then fonts for right-to-left scripts."""
-    return FontStack((*fonts.DEFAULT_FACES, *rtl_faces()))
+    """The shipped fonts (same look as the other overlays), with the fonts for right-to-left
+    scripts before DejaVu Sans, the last resort for combining marks."""
+    return FontStack((fonts.WQY_MICRO_HEI, fonts.NOTO_COLOR_EMOJI, *rtl_faces(), fonts.DEJAVU_SANS))
 
 
 # -- cleaning untrusted text ----------------------------------------------------------------------
 
 _KEEP_FORMAT = {0x200C, 0x200D}  # ZWNJ (Persian, Indic), ZWJ (emoji sequences)
+_SPACES = re.compile(r"\s+")
 
 
 def _keep_format(cp: int) -> bool:
     return cp in _KEEP_FORMAT or 0xE0020 <= cp <= 0xE007F  # emoji tag sequences (subdivision flags)
 
 
+def _is_counted_mark(char: str, category: str) -> bool:
+    """A combining mark counted against MAX_MARKS_PER_CHARACTER (variation selectors are not)."""
+    cp = ord(char)
+    return category in ("Mn", "Me") and not (0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF)
+
+
+def _tidy_spaces(line: str) -> str:
+    """Runs of white space as one space, none at the ends, except a space that carries marks."""
+    return lstrip_spaces(_SPACES.sub(" ", line).rstrip())
+
+
 def clean_text(text: str, limit: int = CHAR_LIMIT, *, single_line: bool = False) -> str:
-    """Comment text made safe to draw: at most `limit` characters considered, control and
-    invisible formatting characters (bidi overrides, zero-width spaces) removed, tabs as spaces,
-    at most MAX_MARKS_PER_CHARACTER combining marks per character, blank lines dropped (or every
-    line break a space when single_line)."""
+    """Comment text made safe to draw: at most `limit` characters, in whole grapheme clusters
+    (never half an emoji sequence or a letter without its accent), control and invisible
+    formatting characters (bidi overrides, zero-width spaces) removed, tabs as spaces, at most
+    MAX_MARKS_PER_CHARACTER combining marks per character, blank lines dropped (or every line
+    break a space when single_line)."""
     if not isinstance(text, str):
         text = str(text)
+    window = text[: limit * 2]  # marks and controls removed below may shorten it
     out: list[str] = []
     marks = 0
-    for char in text[: limit * 2]:  # marks and controls removed below may shorten it
-        cp = ord(char)
+    for char in window:
         category = unicodedata.category(char)
         if char in "\r\n\u2028\u2029\x85":
             out.append(" " if single_line else "\n")
@@ -181,231 +201,41 @@ def clean_text(text: str, limit: int = CHAR_LIMIT, *, single_line: bool = False)
             continue
         if char == "\t":
             char, category = " ", "Zs"
-        elif category == "Cc" or category == "Cs" or (category == "Cf" and not _keep_format(cp)):
+        elif category == "Cc" or category == "Cs" or (category == "Cf" and not _keep_format(ord(char))):
             continue
-        if category in ("Mn", "Me") and not (0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF):
+        if _is_counted_mark(char, category):
             marks += 1
             if marks > MAX_MARKS_PER_CHARACTER:
                 continue
         else:
             marks = 0
         out.append(char)
-        if len(out) >= limit:
+        if len(out) > limit:  # one past the limit: enough to know where the last cluster ends
             break
-    joined = "".join(out)
+    parts = clusters("".join(out))
+    if parts and _last_cluster_cut(parts[-1], text, len(out) > limit, len(window), marks):
+        parts.pop()
+    joined = "".join(parts)
     if single_line:
-        return " ".join(joined.split())
-    lines = [" ".join(line.split()) for line in joined.split("\n")]
-    return "\n".join(line for line in lines if line)
+        joined = _tidy_spaces(joined)
+    else:
+        joined = "\n".join(line for line in map(_tidy_spaces, joined.split("\n")) if line)
+    return "".join(take_clusters(clusters(joined), limit))
 
 
-# -- bidirectional text (UAX #9, one paragraph, no explicit embeddings) ---------------------------
-
-_NEUTRAL = {"ON", "WS", "B", "S"}
-
-
-def has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
-
-
-def base_direction(text: str) -> str:
-    """"rtl" when the first strong character is Arabic/Hebrew (rule P2), else "ltr"."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind == "L":
-            return "ltr"
-        if kind in ("R", "AL"):
-            return "rtl"
-    return "ltr"
+def _last_cluster_cut(last: str, text: str, stopped_early: bool, window_chars: int, trailing_marks: int) -> bool:
+    """Whether the last cluster read may go on in the text not read (then it is left out)."""
+    if stopped_early:
+        return True  # it holds the character past the limit
+    if len(text) <= window_chars:
+        return False
+    following = text[window_chars]
+    if _is_counted_mark(following, unicodedata.category(following)) and trailing_marks >= MAX_MARKS_PER_CHARACTER:
+        return False  # only more marks, which the cap drops anyway
+    return continues_cluster(last, following)
 
 
-_BRACKET_PAIRS = "()[]{}⁅⁆⁽⁾₍₎⌈⌉⌊⌋〈〉❨❩❪❫❬❭❮❯❰❱❲❳❴❵⟅⟆⟦⟧⟨⟩⟪⟫⟬⟭⟮⟯⦃⦄⦅⦆⦇⦈⦉⦊⦋⦌⦍⦎⦏⦐⦑⦒⦓⦔⦕⦖⦗⦘⧘⧙⧚⧛⧼⧽⸢⸣⸤⸥⸦⸧⸨⸩〈〉《》「」『』【】〔〕〖〗〘〙〚〛﹙﹚﹛﹜﹝﹞（）［］｛｝｟｠｢｣"
-_OPENING = {_BRACKET_PAIRS[i]: _BRACKET_PAIRS[i + 1] for i in range(0, len(_BRACKET_PAIRS), 2)}
-_CLOSING = set(_OPENING.values())
-_MAX_BRACKET_DEPTH = 63  # BD16
-
-
-def _bracket_pairs(chars: list[str], types: list[str]) -> list[tuple[int, int]]:
-    """Paired brackets (BD16): (opening index, closing index), ordered by the opening one."""
-    stack: list[tuple[str, int]] = []
-    pairs: list[tuple[int, int]] = []
-    for i, char in enumerate(chars):
-        if types[i] != "ON":
-            continue
-        if char in _OPENING:
-            if len(stack) == _MAX_BRACKET_DEPTH:
-                break
-            stack.append((_OPENING[char], i))
-        elif char in _CLOSING:
-            for depth in range(len(stack) - 1, -1, -1):
-                if stack[depth][0] == char:
-                    pairs.append((stack[depth][1], i))
-                    del stack[depth:]
-                    break
-    return sorted(pairs)
-
-
-def bidi_levels(types: list[str], rtl: bool, chars: list[str] | None = None) -> list[int]:
-    """Embedding levels of a line's characters (their bidi classes) in a paragraph of the given
-    direction: rules W1-W7, N0 (paired brackets, when the characters are given), N1-N2 and
-    I1-I2 of UAX #9."""
-    n = len(types)
-    sos = "R" if rtl else "L"
-    t = [kind or "ON" for kind in types]
-    for i, kind in enumerate(t):
-        if kind == "NSM":  # W1 (clusters normally carry their marks already)
-            t[i] = t[i - 1] if i else sos
-        elif kind in ("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", "BN"):
-            t[i] = "ON"
-    last = sos
-    for i, kind in enumerate(t):  # W2
-        if kind in ("L", "R", "AL"):
-            last = kind
-        elif kind == "EN" and last == "AL":
-            t[i] = "AN"
-    t = ["R" if kind == "AL" else kind for kind in t]  # W3
-    for i in range(1, n - 1):  # W4
-        if t[i] == "ES" and t[i - 1] == "EN" == t[i + 1]:
-            t[i] = "EN"
-        elif t[i] == "CS" and t[i - 1] == t[i + 1] and t[i - 1] in ("EN", "AN"):
-            t[i] = t[i - 1]
-    i = 0
-    while i < n:  # W5
-        if t[i] != "ET":
-            i += 1
-            continue
-        j = i
-        while j < n and t[j] == "ET":
-            j += 1
-        if (i > 0 and t[i - 1] == "EN") or (j < n and t[j] == "EN"):
-            t[i:j] = ["EN"] * (j - i)
-        i = j
-    t = ["ON" if kind in ("ES", "ET", "CS") else kind for kind in t]  # W6
-    last = sos
-    for i, kind in enumerate(t):  # W7
-        if kind in ("L", "R"):
-            last = kind
-        elif kind == "EN" and last == "L":
-            t[i] = "L"
-
-    def strong(kind: str) -> str:
-        return "L" if kind == "L" else "R"
-
-    if chars is not None:  # N0: a bracket pair takes one direction, from inside or its context
-        embedding = sos
-        for opening, closing in _bracket_pairs(chars, t):
-            inside = {strong(kind) for kind in t[opening + 1 : closing] if kind in ("L", "R", "EN", "AN")}
-            if not inside:
-                continue
-            if embedding in inside:
-                direction = embedding
-            else:
-                # The opposite direction only when the context before the pair has it too.
-                direction = next((strong(k) for k in reversed(t[:opening]) if k in ("L", "R", "EN", "AN")), sos)
-            t[opening] = t[closing] = direction
-
-    i = 0
-    while i < n:  # N1, N2
-        if t[i] not in _NEUTRAL:
-            i += 1
-            continue
-        j = i
-        while j < n and t[j] in _NEUTRAL:
-            j += 1
-        before = sos if i == 0 else strong(t[i - 1])
-        after = sos if j == n else strong(t[j])
-        t[i:j] = [before if before == after else sos] * (j - i)
-        i = j
-    if rtl:  # I1, I2
-        return [1 if kind == "R" else 2 for kind in t]
-    return [0 if kind == "L" else 1 if kind == "R" else 2 for kind in t]
-
-
-def visual_order(levels: list[int]) -> list[int]:
-    """Indexes of items in the order they are drawn, left to right (rule L2)."""
-    order = list(range(len(levels)))
-    if not levels:
-        return order
-    highest = max(levels)
-    lowest_odd = min(levels) | 1
-    for level in range(highest, lowest_odd - 1, -1):
-        i = 0
-        while i < len(order):
-            if levels[order[i]] < level:
-                i += 1
-                continue
-            j = i
-            while j < len(order) and levels[order[j]] >= level:
-                j += 1
-            order[i:j] = order[i:j][::-1]
-            i = j
-    return order
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A piece of a line in one font and one direction, text in logical order."""
-
-    face: FontFace
-    text: str
-    rtl: bool
-
-
-def visual_segments(text: str, stack: FontStack, rtl: bool | None = None) -> list[Segment]:
-    """One line cut into font runs and direction runs, in visual (left to right) order."""
-    if rtl is None:
-        rtl = base_direction(text) == "rtl"
-    parts = fonts.clusters(text)
-    if not parts:
-        return []
-    levels = bidi_levels([unicodedata.bidirectional(part[0]) for part in parts], rtl, [part[0] for part in parts])
-    # Which font draws each cluster: as FontStack.runs does (spaces take the text font before them).
-    faces: list[FontFace] = []
-    for part in parts:
-        face = None
-        if part.isspace():
-            if faces and not faces[-1].color and stack.covers(faces[-1], ord(part[0])):
-                face = faces[-1]
-            else:
-                face = next((f for f in stack.faces if not f.color and stack.covers(f, ord(part[0]))), None)
-        else:
-            face = stack.face_for(part)
-        faces.append(face or stack.faces[0])
-    pieces: list[tuple[FontFace, int, str]] = []
-    for part, face, level in zip(parts, faces, levels, strict=True):
-        if pieces and pieces[-1][0] == face and pieces[-1][1] == level:
-            pieces[-1] = (face, level, pieces[-1][2] + part)
-        else:
-            pieces.append((face, level, part))
-    order = visual_order([level for _, level, _ in pieces])
-    return [Segment(pieces[k][0], pieces[k][2], bool(pieces[k][1] & 1)) for k in order]
-
-
-RAQM = features.check_feature("raqm")
-
-
-@lru_cache(maxsize=256)
-def _rtl_outline_run(face: FontFace, size_px: int, text: str, fill: tuple, bold_px: int) -> tuple[Image.Image, int, int]:
-    font = fonts._font(face, size_px)
-    left, top, right, bottom = font.getbbox(text, anchor="ls", direction="rtl", stroke_width=bold_px)
-    layer = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
-    ImageDraw.Draw(layer).text(
-        (-left, -top), text, font=font, fill=fill, anchor="ls", direction="rtl", stroke_width=bold_px, stroke_fill=fill
-    )
-    return layer, left, top
-
-
-@lru_cache(maxsize=128)
-def _rtl_colour_run(face: FontFace, size_px: int, text: str) -> tuple[Image.Image, float, float]:
-    font = fonts._font(face, face.strike_px or size_px)
-    left, top, right, bottom = font.getbbox(text, anchor="ls", direction="rtl")
-    big = Image.new("RGBA", (max(1, right - left), max(1, bottom - top)), (0, 0, 0, 0))
-    ImageDraw.Draw(big).text((-left, -top), text, font=font, anchor="ls", direction="rtl", embedded_color=True)
-    scale = size_px * face.scale / (face.strike_px or size_px)
-    if scale == 1.0:
-        return big, float(left), float(top)
-    size = (max(1, round(big.width * scale)), max(1, round(big.height * scale)))
-    return big.convert("RGBa").resize(size, Image.Resampling.LANCZOS).convert("RGBA"), left * scale, top * scale
+# -- lines ------------------------------------------------------------------------------------------
 
 
 def line_width(text: str, size_px: int, stack: FontStack | None = None) -> float:
@@ -424,56 +254,9 @@ def draw_line(
     rtl: bool | None = None,
     stack: FontStack | None = None,
 ) -> tuple[int, int, int, int]:
-    """FontStack.draw with bidirectional layout: right-to-left runs are shaped right to left and
-    the runs are put in visual order. rtl: the paragraph direction (None: from the text's first
-    strong character). Text without Arabic/Hebrew in a left-to-right paragraph is drawn by
-    FontStack.draw itself. Returns the line box (x0, y0, x1, y1)."""
-    stack = stack or comment_fonts()
-    if rtl is None:
-        rtl = base_direction(text) == "rtl"
-    if not rtl and not has_rtl(text):
-        return stack.draw(image, xy, text, size_px, fill, anchor=anchor, bold=bold)
-    if len(anchor) != 2 or anchor[0] not in "lmr" or anchor[1] not in "amsd":
-        raise ValueError(f"anchor must be one of l/m/r then a/m/s/d, like 'la' or 'ms'; got {anchor!r}")
-    fill = fonts._rgba(fill)
-    metrics = stack.metrics(size_px)
-    segments = visual_segments(text, stack, rtl)
-    widths = [stack.run_width(Run(seg.face, seg.text), size_px) for seg in segments]
-    total = sum(widths)
-    x = xy[0] - {"l": 0.0, "m": total / 2, "r": total}[anchor[0]]
-    above = {"a": metrics.ascent, "m": metrics.ascent - metrics.height / 2, "s": 0, "d": -metrics.descent}
-    baseline = xy[1] + above[anchor[1]]
-    bold_px = fonts.bold_stroke_px(size_px) if bold else 0
-    for segment, width in zip(segments, widths, strict=True):
-        if segment.text.strip():
-            _draw_segment(image, x, baseline, segment, size_px, fill, bold_px, stack)
-        x += width
-    x0 = round(x - total)
-    return x0, round(baseline - metrics.ascent), x0 + math.ceil(total), round(baseline + metrics.descent)
-
-
-def _draw_segment(
-    image: Image.Image, x: float, baseline: float, segment: Segment, size_px: int, fill, bold_px: int, stack: FontStack
-) -> None:
-    run = Run(segment.face, segment.text)
-    if not segment.rtl:
-        stack._draw_run(image, x, baseline, run, size_px, fill, 0, fonts.BLACK, bold_px)
-        return
-    if not RAQM:  # no shaping engine: at least the letters go right to left
-        reversed_run = Run(segment.face, "".join(reversed(fonts.clusters(segment.text))))
-        stack._draw_run(image, x, baseline, reversed_run, size_px, fill, 0, fonts.BLACK, bold_px)
-        return
-    face = segment.face
-    if face.color:
-        layer, left, top = _rtl_colour_run(face, size_px, segment.text)
-        if fill[3] < 255:
-            layer = layer.copy()
-            layer.putalpha(layer.getchannel("A").point(lambda a: a * fill[3] // 255))
-        fonts.paste_over(image, layer, round(x + left), round(baseline + top))
-        return
-    font_size = stack._run_font_size(face, size_px)
-    layer, left, top = _rtl_outline_run(face, font_size, segment.text, fill, bold_px)
-    fonts.paste_over(image, layer, round(x) + left, round(baseline) + top)
+    """One line with bidirectional layout (bidi_line.draw_line), in the comment fonts unless a
+    stack is given. Returns the line box (x0, y0, x1, y1)."""
+    return bidi_line.draw_line(image, xy, text, size_px, fill, stack=stack or comment_fonts(), anchor=anchor, bold=bold, rtl=rtl)
 
 
 def fit_line(text: str, size_px: int, max_width_px: float, stack: FontStack | None = None) -> str:
@@ -502,7 +285,7 @@ def avatar_colour(platform: str, user: str) -> tuple[int, int, int, int]:
 
 
 def _initial(user: str, stack: FontStack) -> str:
-    for part in fonts.clusters(user):
+    for part in clusters(user):
         if part.isspace() or not stack.has_glyphs(part):
             continue
         return part.upper() if len(part.upper()) == len(part) else part

@@ -1,11 +1,14 @@
-"""Text with per-character font fallback: Chinese, Latin and emoji on one baseline.
+"""Text with per-cluster font fallback: Chinese, Latin, emoji and combining marks on one baseline.
 
 The fonts ship in studio/assets/fonts (see the README and licence files there), so a bare
-machine renders every overlay the same way. A string is cut into grapheme clusters (a base
-character with its combining marks, variation selectors, skin tones, ZWJ sequences, flags,
-keycaps), each cluster goes to the first font whose character map has it, and neighbouring
-clusters of the same font form one run, which Pillow shapes (raqm, when present) and draws.
-Character maps are read once per font file with fontTools.
+machine renders every overlay the same way. A string is cut into grapheme clusters (graphemes.py:
+a base character with its combining marks, variation selectors, skin tones, ZWJ sequences, flags,
+keycaps). Each cluster is drawn by one font, so its marks combine with their base: the first font
+that has the base and every mark, else the one that has the base and most of them, whose
+missing marks are dropped (a stray box is worse than a missing accent). Neighbouring clusters of
+the same font form one run, which Pillow draws in one call: with raqm (HarfBuzz) the marks are
+placed by the font's anchors, with Pillow's basic layout they keep their zero advance and land on
+their base. Character maps are read once per font file with fontTools.
 
 Noto Color Emoji is a bitmap font (CBDT) with one strike: its runs are drawn at 109 px in colour
 and scaled down to the text size, premultiplied so the edges stay clean.
@@ -26,6 +29,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+from studio.engine.graphics.graphemes import (
+    breaks_paragraph,
+    clusters,
+    is_default_ignorable,
+    lstrip_spaces,
+    wants_emoji,
+    wants_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,78 +66,10 @@ class FontFace:
 
 WQY_MICRO_HEI = FontFace(FONT_DIR / "wqy-microhei.ttc", 0)
 NOTO_COLOR_EMOJI = FontFace(FONT_DIR / "NotoColorEmoji.ttf", 0, strike_px=109, scale=0.92, color=True)
-DEFAULT_FACES: tuple[FontFace, ...] = (WQY_MICRO_HEI, NOTO_COLOR_EMOJI)
-
-
-# -- grapheme clusters ---------------------------------------------------------------------
-
-ZWJ = 0x200D
-VS15, VS16 = 0xFE0E, 0xFE0F
-KEYCAP = 0x20E3
-
-
-def _is_regional_indicator(cp: int) -> bool:
-    return 0x1F1E6 <= cp <= 0x1F1FF
-
-
-def _is_emoji_modifier(cp: int) -> bool:
-    return 0x1F3FB <= cp <= 0x1F3FF
-
-
-def _extends_cluster(cp: int) -> bool:
-    """Code points that belong to the character before them."""
-    if cp == ZWJ or cp == KEYCAP or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF or 0xE0020 <= cp <= 0xE007F:
-        return True
-    if _is_emoji_modifier(cp):
-        return True
-    return unicodedata.category(chr(cp)) in ("Mn", "Me", "Mc")
-
-
-def clusters(text: str) -> list[str]:
-    """Split text into user-perceived characters (a practical subset of UAX #29 for overlays)."""
-    out: list[str] = []
-    for char in text:
-        cp = ord(char)
-        if out and char not in "\r\n":
-            previous = out[-1]
-            last = ord(previous[-1])
-            joins = (
-                _extends_cluster(cp)
-                or last == ZWJ
-                or (_is_regional_indicator(cp) and len(previous) == 1 and _is_regional_indicator(last))
-            )
-            if joins and previous not in ("\r", "\n"):
-                out[-1] = previous + char
-                continue
-        out.append(char)
-    return out
-
-
-# Characters below U+1F000 that are emoji by default (Emoji_Presentation=Yes in Unicode's
-# emoji-data.txt), so they take the emoji font even without VS16. Everything from U+1F000 that the
-# emoji font has is only in the emoji font anyway.
-_BMP_EMOJI_PRESENTATION = frozenset(
-    cp
-    for first, last in (
-        (0x231A, 0x231B), (0x23E9, 0x23EC), (0x23F0, 0x23F0), (0x23F3, 0x23F3), (0x25FD, 0x25FE),
-        (0x2614, 0x2615), (0x2648, 0x2653), (0x267F, 0x267F), (0x2693, 0x2693), (0x26A1, 0x26A1),
-        (0x26AA, 0x26AB), (0x26BD, 0x26BE), (0x26C4, 0x26C5), (0x26CE, 0x26CE), (0x26D4, 0x26D4),
-        (0x26EA, 0x26EA), (0x26F2, 0x26F3), (0x26F5, 0x26F5), (0x26FA, 0x26FA), (0x26FD, 0x26FD),
-        (0x2705, 0x2705), (0x270A, 0x270B), (0x2728, 0x2728), (0x274C, 0x274C), (0x274E, 0x274E),
-        (0x2753, 0x2755), (0x2757, 0x2757), (0x2795, 0x2797), (0x27B0, 0x27B0), (0x27BF, 0x27BF),
-        (0x2B1B, 0x2B1C), (0x2B50, 0x2B50), (0x2B55, 0x2B55),
-    )
-    for cp in range(first, last + 1)
-)  # fmt: skip
-
-
-def _wants_emoji(cluster: str) -> bool:
-    base = ord(cluster[0])
-    if _is_regional_indicator(base) or (base in _BMP_EMOJI_PRESENTATION and VS15 not in map(ord, cluster)):
-        return True
-    return any(
-        cp in (VS16, KEYCAP, ZWJ) or _is_emoji_modifier(cp) or 0xE0020 <= cp <= 0xE007F for cp in map(ord, cluster[1:])
-    )
+# DejaVu Sans last: it has the combining marks (and Greek, Cyrillic, Arabic, Hebrew letters) that
+# WenQuanYi lacks, so Zalgo text and accents show instead of missing-glyph boxes.
+DEJAVU_SANS = FontFace(FONT_DIR / "DejaVuSans.ttf", 0)
+DEFAULT_FACES: tuple[FontFace, ...] = (WQY_MICRO_HEI, NOTO_COLOR_EMOJI, DEJAVU_SANS)
 
 
 # -- font files ------------------------------------------------------------------------------
@@ -168,6 +112,17 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True)
+class PlacedCluster:
+    """One grapheme cluster and the font that draws it. text is what is drawn: the cluster
+    without the marks (and invisible joiners, selectors) that this font lacks; complete is False
+    when something visible was dropped or no font has the base (drawn as the font's box)."""
+
+    face: FontFace
+    text: str
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LineMetrics:
     """The line box of a size: ascent above the baseline, descent below it (both positive)."""
 
@@ -179,14 +134,19 @@ class LineMetrics:
         return self.ascent + self.descent
 
 
+_CLUSTER_CACHE_LIMIT = 4096
+
+
 class FontStack:
-    """An ordered list of fonts; each character is drawn with the first one that has it."""
+    """An ordered list of fonts; each grapheme cluster is drawn with the first one that has it
+    whole (its base and its marks)."""
 
     def __init__(self, faces: Sequence[FontFace] = DEFAULT_FACES) -> None:
         if not faces:
             raise ValueError("a font stack needs at least one font")
-        self.faces = tuple(faces)
+        self.faces = tuple(dict.fromkeys(faces))  # each font once, in order
         self._width_cache: dict[tuple[str, int, FontFace], float] = {}
+        self._cluster_cache: dict[str, PlacedCluster] = {}
         self._lock = threading.Lock()
 
     # -- which font draws what --
@@ -194,42 +154,81 @@ class FontStack:
     def covers(self, face: FontFace, cp: int) -> bool:
         return cp in _cmap(face.path, face.index)
 
-    def face_for(self, cluster: str) -> FontFace | None:
-        """The font for one cluster; None when no font has it (it is drawn with the first font,
-        as its missing-glyph box)."""
-        base = ord(cluster[0])
-        candidates = self.faces
-        if _wants_emoji(cluster):
-            candidates = tuple(f for f in self.faces if f.color) + tuple(f for f in self.faces if not f.color)
-        elif VS15 in map(ord, cluster):
-            candidates = tuple(f for f in self.faces if not f.color) + tuple(f for f in self.faces if f.color)
-        for face in candidates:
-            if self.covers(face, base):
-                return face
-        return None
+    def _candidates(self, cluster: str) -> tuple[FontFace, ...]:
+        """The fonts to try for a cluster, in order: colour emoji first for emoji, last for text."""
+        if wants_emoji(cluster):
+            return tuple(f for f in self.faces if f.color) + tuple(f for f in self.faces if not f.color)
+        if wants_text(cluster):
+            return tuple(f for f in self.faces if not f.color) + tuple(f for f in self.faces if f.color)
+        return self.faces
 
-    def runs(self, text: str) -> list[Run]:
-        runs: list[Run] = []
+    def place(self, cluster: str) -> PlacedCluster:
+        """The font for one cluster and what of it that font draws (see PlacedCluster)."""
+        placed = self._cluster_cache.get(cluster)
+        if placed is None:
+            placed = self._place(cluster)
+            with self._lock:
+                if len(self._cluster_cache) > _CLUSTER_CACHE_LIMIT:
+                    self._cluster_cache.clear()
+                self._cluster_cache[cluster] = placed
+        return placed
+
+    def _place(self, cluster: str) -> PlacedCluster:
+        base, rest = ord(cluster[0]), cluster[1:]
+        # What must have a glyph: the marks and other visible parts. Joiners, variation selectors
+        # and tags are shaping hints a font may lack; it then draws the cluster without them.
+        visible = [ord(char) for char in rest if not is_default_ignorable(char)]
+        chosen: FontFace | None = None
+        fewest_missing = len(visible) + 1
+        for face in self._candidates(cluster):
+            if not self.covers(face, base):
+                continue
+            missing = sum(1 for cp in visible if not self.covers(face, cp))
+            if missing < fewest_missing:  # ties keep the earlier font (the base's own)
+                chosen, fewest_missing = face, missing
+            if missing == 0:
+                break
+        face = chosen or self.faces[0]
+        drawn = cluster[0] + "".join(char for char in rest if self.covers(face, ord(char)))
+        return PlacedCluster(face, drawn, chosen is not None and fewest_missing == 0)
+
+    def face_for(self, cluster: str) -> FontFace | None:
+        """The font for one cluster; None when no font has its base character (it is drawn with
+        the first font, as its missing-glyph box)."""
+        face = self.place(cluster).face
+        return face if self.covers(face, ord(cluster[0])) else None
+
+    def placed_clusters(self, text: str) -> list[PlacedCluster]:
+        """Each cluster of text with the font that draws it. Spaces take a text font's width (an
+        emoji font's space is as wide as an emoji): the one before them when it is a text font."""
+        placed: list[PlacedCluster] = []
         for cluster in clusters(text):
             if cluster.isspace():
-                # Spaces take the text fonts' width (an emoji font's space is as wide as an emoji)
-                # and join the run before them when that is a text run.
-                if runs and not runs[-1].face.color and self.covers(runs[-1].face, ord(cluster[0])):
-                    face = runs[-1].face
+                # A line break inside one line (a caller's slip) is a space: raqm refuses it.
+                drawn = " " if breaks_paragraph(cluster) else cluster
+                space = ord(drawn[0])
+                if placed and not placed[-1].face.color and self.covers(placed[-1].face, space):
+                    face = placed[-1].face
                 else:
-                    face = next((f for f in self.faces if not f.color and self.covers(f, ord(cluster[0]))), None)
+                    face = next((f for f in self.faces if not f.color and self.covers(f, space)), self.faces[0])
+                placed.append(PlacedCluster(face, drawn, True))
             else:
-                face = self.face_for(cluster)
-            face = face or self.faces[0]
-            if runs and runs[-1].face == face:
-                runs[-1] = Run(face, runs[-1].text + cluster)
+                placed.append(self.place(cluster))
+        return placed
+
+    def runs(self, text: str) -> list[Run]:
+        """text as runs of neighbouring clusters drawn by the same font."""
+        runs: list[Run] = []
+        for placed in self.placed_clusters(text):
+            if runs and runs[-1].face == placed.face:
+                runs[-1] = Run(placed.face, runs[-1].text + placed.text)
             else:
-                runs.append(Run(face, cluster))
+                runs.append(Run(placed.face, placed.text))
         return runs
 
     def has_glyphs(self, text: str) -> bool:
-        """True when some font has every (visible) character of text."""
-        return all(c.isspace() or self.face_for(c) is not None for c in clusters(text))
+        """True when every (visible) cluster of text is drawn whole by some font."""
+        return all(c.isspace() or self.place(c).complete for c in clusters(text))
 
     # -- sizes --
 
@@ -402,7 +401,7 @@ class FontStack:
                     continue
                 if line.strip():
                     lines.append(line.rstrip())
-                line = unit.lstrip()
+                line = lstrip_spaces(unit)
                 while line and not fits(line):  # a word wider than the line: cut it
                     head, line = self._split_to_fit(line, size_px, limit)
                     lines.append(head)
@@ -442,7 +441,7 @@ class FontStack:
                 low = middle
             else:
                 high = middle - 1
-        return "".join(parts[:low]), "".join(parts[low:]).lstrip()
+        return "".join(parts[:low]), lstrip_spaces("".join(parts[low:]))
 
     def _units(self, paragraph: str) -> list[str]:
         """Pieces of a paragraph between which a line may break (spaces stay with the piece before)."""
@@ -544,7 +543,7 @@ def paste_over(image: Image.Image, layer: Image.Image, x: int, y: int) -> None:
 
 @lru_cache(maxsize=1)
 def default_fonts() -> FontStack:
-    """The shipped fonts: WenQuanYi Micro Hei (Latin + CJK), then Noto Color Emoji."""
+    """The shipped fonts: WenQuanYi Micro Hei (Latin + CJK), Noto Color Emoji, then DejaVu Sans."""
     return FontStack(DEFAULT_FACES)
 
 
