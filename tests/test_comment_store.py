@@ -71,6 +71,21 @@ def test_duplicates_inside_one_batch_and_across_platforms(store: CommentStore) -
     assert store.get("twitch", "7") is None
 
 
+def test_a_batch_mixing_stored_new_and_repeated_keys_answers_each_input(store: CommentStore) -> None:
+    [old] = store.add_many([make("old", "the original")], [Verdict()])
+    broken = Comment("bad", "douyin", "u", "half \ud800 surrogate", CommentKind.COMMENT, 1.0)
+    with pytest.raises(UnicodeEncodeError):  # rolled back: its rows and rowids are not there
+        store.add_many([make("lost"), broken], [Verdict(), Verdict()])
+    batch = [make("new"), make("old", "re-sent"), make("new", "again"), make("other")]
+    results = store.add_many(batch, [Verdict(intents=frozenset({"buy"}))] * 4)
+    assert [result.duplicate for result in results] == [False, True, True, False]
+    assert results[1].rowid == old.rowid and results[1].comment.text == "the original"
+    assert results[2].rowid == results[0].rowid and results[2].comment.text == "hello"  # the first copy is the original
+    assert old.rowid < results[0].rowid < results[3].rowid  # stored in arrival order
+    assert results[0].comment is batch[0] and results[0].verdict.intents == {"buy"}
+    assert store.get("douyin", "lost") is None and store.count() == 3
+
+
 def test_a_failed_batch_stores_nothing(store: CommentStore) -> None:
     store.add_many([make("ok")], [Verdict()])
     broken = Comment("bad", "douyin", "u", "half \ud800 surrogate", CommentKind.COMMENT, 1.0)  # not storable

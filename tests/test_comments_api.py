@@ -1,9 +1,11 @@
 """The local comments API (HTTP + WebSocket) against real aiohttp clients on loopback.
 
-The server runs on its own thread as in the app; each test drives it from its own event loop
-(asyncio.run). The store is a fake in-memory ingest callback that records every batch and marks
-a (platform, id) seen before as a duplicate. Every wait is on an event or a reply, bounded by
-WAIT_S; nothing sleeps to synchronize.
+Every test runs twice: with the server on its own thread of this process (CommentsApiServer)
+and in its own child process (CommentsApiProcess, as in the app), where only the store step
+crosses back to this process. Each test drives it from its own event loop (asyncio.run). The
+store is a fake in-memory ingest callback that records every batch and marks a (platform, id)
+seen before as a duplicate; it always runs in this process, so the tests can hold or fail it.
+Every wait is on an event or a reply, bounded by WAIT_S; nothing sleeps to synchronize.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import threading
 import aiohttp
 import pytest
 
+from studio.comments.api_process import CommentsApiProcess
 from studio.comments.ingest_api import (
     CLOSE_UNAUTHORIZED,
     CommentsApiError,
@@ -73,15 +76,25 @@ def ingest() -> FakeIngest:
     return FakeIngest()
 
 
-@pytest.fixture
-def make_server(ingest):
-    servers: list[CommentsApiServer] = []
+# Where the ingest callback runs: the in-process server's worker, or the bridge thread that
+# answers the child process.
+INGEST_THREAD = {CommentsApiServer: "comments-ingest_0", CommentsApiProcess: "comments-api-bridge"}
 
-    def make(**options) -> CommentsApiServer:
+
+@pytest.fixture(params=[CommentsApiServer, CommentsApiProcess], ids=["thread", "process"])
+def api_class(request):
+    return request.param
+
+
+@pytest.fixture
+def make_server(ingest, api_class):
+    servers: list = []
+
+    def make(**options):
         options.setdefault("port", 0)
         options.setdefault("token", TOKEN)
         options.setdefault("ingest", ingest)
-        server = CommentsApiServer(**options)
+        server = api_class(**options)
         server.start()
         servers.append(server)
         return server
@@ -92,7 +105,7 @@ def make_server(ingest):
 
 
 @pytest.fixture
-def server(make_server) -> CommentsApiServer:
+def server(make_server):
     return make_server()
 
 
@@ -198,7 +211,7 @@ def test_http_single_message_and_array(server, ingest):
     assert ingest.stored == 3
     stored = {comment.id: comment for batch in ingest.batches for comment in batch}
     assert stored["m1"].user == "小美" and stored["m1"].text == "想要3号" and stored["m1"].received_ns > 0
-    assert ingest.threads == {"comments-ingest_0"}  # never on the event loop's thread
+    assert ingest.threads == {INGEST_THREAD[type(server)]}  # never on the event loop's thread
 
 
 def test_http_malformed_json_is_400_saying_what_is_wrong(server, ingest):
@@ -435,13 +448,35 @@ def test_stop_closes_clients(server, ingest):
         assert probe.connect_ex(("127.0.0.1", server.port)) != 0
 
 
-def test_a_taken_port_is_a_clear_error(server, ingest):
-    second = CommentsApiServer(port=server.port, token=TOKEN, ingest=ingest)
+def test_stop_stores_and_answers_what_it_had_accepted(server, ingest):
+    ingest.gate = threading.Event()
+
+    async def go():
+        async with aiohttp.ClientSession(headers=auth()) as session, session.ws_connect(server.ws_url) as ws:
+            await ws.send_json([message(1), message(2)])
+            assert await asyncio.to_thread(ingest.entered.wait, WAIT_S)  # accepted and being stored, held
+            stopping = asyncio.ensure_future(asyncio.to_thread(server.stop))
+            ingest.gate.set()  # (whether stop() has begun or not, the answer must come before the close)
+            reply = await ws.receive_json()
+            closing = await ws.receive()
+            await stopping
+            return reply, closing.type
+
+    reply, closing = run(go())
+    assert reply["results"] == [{"ok": True, "id": f"m{n}", "platform": "douyin", "duplicate": False} for n in (1, 2)]
+    assert closing == aiohttp.WSMsgType.CLOSE
+    assert ingest.stored == 2 and not server.running
+    assert server.stats().acknowledged == 2
+
+
+def test_a_taken_port_is_a_clear_error(server, ingest, api_class):
+    second = api_class(port=server.port, token=TOKEN, ingest=ingest)
     with pytest.raises(CommentsApiError, match=rf"port {server.port} on 127.0.0.1 is already in use"):
         second.start()
     second.stop()
+    assert not second.running
 
 
-def test_an_empty_token_is_refused():
+def test_an_empty_token_is_refused(api_class):
     with pytest.raises(CommentsApiError, match="a token is required"):
-        CommentsApiServer(port=0, token=" ", ingest=lambda comments: [])
+        api_class(port=0, token=" ", ingest=lambda comments: [])

@@ -1,6 +1,7 @@
 """Comments end to end through the real `studio run`: a pinned comment is on program within 3
 frames of the pin command, the demo replay reaches the store on the show's clock, script errors
-name their step, and nothing acknowledged is lost when the app is killed with SIGKILL."""
+name their step, and nothing acknowledged is lost when the app is killed with SIGKILL. And in
+one process: while comments flow, the program thread does none of the comment work."""
 
 from __future__ import annotations
 
@@ -10,14 +11,24 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import aiohttp
 import numpy as np
 import pytest
 
+import studio.comments.comment_desk as comment_desk_module
+import studio.comments.ingest_api as ingest_api_module
+import studio.engine.engine as engine_module
+from studio.app import build_engine
+from studio.comments.api_process import CommentsApiProcess
+from studio.comments.comment_desk import CommentDesk
+from studio.comments.ingest_api import CommentsApiServer
+from studio.comments.moderation import Moderator
 from studio.comments.store import CommentStore
-from studio.engine.graphics.comment_card import render_comment_card
+from studio.engine.graphics.comment_card import CommentCardCache, render_comment_card
+from studio.engine.show import parse_show
 from tests.conftest import REPO_ROOT, decode_rgb_frames, run_studio
 from tests.servers import free_port, poll_until
 
@@ -170,3 +181,95 @@ def test_export_comments_writes_what_the_session_stored(tmp_path):
     assert [line["text"] for line in lines[:2]] == ["主播好！今天有什么新品？", "hi from Singapore 👋"]
     bad = run_studio("export-comments", str(tmp_path / "missing.sqlite"), str(tmp_path / "x.csv"))
     assert bad.returncode == 2 and "missing.sqlite" in bad.stderr
+
+
+# -- the program thread does no comment work ------------------------------------------------------------
+
+WAIT_S = 30.0
+API_TOKEN = "program-thread-test-token"
+
+
+class ThreadRecorder:
+    """Wraps functions so that each call records (what, the calling thread's ident)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.calls: list[tuple[str, int]] = []  # list.append is atomic: any thread may record
+        self.seen: dict[str, threading.Event] = {}
+
+    def wrap(self, owner, name: str, what: str) -> None:
+        original = getattr(owner, name)
+        seen = self.seen.setdefault(what, threading.Event())
+
+        def recorded(*args, **kwargs):
+            self.calls.append((what, threading.get_ident()))
+            seen.set()
+            return original(*args, **kwargs)
+
+        self.monkeypatch.setattr(owner, name, recorded)
+
+
+@pytest.mark.parametrize("api_class", [CommentsApiProcess, CommentsApiServer], ids=["api-process", "api-thread"])
+def test_the_program_thread_does_no_comment_work(tmp_path, monkeypatch, api_class):
+    """Comments through the API, a script's inject, pins (cards drawn) and the ticker, all while the
+    program ticks in real time: storing, moderating, parsing, drawing cards and the ticker and
+    converting them for the program all run on other threads; the program thread only places
+    the ready pictures."""
+    recorder = ThreadRecorder(monkeypatch)
+    recorder.wrap(CommentStore, "add_many", "store")
+    recorder.wrap(Moderator, "classify", "moderation")
+    recorder.wrap(ingest_api_module, "parse_batch", "parse")  # the in-process API's (the child's is elsewhere)
+    recorder.wrap(comment_desk_module, "parse_message", "parse")  # a script's inject
+    recorder.wrap(CommentCardCache, "get", "card")
+    recorder.wrap(comment_desk_module, "render_ticker", "ticker")
+    recorder.wrap(engine_module, "frame_from_bgra", "overlay conversion")
+    show = parse_show({
+        "schema_version": 1, "name": "Program thread show", "canvas": {"width": 640, "height": 360, "fps": FPS},
+        "sources": [{"id": "grey", "name": "Grey", "kind": "colour", "settings": {"colour": "#808080"}}],
+        "scenes": [{"id": "main", "name": "MAIN", "layout": {"kind": "full", "sources": ["grey"]}}],
+        "comments": {"pin_seconds": 1.0, "ticker": True},
+    })  # fmt: skip
+    engine = build_engine(show)
+    program_threads: list[int] = []
+    program_ticked = threading.Event()
+
+    def on_program_stats(_stats) -> None:  # fires on the program thread
+        program_threads.append(threading.get_ident())
+        program_ticked.set()
+
+    engine.events.program_stats.connect(on_program_stats)
+    store = CommentStore(tmp_path / "comments.sqlite")
+    desk = CommentDesk(engine, show, store)
+    server = api_class(port=0, token=API_TOKEN, ingest=desk.ingest)
+    engine.start()
+    try:
+        server.start()
+        assert program_ticked.wait(WAIT_S), "the program never reported its stats"
+
+        async def send_frames() -> list[dict]:
+            headers = {"Authorization": f"Bearer {API_TOKEN}"}
+            async with aiohttp.ClientSession(headers=headers) as session, session.ws_connect(server.ws_url) as ws:
+                for frame in range(20):
+                    await ws.send_json([{"id": f"f{frame}-{i}", "platform": "douyin", "user": "小美", "text": f"3号多少钱 {i}"} for i in range(50)])
+                return [await ws.receive_json() for _ in range(20)]
+
+        replies = asyncio.run(asyncio.wait_for(send_frames(), WAIT_S))
+        assert all(result["ok"] for reply in replies for result in reply["results"])
+        desk.inject({"id": "script-1", "user": "Lily", "text": "link please"})
+        for stored in store.recent(3):
+            desk.pin_comment(stored.rowid)
+        assert recorder.seen["ticker"].wait(WAIT_S), "the ticker was never drawn"
+        program_ticked.clear()
+        assert program_ticked.wait(WAIT_S)  # one more second of ticks with the pictures on program
+        assert store.count() == 20 * 50 + 1
+    finally:
+        server.stop()
+        desk.close()
+        engine.stop()
+        store.close()
+    done = {what for what, _thread in recorder.calls}
+    assert {"store", "moderation", "parse", "card", "ticker", "overlay conversion"} <= done
+    program_thread = program_threads[0]
+    assert set(program_threads) == {program_thread}
+    on_program = sorted({what for what, thread in recorder.calls if thread == program_thread})
+    assert on_program == [], f"the program thread did comment work: {on_program}"

@@ -9,4 +9,9 @@
 - `studio.comments.store`: `CommentStore`, one SQLite file per show session; every accepted
   message stored exactly once (platform + id), committed before it is acknowledged, queried by
   the GUI and the API, exported to CSV / JSON Lines.
+- `studio.comments.ingest_api`: `CommentsApiServer`, the local HTTP/WebSocket API for platform
+  bridges (micro-batched, bounded, acknowledged after the store returns), on its own thread.
+- `studio.comments.api_process`: `CommentsApiProcess`, the same server in a child process, so
+  that its network, JSON and validation work never holds the studio's GIL; only the store step
+  comes back to the studio.
 """

@@ -158,9 +158,14 @@ class CommentDesk:
     # -- the ticker ---------------------------------------------------------------------------------
 
     def _feed_ticker(self, new: list[StoredComment]) -> None:
-        for item in new:
+        # Only the newest TICKER_ITEMS visible ones can be shown: a batch of hundreds costs a few steps.
+        latest: list[tuple[str, str]] = []
+        for item in reversed(new):
             if not item.verdict.hidden and item.comment.text:
-                self._ticker_items.append((item.comment.user, item.comment.text))
+                latest.append((item.comment.user, item.comment.text))
+                if len(latest) == TICKER_ITEMS:
+                    break
+        self._ticker_items.extend(reversed(latest))
         now_s = time.monotonic()
         with self._lock:
             if self._ticker_pending:

@@ -25,9 +25,9 @@ token is compared in constant time and never appears in a log line, a reply or a
 access log is off: a WebSocket URL carries it).
 
 Storing: messages from every connection go through one micro-batcher (up to MAX_BATCH messages,
-or what arrived within BATCH_WINDOW_S of the first), and each batch is one `ingest` call on a
-worker thread (SQLite blocks; the event loop never waits for it). A message is acknowledged
-only after the `ingest` call holding it has returned. Everything is bounded: at most
+or what arrived until the oldest of them has waited BATCH_WINDOW_S), and each batch is one
+`ingest` call on a worker thread (SQLite blocks; the event loop never waits for it). A message
+is acknowledged only after the `ingest` call holding it has returned. Everything is bounded: at most
 MAX_BACKLOG messages waiting to be stored (more are refused with a "busy, retry" error, not
 queued), MAX_PENDING_FRAMES unanswered frames per WebSocket (then the connection is not read
 until replies go out), MAX_CONNECTIONS connections, MAX_FRAME_BYTES per frame or body.
@@ -63,7 +63,10 @@ HARD_FRAME_BYTES = 2 * MAX_FRAME_BYTES
 MAX_CONNECTIONS = 64
 MAX_BACKLOG = 10_000  # messages accepted and not yet stored
 MAX_BATCH = 100
-BATCH_WINDOW_S = 0.005
+# A message waits at most this long for others to share its batch: at 2,000 messages/s about 20
+# per transaction, where the store's CPU per message is well below what it is at 10 (about 20 us)
+# and near what it is at 40 (about 11 us); the acknowledgement comes a few milliseconds later.
+BATCH_WINDOW_S = 0.010
 MAX_PENDING_FRAMES = 256  # per WebSocket: frames read and not yet answered
 CLOSE_UNAUTHORIZED = 4401
 STOP_DRAIN_S = 5.0
@@ -163,8 +166,13 @@ def _decode_frame(text: str) -> tuple[object, list]:
     return _split_frame(data)
 
 
+# One encoder for every reply: json.dumps with options builds a new JSONEncoder per call, which
+# costs more than encoding a one-message reply.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(reply: dict[str, Any]) -> str:
-    return json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(reply)
 
 
 class CommentsApiServer(AsyncioServerThread):
@@ -207,7 +215,7 @@ class CommentsApiServer(AsyncioServerThread):
         self._ready = threading.Event()
         self._stopped = False
         # Event-loop state (touched on the server's thread only).
-        self._queue: deque[tuple[Comment, _Job, int]] = deque()
+        self._queue: deque[tuple[Comment, _Job, int, float]] = deque()  # (message, its frame, index, queued at)
         self._backlog = 0
         self._wake: asyncio.Event | None = None
         self._full: asyncio.Event | None = None
@@ -339,7 +347,7 @@ class CommentsApiServer(AsyncioServerThread):
         except TimeoutError:
             log.warning("comments API: stopping with %d message(s) not stored", len(self._queue))
         while self._queue:
-            _comment, job, index = self._queue.popleft()
+            _comment, job, index, _queued_at = self._queue.popleft()
             self._backlog -= 1
             self._refused += 1
             job.settle(index, {"ok": False, "error": "not stored: the comments API is stopping; retry later"})
@@ -393,8 +401,9 @@ class CommentsApiServer(AsyncioServerThread):
         if not accepted:
             future.set_result(results)
             return future, job
+        queued_at = loop.time()
         for index, comment in accepted:
-            self._queue.append((comment, job, index))
+            self._queue.append((comment, job, index, queued_at))
         self._backlog += len(accepted)
         assert self._wake is not None and self._full is not None and self._idle is not None
         self._idle.clear()
@@ -410,37 +419,40 @@ class CommentsApiServer(AsyncioServerThread):
             if not self._queue:
                 self._wake.clear()
                 await self._wake.wait()
-                # The first message after a quiet spell: gather what comes within the window.
-                if len(self._queue) < self.max_batch:
-                    self._full.clear()
-                    try:
-                        await asyncio.wait_for(self._full.wait(), self.batch_window_s)
-                    except TimeoutError:
-                        pass
+            # Each batch waits until its oldest message has waited batch_window_s (or the batch is
+            # full): under load a batch gathers about rate x window messages, so the store runs one
+            # transaction (and this process one hand-over) per window rather than one per frame.
+            remaining_s = self._queue[0][3] + self.batch_window_s - loop.time()
+            if len(self._queue) < self.max_batch and remaining_s > 0:
+                self._full.clear()
+                try:
+                    await asyncio.wait_for(self._full.wait(), remaining_s)
+                except TimeoutError:
+                    pass
             if not self._queue:
                 continue
             count = min(self.max_batch, len(self._queue))
             batch = [self._queue.popleft() for _ in range(count)]
             if len(self._queue) < self.max_batch:
                 self._full.clear()
-            comments = [comment for comment, _job, _index in batch]
+            comments = [comment for comment, _job, _index, _queued_at in batch]
             try:
                 stored = await loop.run_in_executor(self._executor, self._ingest, comments)
                 if len(stored) != len(comments):
                     raise RuntimeError(f"ingest returned {len(stored)} results for {len(comments)} messages")
             except asyncio.CancelledError:
-                for _comment, job, index in batch:
+                for _comment, job, index, _queued_at in batch:
                     self._refused += 1
                     job.settle(index, {"ok": False, "error": "not stored: the comments API is stopping; retry later"})
                 raise
             except Exception as error:  # noqa: BLE001 - the store failing must not stop the API
                 log.error("comments API: storing a batch of %d message(s) failed: %s: %s", count, type(error).__name__, error)
                 self._refused += count
-                for _comment, job, index in batch:
+                for _comment, job, index, _queued_at in batch:
                     job.settle(index, {"ok": False, "error": f"not stored: the store failed ({type(error).__name__}); retry"})
             else:
                 self._batches += 1
-                for (comment, job, index), result in zip(batch, stored):
+                for (comment, job, index, _queued_at), result in zip(batch, stored):
                     duplicate = bool(result.duplicate)
                     self._acknowledged += 1
                     self._duplicates += duplicate

@@ -6,12 +6,12 @@ file, e.g. to reopen a session after a crash.
 
 Writing
 -------
-`add_many(comments, verdicts)` stores a batch in one transaction and returns, per input, a
-`StoredComment` saying whether it was new or a duplicate. Platforms re-send messages, so the
-key is (platform, message id): a duplicate is not stored again and reports the rowid (and the
-stored data) of the original, also when both copies are in the same batch. `add_many` returns
-only after COMMIT; acknowledge a message to its sender only after that. If it raises, nothing
-of the batch was stored (and nothing may be acknowledged).
+`add_many(comments, verdicts)` stores a batch in one transaction (one executemany) and returns,
+per input, a `StoredComment` saying whether it was new or a duplicate. Platforms re-send
+messages, so the key is (platform, message id): a duplicate is not stored again and reports the
+rowid (and the stored data) of the original, also when both copies are in the same batch.
+`add_many` returns only after COMMIT; acknowledge a message to its sender only after that. If
+it raises, nothing of the batch was stored (and nothing may be acknowledged).
 
 Durability: WAL journal with `synchronous=NORMAL`. In WAL mode a COMMIT appends the
 transaction's pages and a commit frame to the -wal file with write() before it returns, and
@@ -195,27 +195,50 @@ class CommentStore:
         if not comments:
             return []
         received_at = time.time()
-        results: list[StoredComment] = []
+        rows = [_insert_values(comment, verdict, received_at) for comment, verdict in zip(comments, verdicts)]
         with self._write_lock:
             connection = self._writer
             connection.execute("BEGIN IMMEDIATE")
             try:
-                for comment, verdict in zip(comments, verdicts):
-                    cursor = connection.execute(_INSERT, _insert_values(comment, verdict, received_at))
-                    if cursor.rowcount == 1:
-                        results.append(StoredComment(cursor.lastrowid, comment, verdict, False, 0, received_at))
-                        continue
-                    row = connection.execute(
-                        f"{_SELECT} WHERE platform = ? AND message_id = ?", (comment.platform, comment.id)
-                    ).fetchone()
-                    if row is None:  # cannot happen: the insert was refused for this key alone
-                        raise StoreError(f"{self.path}: could not store {comment.platform}:{comment.id}")
-                    results.append(_stored(row, duplicate=True))
+                # One executemany for the batch (its loop runs in C, without a Python step per
+                # row), then one query for the rowids it added: while this transaction holds the
+                # database's write lock, every new row gets a rowid above the largest one before.
+                largest_before = connection.execute("SELECT COALESCE(MAX(rowid), 0) FROM comments").fetchone()[0]
+                connection.executemany(_INSERT, rows)
+                added = {
+                    (platform, message_id): rowid
+                    for rowid, platform, message_id in connection.execute(
+                        "SELECT rowid, platform, message_id FROM comments WHERE rowid > ?", (largest_before,)
+                    )
+                }
+                results = self._results(connection, comments, verdicts, added, received_at)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+        return results
+
+    def _results(
+        self,
+        connection: sqlite3.Connection,
+        comments: Sequence[Comment],
+        verdicts: Sequence[Verdict],
+        added: dict[tuple[str, str], int],
+        received_at: float,
+    ) -> list[StoredComment]:
+        """One StoredComment per input, in order: new for the first copy of a key this batch
+        added, else a duplicate carrying the stored original (also one earlier in this batch)."""
+        results: list[StoredComment] = []
+        for comment, verdict in zip(comments, verdicts):
+            rowid = added.pop((comment.platform, comment.id), None)
+            if rowid is not None:
+                results.append(StoredComment(rowid, comment, verdict, False, 0, received_at))
+                continue
+            row = connection.execute(f"{_SELECT} WHERE platform = ? AND message_id = ?", (comment.platform, comment.id)).fetchone()
+            if row is None:  # cannot happen: the insert was refused for this key alone
+                raise StoreError(f"{self.path}: could not store {comment.platform}:{comment.id}")
+            results.append(_stored(row, duplicate=True))
         return results
 
     def add(self, comment: Comment, verdict: Verdict = NO_VERDICT) -> StoredComment:
