@@ -5,13 +5,17 @@ A video source is either
   In real time a capture thread paces it at its frame rate; on the virtual clock the program
   thread asks it directly for the tick's time, so renders are exact and repeatable.
 - CAPTURED: a device hands frames over when it has them (camera, network feed). A capture
-  thread blocks on the device and leaves each frame in the source's LatestFrameSlot.
+  thread blocks on the device and leaves each frame in the source's LatestFrameSlot. A device
+  that sends compressed pictures (an MJPG camera) may hand over an EncodedPicture instead; the
+  runner decodes it (decode()) on a thread of its own, only while the source is shown, at the
+  size it is shown (see sources/decode_worker.py).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from enum import Enum
+from dataclasses import dataclass
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,6 +28,21 @@ from studio.engine.frames import Frame
 AUDIO_SAMPLE_RATE_HZ = 48_000
 AUDIO_CHANNELS = 2
 
+# (width_px, height_px): the largest box a source is shown in, on program, preview or a monitor.
+ShownSize = tuple[int, int]
+# The demand of a source shown at its own full size whatever that is: a layer crops it, and a
+# crop is in the source's own pixels, so a picture decoded smaller would be cropped wrongly.
+FULL_SIZE: ShownSize = (2**31 - 1, 2**31 - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedPicture:
+    """A picture as the device sent it, not decoded yet: one JPEG of an MJPG camera."""
+
+    data: np.ndarray  # the compressed bytes, uint8
+    captured_ns: int
+    sequence: int
+
 
 class SourceTiming(Enum):
     RENDERED = "rendered"
@@ -35,10 +54,22 @@ def missing_file_problem(path: str, what: str) -> tuple[str, str] | None:
     return None if Path(path).is_file() else ("path", f"{what} {path}: file not found")
 
 
-class SourceStatus(Enum):
+class SourceStatus(StrEnum):
+    """A video source's state, as events and the GUI show it."""
+
     STARTING = "starting"
     LIVE = "live"
     NO_SIGNAL = "no signal"
+    CLOSED = "closed"
+
+
+class AudioStatus(StrEnum):
+    """An audio input's (or output device's) state, the first half of its status()."""
+
+    STARTING = "starting"
+    LIVE = "live"
+    LOST = "lost"  # it worked, then went away; being re-opened, silence meanwhile
+    UNAVAILABLE = "unavailable"  # it has not worked yet (missing device or PortAudio, no sound in the feed)
     CLOSED = "closed"
 
 
@@ -71,9 +102,9 @@ class AudioSource(ABC):
         Must not block for long: what is not there yet is silence. The array may be reused by
         the source on its next call: the caller copies or consumes it at once."""
 
-    def status(self) -> tuple[str, str]:
-        """(state, reason) for the GUI and logs: ("live", ""), ("unavailable", "PortAudio not found")..."""
-        return ("live", "")
+    def status(self) -> tuple[AudioStatus, str]:
+        """(state, reason) for the GUI and logs: (LIVE, ""), (UNAVAILABLE, "PortAudio not found")..."""
+        return (AudioStatus.LIVE, "")
 
     def close(self) -> None:
         """Release devices and threads. Safe to call more than once."""
@@ -120,6 +151,18 @@ class VideoSource(ABC):
         """RENDERED sources: the picture for this media time."""
         raise NotImplementedError(f"{type(self).__name__} is not a rendered source")
 
-    def read_next(self) -> Frame:
-        """CAPTURED sources: block (boundedly) until the device delivers its next frame."""
+    def read_next(self) -> Frame | EncodedPicture:
+        """CAPTURED sources: block (boundedly) until the device delivers its next frame. A source
+        that can decode() may return the compressed picture instead, for the runner to decode."""
         raise NotImplementedError(f"{type(self).__name__} is not a captured source")
+
+    def decode(self, picture: EncodedPicture, shown_size: ShownSize) -> Frame:
+        """Sources whose read_next() returns EncodedPicture: the frame for it, at least as large
+        as `shown_size` (both sides) or at full size. Called on the runner's decode thread."""
+        raise NotImplementedError(f"{type(self).__name__} does not decode pictures")
+
+    def set_demand(self, shown_size: ShownSize | None) -> None:
+        """Optional: hears the largest box the source is shown in (None: not shown anywhere),
+        whenever that changes, on the program thread; must not block. A source whose own work
+        depends on being seen can cut it back; the default does nothing (the runner already
+        skips decoding EncodedPictures of a source nobody shows)."""

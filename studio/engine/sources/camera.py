@@ -33,7 +33,14 @@ from pydantic import Field, field_validator  # noqa: E402
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock  # noqa: E402
 from studio.engine.errors import SourceUnavailable  # noqa: E402
 from studio.engine.frames import Frame, frame_from_bgr  # noqa: E402
-from studio.engine.sources.base import SourceSettings, SourceTiming, VideoSource  # noqa: E402
+from studio.engine.sources.base import (  # noqa: E402
+    EncodedPicture,
+    ShownSize,
+    SourceSettings,
+    SourceTiming,
+    VideoSource,
+)
+from studio.engine.sources.mjpeg_decode import decode_jpeg, looks_like_jpeg, reduction_for  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +377,13 @@ class CameraSettings(SourceSettings):
 
 
 class CameraSource(VideoSource):
-    """A local camera. A capture thread calls read_next(); frames arrive at the camera's pace."""
+    """A local camera. A capture thread calls read_next(); frames arrive at the camera's pace.
+
+    An MJPG camera on V4L2 is read raw (OpenCV's CONVERT_RGB off): read_next() hands over each
+    JPEG as it came, and the runner has it decoded by decode() only while the camera is shown,
+    at the size it is shown (1/2, 1/4 or 1/8 when that covers it). Elsewhere (YUYV, other
+    systems' backends) OpenCV decodes inside read() and read_next() returns the frame.
+    """
 
     kind = "camera"
     settings_model = CameraSettings
@@ -400,6 +413,8 @@ class CameraSource(VideoSource):
         self._capture: cv2.VideoCapture | None = None
         self._reading = False
         self._release_after_read: cv2.VideoCapture | None = None
+        # The size the camera really delivers (what 1/2, 1/4, 1/8 are fractions of).
+        self._native_size: tuple[int, int] = (settings.width, settings.height)
 
     @property
     def frame_interval_ns(self) -> int:
@@ -416,17 +431,17 @@ class CameraSource(VideoSource):
     def open(self) -> None:
         resolved = resolve_camera(self.settings.device, roots=self._roots, platform=self._platform)
         self._label = resolved.label
-        capture = self._open_with_first_working_backend(resolved)
-        self._configure(capture)
+        capture, backend = self._open_with_first_working_backend(resolved)
+        self._configure(capture, backend)
         with self._state_lock:
             self._capture = capture
         self._sequence = 0
 
-    def _open_with_first_working_backend(self, resolved: ResolvedCamera) -> cv2.VideoCapture:
+    def _open_with_first_working_backend(self, resolved: ResolvedCamera) -> tuple[cv2.VideoCapture, int]:
         for backend in capture_backends(self._platform):
             capture = self._open_capture(resolved.target, backend)
             if capture.isOpened():
-                return capture
+                return capture, backend
             capture.release()
         raise SourceUnavailable(f"{self._label} could not be opened: {self._why_not_opened(resolved)}")
 
@@ -436,7 +451,7 @@ class CameraSource(VideoSource):
             return f"no permission to use {path} (add your user to the 'video' group)"
         return "the driver refused it (in use by another program, unplugged, or not a camera)"
 
-    def _configure(self, capture: cv2.VideoCapture) -> None:
+    def _configure(self, capture: cv2.VideoCapture, backend: int) -> None:
         s = self.settings
         # FourCC before size: asking 1920x1080 of a camera still on YUYV gets a slow or smaller mode.
         capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*s.pixel_format))
@@ -445,23 +460,29 @@ class CameraSource(VideoSource):
         capture.set(cv2.CAP_PROP_FPS, s.fps)
         # One buffer: the program wants the newest picture, not a queue of old ones (latency).
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)
+        if s.pixel_format == "MJPG" and backend == cv2.CAP_V4L2:
+            # The JPEGs as the camera sent them: decoded later, at the size they are shown, and
+            # not at all while the camera is off air. (V4L2 hands over the buffer as 1 x N bytes;
+            # other backends' raw modes differ, so they keep decoding inside read().)
+            capture.set(cv2.CAP_PROP_CONVERT_RGB, 0)
         got_width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
         got_height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         got_fps = capture.get(cv2.CAP_PROP_FPS)
+        self._native_size = (got_width, got_height) if got_width > 0 and got_height > 0 else (s.width, s.height)
         if (got_width, got_height) != (s.width, s.height) or (got_fps > 0 and round(got_fps) != s.fps):
             log.warning(
                 "%s delivers %dx%d at %.3g fps instead of the requested %dx%d at %d fps",
                 self._label, got_width, got_height, got_fps, s.width, s.height, s.fps,
             )
 
-    def read_next(self) -> Frame:
+    def read_next(self) -> Frame | EncodedPicture:
         with self._state_lock:
             capture = self._capture
             if capture is None:
                 raise SourceUnavailable(f"{self._label} is not open")
             self._reading = True
         try:
-            ok, bgr = capture.read()
+            ok, picture = capture.read()
             driver_ms = capture.get(cv2.CAP_PROP_POS_MSEC) if ok else 0.0
         finally:
             with self._state_lock:
@@ -469,10 +490,17 @@ class CameraSource(VideoSource):
                 release_now, self._release_after_read = self._release_after_read, None
             if release_now is not None:
                 release_now.release()
-        if not ok or bgr is None:
+        if not ok or picture is None:
             raise SourceUnavailable(f"{self._label} stopped delivering pictures (unplugged?)")
         self._sequence += 1
-        return frame_from_bgr(bgr, choose_capture_timestamp_ns(driver_ms, self.clock.now_ns()), self._sequence)
+        captured_ns = choose_capture_timestamp_ns(driver_ms, self.clock.now_ns())
+        if looks_like_jpeg(picture):  # raw MJPG: the runner decodes it if and when it is shown
+            return EncodedPicture(picture.reshape(-1), captured_ns, self._sequence)
+        return frame_from_bgr(picture, captured_ns, self._sequence)  # decoded by OpenCV (BGR)
+
+    def decode(self, picture: EncodedPicture, shown_size: ShownSize) -> Frame:
+        reduction = reduction_for(self._native_size, shown_size)
+        return decode_jpeg(picture.data, reduction, picture.captured_ns, picture.sequence)
 
     def close(self) -> None:
         with self._state_lock:

@@ -7,27 +7,37 @@ never waits for a device.
 A runner added while the show runs *joins*: until its first frame (or until it is known to be
 unavailable, or JOIN_LIMIT_NS has passed) frame_for() returns the frame it replaces, or None
 (the layer is left out), so adding a camera never puts a slate or a black frame on air.
+
+The program tells each runner how large its source is shown (set_demand(); None: nowhere). A
+source that hands over compressed pictures (an MJPG camera) is decoded by a DecodeWorker on a
+thread of its own, only while demanded, at the demanded size; the capture thread keeps reading
+the device either way, so the device stays drained and the source counts as live.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Callable
 
+from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock
 from studio.engine.errors import SourceUnavailable
 from studio.engine.frames import Frame, LatestFrameSlot
-from studio.engine.sources.base import SourceStatus, SourceTiming, VideoSource
+from studio.engine.sources.base import EncodedPicture, ShownSize, SourceStatus, SourceTiming, VideoSource
+from studio.engine.sources.decode_worker import DecodeCounts, DecodeWorker
 from studio.engine.sources.slate import no_signal_slate
 
 log = logging.getLogger(__name__)
 
 NO_SIGNAL_AFTER_NS = 500 * NS_PER_MS
-REOPEN_FIRST_DELAY_NS = 500 * NS_PER_MS
-REOPEN_MAX_DELAY_NS = 10 * NS_PER_SECOND
+# A missing device is retried without busy-looping; the jitter keeps several cameras on one
+# USB hub that came back together from all re-opening on the same millisecond.
+SOURCE_REOPEN_POLICY = ReconnectPolicy(first_delay_ms=500, factor=2.0, max_delay_ms=10_000, jitter_fraction=0.2)
 JOIN_LIMIT_NS = 5 * NS_PER_SECOND
+# Pictures in a row that would not decode before the source is reported NO SIGNAL (half a second
+# at 30 fps: a glitch costs a picture, a camera sending garbage says so).
+DECODE_FAILURES_FOR_NO_SIGNAL = 15
 
 StatusListener = Callable[[str, SourceStatus, str], None]
 
@@ -64,6 +74,12 @@ class SourceRunner:
         self._join_deadline_ns: int | None = None
         self.reopen_count = 0
         self.render_failures = 0
+        self._reopen_backoff = Backoff(SOURCE_REOPEN_POLICY)  # the capture thread's alone
+        self._deliveries = 0  # frames or pictures the source handed over, decoded or not
+        # The demand (program thread) and the decode worker, made at the first EncodedPicture.
+        self._demand: ShownSize | None = None
+        self._decoder: DecodeWorker | None = None
+        self._decoder_lock = threading.Lock()
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -101,6 +117,10 @@ class SourceRunner:
 
     def stop(self) -> None:
         self._stop.set()
+        with self._decoder_lock:
+            decoder = self._decoder
+        if decoder is not None:
+            decoder.stop()
         if self._thread is not None:
             self._thread.join(timeout=2.0)
             if self._thread.is_alive():
@@ -120,11 +140,42 @@ class SourceRunner:
         """The newest frame delivered (any thread): what a replacement holds while it joins."""
         return self._slot.latest()
 
+    # -- demand: how large the source is shown (program thread) -------------------------------
+
+    @property
+    def demand(self) -> ShownSize | None:
+        return self._demand
+
+    def set_demand(self, shown_size: ShownSize | None) -> None:
+        """The largest box the source is shown in, or None when nothing shows it. Never waits:
+        a newly demanded source's held picture is decoded on the decode thread."""
+        with self._decoder_lock:
+            self._demand = shown_size
+            if self._decoder is not None:
+                self._decoder.set_demand(shown_size)
+        try:
+            self.source.set_demand(shown_size)
+        except Exception:  # a plugin's optional hook must not break the program's tick
+            log.exception("source %s: set_demand failed", self.source.name)
+
+    def decode_counts(self) -> tuple[int, int] | None:
+        """(pictures decoded, decode CPU ns) of a source that hands over compressed pictures."""
+        with self._decoder_lock:
+            decoder = self._decoder
+        return None if decoder is None else (decoder.counts.decoded, decoder.counts.cpu_ns)
+
+    def wait_decoded(self, timeout_s: float) -> bool:
+        """Wait until every picture handed over so far is decoded or skipped (tests, benchmarks)."""
+        with self._decoder_lock:
+            decoder = self._decoder
+        return True if decoder is None else decoder.wait_idle(timeout_s)
+
     # -- the program thread's side ----------------------------------------------------------
 
     def frame_for(self, tick_ns: int) -> Frame | None:
         """The picture to show at this tick: the newest frame stamped at or before it, or the
-        slate; while joining, the held frame or None (leave the layer out)."""
+        slate; while joining, the held frame or None (leave the layer out). None too for a live
+        source whose first decode is on its way (just demanded, never shown before)."""
         if self._joining:
             if self._still_joining():
                 return self._held_frame
@@ -146,6 +197,8 @@ class SourceRunner:
             if self._status is not SourceStatus.NO_SIGNAL:
                 self._set_status(SourceStatus.NO_SIGNAL, "no frame for 500 ms")
             return self._slate()
+        if frame is None and self._decoder is not None and self._status is SourceStatus.LIVE:
+            return None  # live and demanded this tick: a tick without it, not a NO SIGNAL flash
         return frame if frame is not None else self._slate()
 
     def _still_joining(self) -> bool:
@@ -160,15 +213,15 @@ class SourceRunner:
     # -- capture thread ---------------------------------------------------------------------
 
     def _capture_loop(self) -> None:
-        delay_ns = REOPEN_FIRST_DELAY_NS
+        backoff = self._reopen_backoff
         while not self._stop.is_set():
+            delivered_before = self._deliveries
             try:
                 self._open_once()
                 if self.source.timing is SourceTiming.RENDERED:
                     self._pace_rendered()
                 else:
                     self._read_captured()
-                delay_ns = REOPEN_FIRST_DELAY_NS
             except SourceUnavailable as error:
                 self._set_status(SourceStatus.NO_SIGNAL, str(error))
             except Exception as error:  # keep the thread alive whatever the plugin does
@@ -177,15 +230,14 @@ class SourceRunner:
             self._close_source()
             if self._stop.is_set():
                 break
-            # Exponential backoff with jitter, so a missing device is retried without busy-looping.
-            jittered_ns = int(delay_ns * random.uniform(0.8, 1.2))
-            self._clock_free_sleep(jittered_ns)
-            delay_ns = min(delay_ns * 2, REOPEN_MAX_DELAY_NS)
+            if self._deliveries > delivered_before:  # it delivered: this outage starts over
+                backoff.reset()
+            self._clock_free_sleep_ms(backoff.next_delay_ms())
             self.reopen_count += 1
 
-    def _clock_free_sleep(self, duration_ns: int) -> None:
+    def _clock_free_sleep_ms(self, duration_ms: int) -> None:
         # Backoff is wall time even on the virtual clock: it is about real devices coming back.
-        self._stop.wait(duration_ns / NS_PER_SECOND)
+        self._stop.wait(duration_ms / 1000)
 
     def _open_once(self) -> None:
         if not self._opened:
@@ -215,9 +267,42 @@ class SourceRunner:
 
     def _read_captured(self) -> None:
         while not self._stop.is_set():
-            self._accept(self.source.read_next())
+            delivered = self.source.read_next()
+            if isinstance(delivered, EncodedPicture):
+                self._hand_to_decoder(delivered)
+            else:
+                self._accept(delivered)
+
+    def _hand_to_decoder(self, picture: EncodedPicture) -> None:
+        self._deliveries += 1
+        with self._decoder_lock:
+            if self._decoder is None:
+                if self._stop.is_set():  # stop() has already stopped the decoders it knew of
+                    return
+                self._decoder = DecodeWorker(
+                    self.source.name, self.source.decode, self._publish_decoded, self._decode_failed, self._demand
+                )
+            decoder, demanded = self._decoder, self._demand is not None
+        decoder.offer(picture)
+        if not demanded:
+            # Not decoded, but the device is alive: no NO SIGNAL when it is shown again.
+            self._last_frame_ns = self._clock.now_ns()
+            self._set_status(SourceStatus.LIVE, "")
+
+    def _publish_decoded(self, frame: Frame) -> None:
+        """Decode thread: a decoded picture is a delivered frame."""
+        self._slot.publish(frame)
+        self._last_frame_ns = self._clock.now_ns()
+        self._set_status(SourceStatus.LIVE, "")
+
+    def _decode_failed(self, error: Exception, counts: DecodeCounts) -> None:
+        if counts.failed == 1 or counts.consecutive_failures == DECODE_FAILURES_FOR_NO_SIGNAL:
+            log.warning("source %s: a picture could not be decoded (%d so far): %s", self.source.name, counts.failed, error)
+        if counts.consecutive_failures >= DECODE_FAILURES_FOR_NO_SIGNAL:
+            self._set_status(SourceStatus.NO_SIGNAL, f"the pictures it sends cannot be decoded: {error}")
 
     def _accept(self, frame: Frame) -> None:
+        self._deliveries += 1
         self._slot.publish(frame)
         self._last_frame_ns = self._clock.now_ns()
         self._set_status(SourceStatus.LIVE, "")
