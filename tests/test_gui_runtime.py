@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from studio.engine.audio.mixer import AudioLevels, InputLevels
-from studio.engine.outputs.video_tap import TapPicture
+from studio.engine.outputs.video_tap import TapImage, TapPicture
 from studio.gui.bridge import LevelAccumulator
 from studio.gui.mixer_panel import MixerPanel
 from studio.gui.monitors import TALLY_PROGRAM, MonitorView
@@ -24,11 +24,11 @@ class StaticTap:
 
     def __init__(self) -> None:
         self.sequence = 0
-        self.rgb = np.full((90, 160, 3), 128, np.uint8)
+        self.image = TapImage.from_rgb(np.full((90, 160, 3), 128, np.uint8))
 
     def latest(self) -> TapPicture:
         self.sequence += 1
-        return TapPicture(self.sequence, self.sequence, self.rgb)
+        return TapPicture(self.sequence, self.sequence, self.image)
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from Python 3.12: nothing to lose")
