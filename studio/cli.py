@@ -40,14 +40,14 @@ def _parser() -> argparse.ArgumentParser:
         help="stream to rtmp://host/app/KEY, rtmps://... or srt://host:port?streamid=...; repeat for several",
     )
     run.add_argument("--live", action="store_true", help="also go live to the show's enabled destinations")
-    run.add_argument("--comments-port", metavar="PORT", type=int, help="open the local comments API (WebSocket and HTTP) on 127.0.0.1:PORT")
+    run.add_argument("--comments-port", metavar="PORT", type=int, help="open the local comments API (WebSocket and HTTP) on 127.0.0.1:PORT; 0 picks a free port (printed)")
     run.add_argument(
         "--comments-token",
         metavar="TOKEN",
         help="the token comment bridges must send (or set STUDIO_COMMENTS_TOKEN, which keeps it out of the process list)",
     )
     run.add_argument("--comments-db", metavar="FILE", help="store comments in this SQLite file (default: a new one per session)")
-    run.add_argument("--remote-port", metavar="PORT", type=int, help="serve the obs-websocket 5 compatible remote control on 127.0.0.1:PORT")
+    run.add_argument("--remote-port", metavar="PORT", type=int, help="serve the obs-websocket 5 compatible remote control on 127.0.0.1:PORT; 0 picks a free port (printed)")
     run.add_argument(
         "--remote-password",
         metavar="PASSWORD",
@@ -130,7 +130,7 @@ def _status_line(stats: ProgramStats, started_wall_s: float, scene: str) -> str:
     return (
         f"frame={stats.frames_produced:6d} fps={stats.frames_produced / elapsed_s:5.1f} "
         f"time={media_s:8.2f}s dropped={stats.frames_dropped} lagged={stats.lagged_ticks} "
-        f"enc_dropped={stats.encoder_dropped} queue={stats.encoder_queue_depth} "
+        f"enc_dropped={stats.encoder_dropped} queue={stats.encoder_queue_depth} encoded={stats.frames_encoded} "
         f"rec={'on' if stats.recording else 'off'} scene={scene}"
     )
 
@@ -242,15 +242,17 @@ def run_headless(arguments: argparse.Namespace) -> int:
     print(file=sys.stderr)
     print(
         f"summary: frames produced {stats.frames_produced}, frames dropped {stats.frames_dropped}, "
-        f"lagged ticks {stats.lagged_ticks}, encoder dropped {stats.encoder_dropped}"
+        f"lagged ticks {stats.lagged_ticks}, encoder dropped {stats.encoder_dropped}, "
+        f"repeated {recording.frames_repeated}, tick p99 {stats.tick_ms_p99:.1f} ms"
+        + (f", encoder preset {recording.preset}" if recording.preset else "")
         + (f", recorded {recording.frames_encoded} frames to {record_path}" if record_path else ""),
         file=sys.stderr,
     )
     for destination in final_destinations:
         dropped = ", ".join(f"{reason} {count}" for reason, count in destination.dropped_frames.items()) or "none"
         print(
-            f"summary: output {destination.name} {destination.url}: reconnects {destination.reconnects}, "
-            f"dropped frames: {dropped}",
+            f"summary: output {destination.name} {destination.url}: sent {destination.video_frames_sent} frames, "
+            f"reconnects {destination.reconnects}, dropped frames: {dropped}",
             file=sys.stderr,
         )
     return 1 if recording.errors else 0
@@ -276,13 +278,16 @@ def export_comments(arguments: argparse.Namespace) -> int:
 def start_remote_control(arguments: argparse.Namespace, session):
     """The obs-websocket compatible remote control; a password is required."""
     password = arguments.remote_password or os.environ.get("STUDIO_REMOTE_PASSWORD", "")
-    if len(password) < 6:
+    from studio.control.remote_protocol import MIN_PASSWORD_CHARACTERS
+
+    if len(password) < MIN_PASSWORD_CHARACTERS:
         raise InputError(
-            "the remote control needs a password of at least 6 characters (--remote-password or STUDIO_REMOTE_PASSWORD)",
+            f"the remote control needs a password of at least {MIN_PASSWORD_CHARACTERS} characters"
+            " (--remote-password or STUDIO_REMOTE_PASSWORD)",
             field="--remote-password",
         )
-    if not 1 <= arguments.remote_port <= 65535:
-        raise InputError(f"expected a port from 1 to 65535, got {arguments.remote_port}", field="--remote-port")
+    if not 0 <= arguments.remote_port <= 65535:
+        raise InputError(f"expected a port from 0 to 65535 (0: any free port), got {arguments.remote_port}", field="--remote-port")
     host = "0.0.0.0" if arguments.remote_lan else "127.0.0.1"
     server = session.start_remote_control(host=host, port=arguments.remote_port, password=password)
     print(f"studio: remote control (obs-websocket 5) on ws://{host}:{server.port} (password required)", file=sys.stderr)
@@ -297,8 +302,8 @@ def start_comments_api(arguments: argparse.Namespace, session):
             "the comments API needs a token of at least 8 characters (--comments-token or STUDIO_COMMENTS_TOKEN)",
             field="--comments-token",
         )
-    if not 1 <= arguments.comments_port <= 65535:
-        raise InputError(f"expected a port from 1 to 65535, got {arguments.comments_port}", field="--comments-port")
+    if not 0 <= arguments.comments_port <= 65535:
+        raise InputError(f"expected a port from 0 to 65535 (0: any free port), got {arguments.comments_port}", field="--comments-port")
     server = session.start_comments_api(arguments.comments_port, token)
     print(f"studio: comments API on {server.url} (WebSocket /ws, HTTP POST /comments; token required)", file=sys.stderr)
     return server

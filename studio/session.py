@@ -425,14 +425,16 @@ class StudioSession:
     # -- servers --------------------------------------------------------------------------------------
 
     def start_comments_api(self, port: int, token: str):
-        """The local comments API for platform bridges (127.0.0.1 only, token required)."""
-        from studio.comments.ingest_api import CommentsApiServer
+        """The local comments API for platform bridges (127.0.0.1 only, token required). It runs
+        in a child process (studio/comments/api_process.py): at thousands of messages a second its
+        network, JSON and validation work would otherwise hold the GIL the program thread needs."""
+        from studio.comments.api_process import CommentsApiProcess
 
         if self.comments is None:
             raise InputError("comments are unavailable in this session", field="comments")
         if len(token) < 8:
             raise InputError("the comments API needs a token of at least 8 characters", field="token")
-        server = CommentsApiServer(port=port, token=token, ingest=self._ingest_comments)
+        server = CommentsApiProcess(port=port, token=token, ingest=self._ingest_comments)
         server.start()  # a port in use raises CommentsApiError, which says so
         self.comments_api = server
         return server
@@ -452,9 +454,10 @@ class StudioSession:
     def start_remote_control(self, *, host: str, port: int, password: str):
         """The obs-websocket 5 compatible remote control; it follows every engine of the session."""
         from studio.control.remote_api import RemoteControlServer
+        from studio.control.remote_protocol import MIN_PASSWORD_CHARACTERS
 
-        if len(password) < 6:
-            raise InputError("the remote control needs a password of at least 6 characters", field="password")
+        if len(password) < MIN_PASSWORD_CHARACTERS:
+            raise InputError(f"the remote control needs a password of at least {MIN_PASSWORD_CHARACTERS} characters", field="password")
         server = RemoteControlServer(studio=self.remote_target(), host=host, port=port, password=password)
         server.start()  # a port in use raises RemoteApiError, which says so
         self.remote = server

@@ -198,3 +198,44 @@ def private_x_display(tmp_path_factory):
         os.close(ready_read)
         log.close()
         end_process(server)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What `studio run` said it did, from its summary lines: the counts real-time tests compare
+    what arrived against (a loaded machine may drop program ticks; the recording fills them)."""
+
+    produced: int
+    dropped: int
+    encoder_dropped: int
+    repeated: int
+    recorded: int | None
+    sent: dict[str, int]  # frames written to each destination, by name
+    not_sent: dict[str, int]  # frames each destination dropped (congestion, reconnecting, ...)
+
+
+def run_summary(stderr: str) -> RunSummary:
+    import re
+
+    lines = [line for line in stderr.splitlines() if line.startswith("summary:")]
+    if not lines:
+        raise AssertionError(f"no summary in the output:\n{stderr[-2000:]}")
+
+    def count(name: str) -> int:
+        return int(re.search(rf"{name} (\d+)", lines[0]).group(1))
+
+    recorded = re.search(r"recorded (\d+) frames", lines[0])
+    sent, not_sent = {}, {}
+    for line in lines[1:]:
+        if match := re.match(r"summary: output (\S+) .*: sent (\d+) frames, .*dropped frames: (.*)$", line):
+            sent[match.group(1)] = int(match.group(2))
+            not_sent[match.group(1)] = sum(int(n) for n in re.findall(r"(\d+)", match.group(3)))
+    return RunSummary(
+        produced=count("frames produced"),
+        dropped=count("frames dropped"),
+        encoder_dropped=count("encoder dropped"),
+        repeated=count("repeated"),
+        recorded=int(recorded.group(1)) if recorded else None,
+        sent=sent,
+        not_sent=not_sent,
+    )

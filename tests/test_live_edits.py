@@ -41,21 +41,23 @@ def test_adding_and_removing_a_slow_camera_while_live_costs_no_frame(rtmp_server
     session.start()
     try:
         wait_media_s(session, 2.0)
+        (stream_stats,) = engine.destination_stats()  # the live figures, kept up to date until it closes
         camera = session.add_source("test_pattern", "Slow cam", {"colour": list(MAGENTA), "open_delay_ms": 1000})
         session.add_layer(engine.program_scene, camera.id, x=0, y=0, width=960, height=540)
         wait_media_s(session, 5.0)
         session.remove_source(camera.id)
         assert engine.wait(60)
-        stats = engine.stats()
     finally:
         session.stop()
+    stats = engine.stats()  # after the stop: the encoder has written everything
 
     assert len(applied) == 3  # the source, its layer, its removal: each on a tick of its own
     video = next(s for s in ffprobe(recording)["streams"] if s["codec_type"] == "video")
-    assert int(video["nb_read_frames"]) == stats.frames_produced
+    assert int(video["nb_read_frames"]) == stats.frames_encoded == stats.frames_produced + stats.frames_dropped
     (received,) = rtmp_server.wait_for_recordings("editkey", count=1)
     streamed = next(s for s in ffprobe(received)["streams"] if s["codec_type"] == "video")
-    assert int(streamed["nb_read_frames"]) == stats.frames_produced
+    assert int(streamed["nb_read_frames"]) == stream_stats.video_frames_sent
+    assert stream_stats.video_frames_sent + sum(stream_stats.dropped_frames.values()) == stats.frames_encoded
 
     # Magenta in the top-left quadrant from the tick its first frame arrived (after the layer was
     # added and the source had opened) to the tick before the removal landed; never a slate.

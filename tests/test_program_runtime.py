@@ -16,7 +16,8 @@ from studio.engine.show import parse_show
 from studio.engine.sources.base import SourceSettings, SourceStatus, SourceTiming, VideoSource
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.slate import no_signal_slate
-from tests.conftest import assert_colour_near, decode_rgb_frames, ffprobe, median_rgb, run_studio
+from tests.bounded import GENEROUS_LIMIT_S, call_bounded
+from tests.conftest import assert_colour_near, decode_rgb_frames, ffprobe, median_rgb, run_studio, run_summary
 
 
 class PluggableDevice(VideoSource):
@@ -75,20 +76,42 @@ def test_lost_device_shows_no_signal_then_recovers_by_itself():
     assert statuses[:3] == ["live", "no signal", "live"]
 
 
+class HangingDevice(VideoSource):
+    """A captured source whose driver hangs inside open() until the test lets it go."""
+
+    kind = "hanging"
+    settings_model = SourceSettings
+    timing = SourceTiming.CAPTURED
+
+    def __init__(self, name, settings, clock) -> None:
+        super().__init__(name, settings, clock)
+        self.inside_open = threading.Event()
+        self.let_go = threading.Event()
+
+    def open(self) -> None:
+        self.inside_open.set()
+        self.let_go.wait(GENEROUS_LIMIT_S)  # bounded, so a failed test cannot leave it hanging
+        raise SourceUnavailable("the driver gave up")
+
+    def read_next(self):
+        raise SourceUnavailable("never opened")
+
+
 def test_frame_for_never_waits_for_a_silent_device():
     clock = VirtualClock()
-    device = PluggableDevice("CAM", SourceSettings(), clock)
-    device.plugged.clear()
+    device = HangingDevice("CAM", SourceSettings(), clock)
     runner = SourceRunner("cam", device, clock, lambda *_: None, (64, 36))
     runner.start(0)
     try:
+        assert device.inside_open.wait(GENEROUS_LIMIT_S), "the capture thread never opened the device"
         clock.advance_to(600 * NS_PER_MS)
-        started = time.monotonic()
-        frame = runner.frame_for(clock.now_ns())
-        assert time.monotonic() - started < 0.5
+        # The device is stuck in open() until the test lets it go: frame_for() returning at all,
+        # with the slate, is the promise (it never waits for a device).
+        frame = call_bounded(lambda: runner.frame_for(clock.now_ns()), "frame_for() while the device hangs")
         assert frame is no_signal_slate("CAM", 64, 36)
         assert runner.status is SourceStatus.NO_SIGNAL
     finally:
+        device.let_go.set()
         runner.stop()
 
 
@@ -98,13 +121,13 @@ def test_real_time_grid_run_records_every_frame_it_produced(tmp_path):
     output = tmp_path / "grid.mkv"
     result = run_studio("run", "--duration", "3", "--record", str(output), "--script", str(script))
     assert result.returncode == 0, result.stderr
-    summary = next(line for line in result.stderr.splitlines() if line.startswith("summary:"))
-    produced = int(summary.split("frames produced ")[1].split(",")[0])
-    dropped = int(summary.split("frames dropped ")[1].split(",")[0])
-    assert produced + dropped == 90  # every tick of 3 s is accounted for
+    summary = run_summary(result.stderr)
+    assert summary.produced + summary.dropped == 90  # every tick of 3 s is accounted for
+    assert summary.repeated >= summary.dropped  # a skipped tick is a repeated picture in the file
+    assert summary.recorded == 90 and summary.encoder_dropped == 0
     probe = ffprobe(output)
     video = next(s for s in probe["streams"] if s["codec_type"] == "video")
-    assert int(video["nb_read_frames"]) == produced - int(summary.split("encoder dropped ")[1].split(",")[0])
+    assert int(video["nb_read_frames"]) == summary.recorded
 
 
 def test_overlay_appears_from_its_tick_and_only_in_its_box(tmp_path):
@@ -178,9 +201,9 @@ def test_recording_survives_kill_9_up_to_within_a_second(tmp_path):
     )
     frames_at_kill = 0
     try:
-        for line in process.stderr:  # one status line a second: wait for the fourth
+        for line in process.stderr:  # one status line a second: wait until 4 s are encoded
             if line.startswith("frame="):
-                frames_at_kill = int(re.match(r"frame=\s*(\d+)", line).group(1))
+                frames_at_kill = int(re.search(r"encoded=(\d+)", line).group(1))
                 if frames_at_kill >= 120:
                     os.kill(process.pid, signal.SIGKILL)
                     break
@@ -189,5 +212,6 @@ def test_recording_survives_kill_9_up_to_within_a_second(tmp_path):
         process.wait(10)
     assert frames_at_kill >= 120
     decoded = sum(1 for _ in decode_rgb_frames(output))
-    # Everything up to within one second (30 frames) of the kill is playable.
+    # Everything the encoder had written, up to within one second (30 frames), is playable. (How
+    # far the encoder is behind the program is the machine's business: its queue holds up to 2 s.)
     assert decoded >= frames_at_kill - 30, (decoded, frames_at_kill)

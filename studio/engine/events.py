@@ -19,11 +19,18 @@ class ProgramStats:
     frames_produced: int
     frames_dropped: int  # ticks skipped because the program fell too far behind real time
     lagged_ticks: int  # ticks that took longer than one frame interval
-    encoder_dropped: int  # frames the encode queue had no room for
+    encoder_dropped: int  # ticks missing from the recording (a stall longer than the repeat bound)
     encoder_queue_depth: int
     media_time_ns: int
     recording: bool
     outputs: tuple = ()  # DestinationStats snapshots, one per live destination
+    encoder_lag_ms: int = 0  # how far the encoder is behind the program (its queue, in ms)
+    encoder_load: str = "normal"  # EncoderLoad: "overloaded" while the encoder is falling behind
+    encoder_preset: str = ""  # the x264 preset in use (a step down changes it)
+    frames_encoded: int = 0  # frames recorded/streamed, repeats included
+    frames_repeated: int = 0  # ticks not handed over (stall) that the recording fills with the last picture
+    tick_ms_p99: float = 0.0  # the program thread's time per tick over the last 10 s
+    tick_ms_max: float = 0.0
 
 
 class EngineEvents:
@@ -34,7 +41,8 @@ class EngineEvents:
     """payload: the scene name now on preview. Fires on the program thread."""
 
     source_status_changed = Signal(str, str, str)
-    """payload: source id, status value ("live", "no signal", ...), reason. Fires on a capture or the program thread."""
+    """payload: source id, SourceStatus (a StrEnum: "live", "no signal", ...), reason. Fires on a
+    capture or the program thread."""
 
     program_stats = Signal(object)
     """payload: ProgramStats. Fires on the program thread once a second of media time."""
@@ -47,8 +55,8 @@ class EngineEvents:
     """payload: "recording" or "stopped", the file path. Fires on the encode thread."""
 
     output_state_changed = Signal(str, str, str)
-    """payload: destination name, state ("CONNECTING", "LIVE", "RECONNECTING", "FAILED", "OFF"),
-    reason (secrets scrubbed). Fires on that destination's sender thread."""
+    """payload: destination name, OutputState (a StrEnum: "CONNECTING", "LIVE", "RECONNECTING",
+    "FAILED", "OFF"), reason (secrets scrubbed). Fires on that destination's sender thread."""
 
     link_pushed = Signal(object)
     """payload: studio.engine.sequence.LinkPush with the tick and media time it fired on: a product

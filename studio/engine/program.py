@@ -13,6 +13,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -22,13 +23,16 @@ from studio.engine.audio.mixer import AudioMixer
 from studio.engine.clock import NS_PER_SECOND, MediaClock, VirtualClock
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import Frame, fill_i420, new_i420
-from studio.engine.outputs.encode_thread import QUEUE_DEPTH_FRAMES, EncodeThread, ProgramSample
-from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
+from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
+from studio.engine.outputs.frame_pool import PooledFrame
+from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, TickScaler, VideoTap
 from studio.engine.retirer import Retirer
 from studio.engine.show import Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
+from studio.engine.video.monitor_scene import MonitorSizedScene
+from studio.engine.video.source_demand import SourceDemandTracker
 from studio.engine.video.switcher import Switcher
 from studio.engine.video.transitions import render_transition
 
@@ -38,6 +42,8 @@ COMMAND_QUEUE_LIMIT = 256
 SCHEDULE_LIMIT = 100_000
 # In real time, a program more than this many ticks late skips ahead instead of bursting.
 MAX_TICKS_BEHIND = 3
+# Tick durations kept for the p99 and max in the stats: the last 10 s at 30 fps.
+TICK_TIMES_KEPT = 300
 
 
 class ProgramLoop:
@@ -80,11 +86,16 @@ class ProgramLoop:
         self.finished = threading.Event()
         self._thread: threading.Thread | None = None
 
-        # Preallocated canvases: two for the scenes of a transition, a ring for the outputs.
-        # The ring is longer than the encode queue, so a queued frame is never overwritten.
+        # Preallocated canvases: two for the scenes of a transition. Each tick's output comes
+        # from the encoder's frame pool (it travels to the encoder without a copy); a spare is
+        # used when the pool has none left (the encoder is as far behind as allowed).
         self._scene_a = new_i420(canvas.width, canvas.height)
         self._scene_b = new_i420(canvas.width, canvas.height)
-        self._output_ring = [new_i420(canvas.width, canvas.height) for _ in range(QUEUE_DEPTH_FRAMES + 3)]
+        self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
+        self._previous_output: np.ndarray = self._spare_outputs[1]
+        self._previous_picture: PooledFrame | None = None  # held while it is the previous output
+        self._tick_times_ns = np.zeros(TICK_TIMES_KEPT, dtype=np.int64)
+        self._source_demand = SourceDemandTracker(canvas)
         self._dip_colour = new_i420(canvas.width, canvas.height)
         fill_i420(self._dip_colour, canvas.width, canvas.height, transition.colour)
         self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
@@ -93,7 +104,7 @@ class ProgramLoop:
         self._program_source_ids: set[str] = set()
         self._tick_frames: dict[str, Frame] = {}
         self._video_taps: list[VideoTap] = []
-        self._preview_canvas: np.ndarray | None = None  # allocated when a preview monitor opens
+        self._preview_monitor_scene = MonitorSizedScene()  # the preview, composed at its monitor's size
 
         self.tick = 0
         self.frames_produced = 0
@@ -157,11 +168,16 @@ class ProgramLoop:
                         break
                     behind = (self.clock.now_ns() - tick_ns) * self.canvas.fps // NS_PER_SECOND
                     if behind > MAX_TICKS_BEHIND:
-                        self.frames_dropped += behind
-                        tick += behind
-                        continue
+                        if self.tick_limit is not None:  # the last tick always runs: the show's length is kept
+                            behind = min(behind, self.tick_limit - 1 - tick)
+                        if behind > 0:
+                            self.frames_dropped += behind
+                            tick += behind
+                            continue
                 self.tick = tick
+                started_ns = time.perf_counter_ns()
                 self._run_tick(tick, tick_ns)
+                self._tick_times_ns[tick % TICK_TIMES_KEPT] = time.perf_counter_ns() - started_ns
                 if not self.clock.is_virtual and self.clock.now_ns() > self.tick_time_ns(tick + 1):
                     self.lagged_ticks += 1
                 if (tick + 1) % self.canvas.fps == 0:
@@ -171,17 +187,31 @@ class ProgramLoop:
             log.exception("program thread failed")
             self.events.error.emit(f"program thread failed: {error}")
         finally:
+            if self._recording_requested or self._streaming_requested:
+                self.encode_thread.ticks_over(self.tick + 1)  # skipped ticks at the end are recorded too
+            if self._previous_picture is not None:
+                self._previous_picture.release()
+                self._previous_picture = None
             self.events.program_stats.emit(self.stats())
             self.finished.set()
 
     def stats(self) -> ProgramStats:
+        kept = self._tick_times_ns[: min(self.frames_produced, TICK_TIMES_KEPT)]
+        encoding = self.encode_thread.stats
         return ProgramStats(
             ticks=self.tick + 1,
             frames_produced=self.frames_produced,
             frames_dropped=self.frames_dropped,
             lagged_ticks=self.lagged_ticks,
-            encoder_dropped=self.encode_thread.stats.frames_dropped_queue_full,
+            encoder_dropped=encoding.frames_gap,
             encoder_queue_depth=self.encode_thread.queue_depth,
+            encoder_lag_ms=self.encode_thread.lag_ms,
+            encoder_load=encoding.load,
+            encoder_preset=encoding.preset,
+            frames_encoded=encoding.frames_encoded,
+            frames_repeated=encoding.frames_repeated,
+            tick_ms_p99=float(np.percentile(kept, 99)) / 1e6 if len(kept) else 0.0,
+            tick_ms_max=float(kept.max()) / 1e6 if len(kept) else 0.0,
             media_time_ns=self.tick_time_ns(self.tick) - self.show_start_ns,
             recording=self._recording_requested,
             outputs=tuple(destination.stats.snapshot() for destination in self.encode_thread.destinations),
@@ -189,7 +219,11 @@ class ProgramLoop:
 
     def _run_tick(self, tick: int, tick_ns: int) -> None:
         self._apply_due_commands(tick)
-        output = self._output_ring[tick % len(self._output_ring)]
+        encoding = self._recording_requested or self._streaming_requested
+        picture = self.encode_thread.take_picture() if encoding else None
+        # No picture from the pool: the encoder is as far behind as allowed, so this tick is not
+        # handed over (the recording repeats the previous picture for it, and counts it).
+        output = picture.i420 if picture is not None else self._spare_outputs[tick % 2]
         try:
             self._compose(tick, tick_ns, output)
         except Exception as error:
@@ -197,18 +231,26 @@ class ProgramLoop:
             self.tick_failures += 1
             log.exception("composing tick %d failed", tick)
             self.events.error.emit(f"composing failed: {error}")
-            np.copyto(output, self._output_ring[(tick - 1) % len(self._output_ring)])
+            if output is not self._previous_output:
+                np.copyto(output, self._previous_output)
         if self._video_taps:
             self._feed_video_taps(tick, tick_ns, output)
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
         if len(self.events.audio_levels):  # building the payload only when someone listens
             self.events.audio_levels.emit(self.mixer.levels())
-        if self._recording_requested or self._streaming_requested:
-            self.encode_thread.submit(ProgramSample(tick, output, audio))
+        if picture is not None:
+            self.encode_thread.submit(ProgramSample(tick, picture.hold(), audio))
+        self._keep_as_previous_output(output, picture)
         self.frames_produced += 1
         if self.switcher.end_tick(tick):
             self.events.program_scene_changed.emit(self.scene_names[self.switcher.program_scene])
             self.events.preview_scene_changed.emit(self.scene_names[self.switcher.preview_scene])
+
+    def _keep_as_previous_output(self, output: np.ndarray, picture: PooledFrame | None) -> None:
+        """The program's own hold moves to this tick's picture (a failed tick repeats it)."""
+        if self._previous_picture is not None:
+            self._previous_picture.release()
+        self._previous_output, self._previous_picture = output, picture
 
     def _compose(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
         plan = self.switcher.plan(tick)
@@ -216,6 +258,7 @@ class ProgramLoop:
         incoming = self.compositors[plan.incoming] if plan.incoming is not None else None
         needed = set(outgoing.source_ids) | (set(incoming.source_ids) if incoming else set())
         self._program_source_ids = needed  # for audio-follows-video: both scenes while mixing
+        self._publish_source_demand(plan)
         frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in needed}
         self._tick_frames = frames
         if incoming is None:
@@ -227,30 +270,53 @@ class ProgramLoop:
         for painter, frame in self._overlays.values():
             painter.paint(frame, output)
 
+    def _publish_source_demand(self, plan) -> None:
+        """Tell each source how large it is seen (program, the incoming scene, the preview and
+        source monitors), or that nothing shows it: a camera nobody sees reads its device but
+        decodes nothing. Worked out again only when one of those changes (video/source_demand.py)."""
+        self._source_demand.publish(
+            shown_scene_ids=(plan.scene, plan.incoming),
+            preview_scene_id=self.switcher.preview_scene,
+            taps=self._video_taps,
+            compositors=self.compositors,
+            runners=self.runners,
+        )
+
     def _feed_video_taps(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
-        """Monitors: each due tap gets a downscaled copy of what it watches. A failure here only
-        costs that picture, never the program."""
+        """Monitors: each due tap gets a small copy of what it watches, at its own size. Taps of
+        the same frame at the same size share one picture (TickScaler), the preview scene is
+        composed once, at the preview monitor's size, and this thread only halves: the last
+        resize and the colour conversion are left to the monitor's thread (video_tap.py). A
+        failure here only costs that picture, never the program."""
         width, height = self.canvas.width, self.canvas.height
+        scaler = TickScaler()
+        preview: np.ndarray | None = None
         for tap in self._video_taps:
             if not tap.due(tick, self.canvas.fps):
                 continue
             try:
                 if tap.target == PROGRAM:
-                    tap.publish_i420(output, width, height, tick)
+                    tap.publish(scaler.image_for(tap, output, width, height), tick)
                 elif tap.target == PREVIEW:
-                    tap.publish_i420(self._compose_preview(tick, tick_ns, output), width, height, tick)
+                    if preview is None:
+                        preview = self._compose_preview(tick, tick_ns, output)
+                    # An I420 buffer is 1.5 rows per picture row: its size follows from its shape.
+                    tap.publish(scaler.image_for(tap, preview, preview.shape[1], preview.shape[0] * 2 // 3), tick)
                 else:
                     frame = self._tick_frames.get(tap.target)
                     runner = self.runners.get(tap.target)
                     if frame is None and runner is not None:  # a removed source's monitor just stops
                         frame = self._tick_frames[tap.target] = runner.frame_for(tick_ns)
                     if frame is not None:
-                        tap.publish_i420(frame.i420, frame.width, frame.height, tick)
+                        tap.publish(scaler.image_for(tap, frame.i420, frame.width, frame.height), tick)
             except Exception as error:
                 log.exception("video tap %s failed", tap.target)
                 self.events.error.emit(f"monitor of {tap.target} failed: {error}")
 
     def _compose_preview(self, tick: int, tick_ns: int, output: np.ndarray) -> np.ndarray:
+        """The preview scene as an I420 buffer (reused next tick): the program's output when both
+        show the same scene, else composed at the largest preview monitor's size, never larger
+        than the canvas."""
         preview = self.switcher.preview_scene
         plan = self.switcher.plan(tick)
         if plan.incoming is None and plan.scene == preview:
@@ -259,10 +325,9 @@ class ProgramLoop:
         for source_id in compositor.source_ids:
             if source_id not in self._tick_frames:
                 self._tick_frames[source_id] = self.runners[source_id].frame_for(tick_ns)
-        if self._preview_canvas is None:
-            self._preview_canvas = new_i420(self.canvas.width, self.canvas.height)
-        compositor.compose(self._tick_frames, self._preview_canvas)
-        return self._preview_canvas
+        canvas_size = (self.canvas.width, self.canvas.height)
+        width, height = max((tap.picture_size(*canvas_size) for tap in self._video_taps if tap.target == PREVIEW), default=canvas_size)
+        return self._preview_monitor_scene.compose(compositor, self._tick_frames, width, height)
 
     def _apply_due_commands(self, tick: int) -> None:
         # Commands asked for "now" go first, then those scheduled for this tick: a recording
@@ -307,9 +372,9 @@ class ProgramLoop:
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
-            case cmd.AttachAudioTap(bus, tap, attach):
-                taps = self.mixer.mix_minus_taps if bus == "mix_minus" else self.mixer.monitor_taps
-                if attach:
+            case cmd.AttachAudioTap(bus, tap, action):
+                taps = self.mixer.mix_minus_taps if bus is cmd.AudioBus.MIX_MINUS else self.mixer.monitor_taps
+                if action is cmd.TapAction.ATTACH:
                     taps.append(tap)
                 elif tap in taps:
                     taps.remove(tap)
@@ -325,26 +390,28 @@ class ProgramLoop:
             case cmd.AnnounceLinkPush(push):
                 media_time_ns = self.tick_time_ns(tick) - self.show_start_ns
                 self.events.link_pushed.emit(replace(push, tick=tick, media_time_ns=media_time_ns))
-            case cmd.AttachVideoTap(tap, attach):
-                if attach:
+            case cmd.AttachVideoTap(tap, action):
+                if action is cmd.TapAction.ATTACH:
                     self._video_taps.append(tap)
                 elif tap in self._video_taps:
                     self._video_taps.remove(tap)
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
             case cmd.StartRecording():
-                self.encode_thread.control(command)
+                self.encode_thread.control(command, tick)
                 self._recording_requested = True
             case cmd.StopRecording():
                 self._recording_requested = False
+                self.encode_thread.ticks_over(tick)
                 self.encode_thread.control(command)
             case cmd.AddChapter():
                 self.encode_thread.control(command)
             case cmd.StartStreaming():
-                self.encode_thread.control(command)
+                self.encode_thread.control(command, tick)
                 self._streaming_requested = True
             case cmd.StopStreaming():
                 self._streaming_requested = False
+                self.encode_thread.ticks_over(tick)
                 self.encode_thread.control(command)
         after = (self.switcher.program_scene, self.switcher.preview_scene)
         if after[0] != before[0]:

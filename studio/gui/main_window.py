@@ -33,8 +33,10 @@ from PySide6.QtWidgets import (
 from studio.commerce.selling_desk import SellingDesk
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
+from studio.engine.outputs.stream import OutputState
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
+from studio.engine.sources.base import SourceStatus
 from studio.session import EDITED_FIELDS, SessionOptions, StudioSession, file_name_slug
 from studio.gui.bridge import EngineBridge
 from studio.gui.engine_host import EngineHost
@@ -719,7 +721,7 @@ class MainWindow(QMainWindow):
 
     def _remote_hotkey(self, name: str) -> bool:
         """A hotkey pressed on a remote device (the remote control's thread): like the key."""
-        from studio.control.remote_requests import hotkey_action_ids
+        from studio.control.hotkey_catalogue import hotkey_action_ids
 
         if name not in hotkey_action_ids(self.document):
             return False
@@ -806,7 +808,7 @@ class MainWindow(QMainWindow):
         self.sources.set_source_status(source_id, status, reason)
         view = self.multiview.views.get(source_id)
         if view is not None:
-            view.set_no_signal(status == "no signal")
+            view.set_no_signal(status == SourceStatus.NO_SIGNAL)  # a plain str once through the bridge
             view.setToolTip(reason)
 
     def _on_recording_state(self, state: str, path: str) -> None:
@@ -825,7 +827,7 @@ class MainWindow(QMainWindow):
             self.tell(self.tr("Record"), self.tr("The recording stopped: {file}").format(file=part))
 
     def _on_output_state(self, name: str, state: str, reason: str) -> None:
-        if state in ("FAILED", "RECONNECTING"):
+        if state in (OutputState.FAILED, OutputState.RECONNECTING):
             self.show_problem(self.tr("{name}: {state} {reason}").format(name=name, state=state, reason=reason))
 
     def _refresh_pictures(self) -> None:

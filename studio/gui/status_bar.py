@@ -10,8 +10,15 @@ from pathlib import Path
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from studio.engine.events import ProgramStats
+from studio.engine.outputs.stream import OutputState
 
-STATE_COLOURS = {"LIVE": "#3c3", "CONNECTING": "#fc3", "RECONNECTING": "#f93", "FAILED": "#f44", "OFF": "#999"}
+STATE_COLOURS = {
+    OutputState.LIVE: "#3c3",
+    OutputState.CONNECTING: "#fc3",
+    OutputState.RECONNECTING: "#f93",
+    OutputState.FAILED: "#f44",
+    OutputState.OFF: "#999",
+}
 
 
 def format_duration(seconds: float) -> str:
@@ -65,9 +72,18 @@ class StudioStatusBar(QStatusBar):
             )
         )
         self.cpu_label.setText(self.tr("CPU {percent:.0f}%").format(percent=cpu_percent))
+        if stats.encoder_load == "overloaded":  # OBS's "encoding overloaded": nothing lost yet, but behind
+            self.cpu_label.setText(
+                self.cpu_label.text()
+                + "  <span style='color:#fa0'>"
+                + self.tr("Encoding overloaded: {lag_ms} ms behind ({preset})").format(
+                    lag_ms=stats.encoder_lag_ms, preset=stats.encoder_preset
+                )
+                + "</span>"
+            )
         parts = []
         for output in stats.outputs:
-            colour = STATE_COLOURS.get(output.state.value, "#ccc")
+            colour = STATE_COLOURS.get(output.state, "#ccc")
             parts.append(
                 f"<span style='color:{colour}'>\u25cf</span> {output.name} {output.state.value} "
                 f"{output.bitrate_kbps:.0f} kbps"

@@ -1,9 +1,13 @@
-"""The encode thread: takes program frames and audio from a bounded queue, encodes them once,
-and hands the packets to the recording.
+"""The encode thread: takes program pictures and audio from a bounded queue, encodes them once,
+and hands the packets to the recording and the stream destinations.
 
-The program thread never waits here in real time: when the queue is full (encoder slower than
-the program) the frame is dropped and counted. On the virtual clock there is no real time to
-keep, so the program waits for room instead and nothing is ever dropped.
+The recording never loses a frame. The program never waits here in real time: a slow encoder is
+absorbed by a deeper queue (bounded in seconds and MB by the frame pool), with a warning like
+OBS's "encoding overloaded", and if it stays behind, x264 steps down to a faster preset. When
+the program could not hand a tick over (the machine stalled past the bound, or the program
+skipped ticks to catch up), the recording repeats the last picture (and silence) for it, so its
+timing has no gap; those repeats are counted. On the virtual clock there is no real time to
+keep, so the program waits for room instead.
 """
 
 from __future__ import annotations
@@ -19,16 +23,24 @@ import numpy as np
 
 from studio.engine.commands import AddChapter, StartRecording, StartStreaming, StopRecording, StopStreaming
 from studio.engine.outputs.encoder import ProgramEncoder
+from studio.engine.outputs.encoder_load import EncoderLoad, EncoderLoadGovernor, LoadAction
+from studio.engine.outputs.frame_pool import FramePool, PooledFrame, pool_limit_frames
 from studio.engine.outputs.recording import MatroskaRecording, remux_to_mp4
 from studio.engine.outputs.stream import EncodedPacket, StreamDestination
 from studio.engine.show import Canvas, EncoderSettings, RecordingSettings
 
 log = logging.getLogger(__name__)
 
-QUEUE_DEPTH_FRAMES = 8
+# How far the encoder may fall behind before a tick cannot be handed over (then the recording
+# repeats a picture for it): whichever bound is reached first. 2 s of 1080p is 187 MB.
+QUEUE_LIMIT_S = 2.0
+QUEUE_LIMIT_MB = 256
+# A longer hole (a machine suspended, a debugger) is left as a gap rather than filled with
+# minutes of one still picture.
+MAX_REPEAT_S = 10
 DISK_CHECK_INTERVAL_S = 5
 # Places kept free for control messages, so starting or stopping a recording never waits.
-CONTROL_PLACES = 4
+CONTROL_PLACES = 8
 
 
 def free_disk_mb(path: Path) -> int:
@@ -39,17 +51,36 @@ def free_disk_mb(path: Path) -> int:
 
 @dataclass(frozen=True, slots=True)
 class ProgramSample:
-    """One tick of program: its picture and the audio for the same interval."""
+    """One tick of program: its picture (held for the encoder) and the audio for the same interval."""
 
     tick: int
-    i420: np.ndarray
+    picture: PooledFrame
     audio: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class TicksOver:
+    """Every program tick before this one has run: the ones not handed over are filled now
+    (before a recording or stream stops, and when the program ends)."""
+
+    tick: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutputsAskedFor:
+    """A recording or a stream was started on this program tick."""
+
+    tick: int
 
 
 @dataclass(slots=True)
 class EncodeStats:
-    frames_encoded: int = 0
-    frames_dropped_queue_full: int = 0
+    frames_encoded: int = 0  # pictures encoded, repeats included
+    frames_repeated: int = 0  # ticks the program could not hand over, filled with the last picture
+    frames_gap: int = 0  # ticks left as a hole because the stall was longer than MAX_REPEAT_S
+    load: EncoderLoad = EncoderLoad.NORMAL
+    preset: str = ""
+    first_tick: int | None = None  # the program tick of the first encoded frame
     bytes_recorded: int = 0
     recording_path: str | None = None
     errors: deque[str] = field(default_factory=lambda: deque(maxlen=20))  # the latest; bounded for long shows
@@ -71,8 +102,14 @@ class EncodeThread:
         self.canvas = canvas
         self.settings = settings
         self._wait_for_room = wait_for_room
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH_FRAMES + CONTROL_PLACES)
-        self._room_freed = threading.Condition()
+        limit = pool_limit_frames(canvas.width, canvas.height, canvas.fps, QUEUE_LIMIT_S, QUEUE_LIMIT_MB)
+        self.pool = FramePool(canvas.width, canvas.height, limit)
+        # Every queued sample holds a pooled picture, so the pool bounds the queue.
+        self._queue: queue.Queue = queue.Queue(maxsize=limit + CONTROL_PLACES)
+        self._governor = EncoderLoadGovernor(canvas.fps)
+        self._last_picture: PooledFrame | None = None  # what a repeat shows
+        self._step_down_wanted = False
+        self._start_tick: int | None = None  # the tick outputs were asked for, until the encoder opens
         self._on_recording_state = on_recording_state or (lambda state, path: None)
         self._on_error = on_error or (lambda message: None)
         self.stats = EncodeStats()
@@ -99,24 +136,41 @@ class EncodeThread:
     def queue_depth(self) -> int:
         return self._queue.qsize()
 
+    @property
+    def lag_ms(self) -> int:
+        """How far the encode is behind the program."""
+        return self._governor.lag_ms(self._queue.qsize())
+
     # -- the program thread's side -----------------------------------------------------------
 
-    def submit(self, sample: ProgramSample) -> bool:
-        """Queue one tick; False if it was dropped because the encoder is behind."""
-        # Only the program thread puts, so checking the depth first cannot race with another producer.
-        if self._wait_for_room:
-            with self._room_freed:
-                while self._queue.qsize() >= QUEUE_DEPTH_FRAMES and self._thread.is_alive():
-                    self._room_freed.wait(0.1)
-        elif self._queue.qsize() >= QUEUE_DEPTH_FRAMES:
-            self.stats.frames_dropped_queue_full += 1
-            return False
-        self._queue.put_nowait(sample)
-        return True
+    def take_picture(self) -> PooledFrame | None:
+        """A picture to compose the next tick into, or None if the encoder is as far behind as
+        the bound allows (in real time; on the virtual clock this waits for one instead)."""
+        picture = self.pool.take()
+        while picture is None and self._wait_for_room and self._thread.is_alive():
+            self.pool.wait_for_free(0.1)
+            picture = self.pool.take()
+        return picture
 
-    def control(self, message: StartRecording | StopRecording | StartStreaming | StopStreaming) -> None:
+    def submit(self, sample: ProgramSample) -> None:
+        """Queue one tick; the sample's picture must be held for the encoder (it releases it)."""
+        self._queue.put_nowait(sample)  # cannot be full: the pool bounds the samples in it
+
+    def ticks_over(self, tick: int) -> None:
+        self.control(TicksOver(tick))
+
+    def control(
+        self, message: StartRecording | StopRecording | StartStreaming | StopStreaming | TicksOver, tick: int | None = None
+    ) -> None:
         """Control messages travel in the same queue as frames, so they take effect at an exact
-        tick; places are reserved for them, so they never wait and are never dropped."""
+        tick; places are reserved for them, so they never wait and are never dropped. `tick`: the
+        program tick a start was applied on (an encode starts there even if the program could
+        not hand that tick over)."""
+        if tick is not None and isinstance(message, (StartRecording, StartStreaming)):
+            self._queue_control(OutputsAskedFor(tick))
+        self._queue_control(message)
+
+    def _queue_control(self, message) -> None:
         try:
             self._queue.put_nowait(message)
         except queue.Full:  # only if more than CONTROL_PLACES arrive within one frame
@@ -138,13 +192,14 @@ class EncodeThread:
     def _run(self) -> None:
         while True:
             item = self._queue.get()
-            with self._room_freed:
-                self._room_freed.notify()
             if item is None:
                 break
             try:
                 if isinstance(item, ProgramSample):
-                    self._encode(item)
+                    try:
+                        self._encode(item)
+                    finally:
+                        self._keep_as_last_picture(item.picture)
                 elif isinstance(item, StartRecording):
                     self._start_recording(item)
                 elif isinstance(item, StopRecording):
@@ -155,6 +210,12 @@ class EncodeThread:
                     self._stop_streaming()
                 elif isinstance(item, AddChapter):
                     self._add_chapter(item.title)
+                elif isinstance(item, OutputsAskedFor):
+                    if self._encoder is None and self._start_tick is None:
+                        self._start_tick = item.tick
+                elif isinstance(item, TicksOver):
+                    if self._encoder is not None:
+                        self._fill_missed_ticks(self._encoder, item.tick - self._first_tick, self._last_picture)
             except Exception as error:  # a failing output must not take the program down
                 log.exception("encoding failed")
                 self.stats.errors.append(str(error))
@@ -162,6 +223,13 @@ class EncodeThread:
                 self._abandon_recording()
         self._stop_streaming()
         self._stop_recording()
+        self._keep_as_last_picture(None)
+
+    def _keep_as_last_picture(self, picture: PooledFrame | None) -> None:
+        """The encoder's hold moves from the previous picture to this one (a repeat shows it)."""
+        previous, self._last_picture = self._last_picture, picture
+        if previous is not None:
+            previous.release()
 
     @property
     def destinations(self) -> list[StreamDestination]:
@@ -178,7 +246,13 @@ class EncodeThread:
         if self._encoder is None:
             warm, self._warm_encoder = self._warm_encoder, None
             self._encoder = warm or ProgramEncoder(self.canvas, self.settings)
-            self._first_tick = tick
+            # From the tick the outputs were asked for: ticks between it and this one (a slow
+            # start) are filled with this first picture.
+            start, self._start_tick = self._start_tick, None
+            self._first_tick = start if start is not None and start <= tick else tick
+            self._next_frame_index = 0
+            self.stats.first_tick = self._first_tick
+            self.stats.preset = self._encoder.preset
             self._samples_per_tick = samples_per_tick
             log.info("encoding with %s", self._encoder.codec_name)
         return self._encoder
@@ -262,19 +336,33 @@ class EncodeThread:
     def _encode(self, sample: ProgramSample) -> None:
         if not (self._recording or self._pending_recording or self._destinations or self._pending_destinations):
             return
+        fresh = self._encoder is None
         encoder = self._ensure_encoder(sample.tick, len(sample.audio))
         frame_index = sample.tick - self._first_tick  # pts straight from the program clock's tick
-        keyframe = False
-        if self._pending_recording is not None:
-            self._open_pending_recording(encoder, frame_index)
-            keyframe = frame_index > 0
-        elif self._split_due():
-            self._split(encoder, frame_index)
-            keyframe = True
+        if fresh:
+            # A fresh encode starts at the tick its outputs were asked for: a slow start is
+            # filled with this first picture (the first filled frame is the encoder's keyframe).
+            if self._pending_recording is not None:
+                self._open_pending_recording(encoder, 0)
+            self._open_pending_destinations(encoder)
+            self._fill_missed_ticks(encoder, frame_index, sample.picture)
+            keyframe = False
+        else:
+            self._fill_missed_ticks(encoder, frame_index, self._last_picture)
+            keyframe = self._step_down_if_behind(encoder, frame_index)
+            if self._pending_recording is not None:  # joining a running encode (a stream): on a keyframe
+                self._open_pending_recording(encoder, frame_index)
+                keyframe = keyframe or frame_index > 0
+            elif self._split_due():
+                self._split(encoder, frame_index)
+                keyframe = True
+            if self._pending_destinations:
+                self._open_pending_destinations(encoder)
         if frame_index % (DISK_CHECK_INTERVAL_S * self.canvas.fps) == 0:
             self._check_free_disk()
-        if self._pending_destinations:
-            self._open_pending_destinations(encoder)
+        self._encode_one(encoder, sample.picture.i420, sample.audio, frame_index, keyframe)
+
+    def _encode_one(self, encoder: ProgramEncoder, i420: np.ndarray, audio: np.ndarray, frame_index: int, keyframe: bool) -> None:
         destinations = self._destinations
         if destinations:
             if any(d.wants_keyframe for d in destinations):
@@ -285,14 +373,56 @@ class EncodeThread:
             wanted_kbps = min(d.requested_bitrate_kbps() for d in destinations)
             if wanted_kbps != encoder.bitrate_kbps:
                 encoder.set_bitrate_kbps(wanted_kbps)
-        for packet in encoder.encode_video(sample.i420, frame_index, keyframe=keyframe):
+        for packet in encoder.encode_video(i420, frame_index, keyframe=keyframe):
             self._deliver(packet, is_video=True)
-        for packet in encoder.encode_audio(sample.audio, frame_index * self._samples_per_tick):
+        for packet in encoder.encode_audio(audio, frame_index * self._samples_per_tick):
             self._deliver(packet, is_video=False)
         self.stats.frames_encoded += 1
         self._next_frame_index = frame_index + 1
         if self._recording is not None:
             self.stats.bytes_recorded = self._recording.bytes_written
+
+    def _fill_missed_ticks(self, encoder: ProgramEncoder, frame_index: int, picture: PooledFrame | None) -> None:
+        """Ticks the program could not hand over, up to `frame_index`, are recorded as `picture`
+        (the last one encoded; the first one at a slow start) and silence, so the recording's
+        timing never has a hole."""
+        missed = frame_index - self._next_frame_index
+        if missed <= 0 or picture is None or not (self._recording is not None or self._destinations):
+            return
+        if missed > MAX_REPEAT_S * self.canvas.fps:
+            self.stats.frames_gap += missed
+            self._on_error(f"the program stalled for {missed / self.canvas.fps:.1f} s; the recording has a gap there")
+            return
+        silence = np.zeros((self._samples_per_tick, 2), dtype=np.float32)
+        for index in range(self._next_frame_index, frame_index):
+            self._encode_one(encoder, picture.i420, silence, index, keyframe=False)
+        self.stats.frames_repeated += missed
+
+    def _step_down_if_behind(self, encoder: ProgramEncoder, frame_index: int) -> bool:
+        """Watch the queue; warn once when overloaded and step x264 down when it stays behind.
+        True if this frame must be a keyframe (a new encoder starts on one)."""
+        action = self._governor.observe(self._queue.qsize())
+        self.stats.load = self._governor.state
+        if action is LoadAction.WARN:
+            self._on_error(
+                f"encoding overloaded: the recording is {self.lag_ms} ms behind; nothing is lost while it catches up"
+            )
+        elif action is LoadAction.STEP_DOWN:
+            self._step_down_wanted = True
+        # The swap waits for the next scheduled keyframe, so the keyframe cadence platforms
+        # expect (a fixed GOP) is the same before and after it.
+        if not self._step_down_wanted or frame_index % encoder.gop_frames:
+            return False
+        self._step_down_wanted = False
+        preset, held = encoder.step_down()
+        for packet in held:
+            self._deliver(packet, is_video=True)
+        if preset is None:
+            self._on_error(f"encoding overloaded: {self.lag_ms} ms behind and no faster encoder preset to step down to")
+            return False
+        self.stats.preset = preset
+        self._on_error(f"encoding overloaded: the encoder stepped down to the {preset} preset to keep up")
+        return True
 
     def _deliver(self, packet, *, is_video: bool) -> None:
         if self._destinations:

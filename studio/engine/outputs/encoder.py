@@ -59,20 +59,30 @@ def choose_video_codec(choice: EncoderChoice, probe=_probe_opens) -> str:
     return "libx264"
 
 
-def _video_options(codec_name: str, settings: EncoderSettings, gop_frames: int) -> dict[str, str]:
+# x264's presets, fastest first: a step down moves left.
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo")
+# What decides the stream headers (SPS/PPS) and differs between presets: pinned so that a faster
+# preset still produces the headers every sink already has (CABAC, 8x8 transform, weighted P).
+HEADER_PINNING_X264_PARAMS = "cabac=1:8x8dct=1:weightp=1"
+
+
+def _video_options(
+    codec_name: str, settings: EncoderSettings, gop_frames: int, preset: str | None = None, extra_x264_params: str = ""
+) -> dict[str, str]:
     kbps = str(settings.bitrate_kbps) + "k"
     if codec_name == "libx264":
         # Bitrate held by a one-second VBV (maxrate = bitrate), fixed GOP (no scene-cut keyframes)
         # as streaming platforms want. Not nal-hrd=cbr: its filler data pins the rate to maxrate,
         # which cannot be changed after opening through FFmpeg, and adaptive bitrate needs to
         # lower the rate of a running encoder (set_bitrate_kbps reconfigures x264 in place).
+        x264_params = f"force-cfr=1:keyint={gop_frames}:min-keyint={gop_frames}:scenecut=0"
         return {
-            "preset": settings.preset,
+            "preset": preset or settings.preset,
             "tune": "zerolatency",
             "forced-idr": "1",  # a keyframe asked for by a new sink is an IDR it can start on
             "maxrate": kbps,
             "bufsize": kbps,
-            "x264-params": f"force-cfr=1:keyint={gop_frames}:min-keyint={gop_frames}:scenecut=0",
+            "x264-params": x264_params + (":" + extra_x264_params if extra_x264_params else ""),
         }
     if codec_name == "h264_nvenc":
         return {"preset": "p4", "tune": "ll", "rc": "cbr", "maxrate": kbps, "bufsize": kbps}
@@ -84,22 +94,18 @@ def _video_options(codec_name: str, settings: EncoderSettings, gop_frames: int) 
 class ProgramEncoder:
     def __init__(self, canvas: Canvas, settings: EncoderSettings, codec_name: str | None = None) -> None:
         self.canvas = canvas
+        self.settings = settings
         self.codec_name = codec_name or choose_video_codec(settings.encoder)
         self.gop_frames = max(1, settings.keyframe_interval_ms * canvas.fps // 1000)
+        self.preset = settings.preset if self.codec_name == "libx264" else self.codec_name
         self._host = av.open(os.devnull, "w", format="null")
-
-        self.video_stream = self._host.add_stream(self.codec_name, rate=canvas.fps)
-        video = self.video_stream.codec_context
-        video.width, video.height = canvas.width, canvas.height
         self._pixel_format = "yuv420p" if self.codec_name == "libx264" else "nv12"
-        video.pix_fmt = self._pixel_format
-        video.time_base = Fraction(1, canvas.fps)
-        video.framerate = Fraction(canvas.fps, 1)
-        video.bit_rate = settings.bitrate_kbps * 1000
-        video.gop_size = self.gop_frames
-        video.options = _video_options(self.codec_name, settings, self.gop_frames)
-        video.flags |= av.codec.context.Flags.global_header
-        self._tag_colour(video)
+
+        # The host's streams are the templates every sink copies (extradata included). The
+        # context that encodes is the template's own until a step down swaps in a faster one.
+        self.video_stream = self._host.add_stream(self.codec_name, rate=canvas.fps)
+        self._configure_video(self.video_stream.codec_context, _video_options(self.codec_name, settings, self.gop_frames))
+        self._video = self.video_stream.codec_context
 
         self.audio_stream = self._host.add_stream("aac", rate=AUDIO_SAMPLE_RATE_HZ)
         audio = self.audio_stream.codec_context
@@ -110,6 +116,38 @@ class ProgramEncoder:
         audio.flags |= av.codec.context.Flags.global_header
         self._host.start_encoding()  # opens both encoders; their extradata is now complete
 
+    def _configure_video(self, video, options: dict[str, str]) -> None:
+        video.width, video.height = self.canvas.width, self.canvas.height
+        video.pix_fmt = self._pixel_format
+        video.time_base = Fraction(1, self.canvas.fps)
+        video.framerate = Fraction(self.canvas.fps, 1)
+        video.bit_rate = self.settings.bitrate_kbps * 1000
+        video.gop_size = self.gop_frames
+        video.options = options
+        video.flags |= av.codec.context.Flags.global_header
+        self._tag_colour(video)
+
+    def step_down(self) -> tuple[str | None, list[av.Packet]]:
+        """Swap in the next faster x264 preset whose stream headers are byte-for-byte those of
+        the running encode, so the recording and every stream go on with no restart (the next
+        frame must be a keyframe). Returns the new preset (None if there is no faster one with
+        the same headers) and the packets the old encoder still held."""
+        if self.codec_name != "libx264" or self.preset not in X264_PRESETS:
+            return None, []
+        wanted_headers = bytes(self.video_stream.codec_context.extradata or b"")
+        current_bitrate = self._video.bit_rate
+        for preset in reversed(X264_PRESETS[: X264_PRESETS.index(self.preset)]):
+            for extra in ("", HEADER_PINNING_X264_PARAMS):
+                candidate = av.CodecContext.create(self.codec_name, "w")
+                self._configure_video(candidate, _video_options(self.codec_name, self.settings, self.gop_frames, preset, extra))
+                candidate.bit_rate = current_bitrate
+                candidate.open()
+                if bytes(candidate.extradata or b"") == wanted_headers:
+                    held = list(self._video.encode(None))
+                    self._video, self.preset = candidate, preset
+                    log.warning("encoder stepped down to the %s preset", preset)
+                    return preset, held
+        return None, []
     @staticmethod
     def _tag_colour(video) -> None:
         # The engine's pictures are BT.601 limited range (OpenCV's YUV); say so in the stream.
@@ -121,12 +159,12 @@ class ProgramEncoder:
 
     @property
     def bitrate_kbps(self) -> int:
-        return self.video_stream.codec_context.bit_rate // 1000
+        return self._video.bit_rate // 1000
 
     def set_bitrate_kbps(self, kbps: int) -> None:
         """Change the target of the running encoder (FFmpeg's libx264 wrapper reconfigures x264
         when it sees a new bit_rate on the next frame). Never above the configured maxrate."""
-        self.video_stream.codec_context.bit_rate = kbps * 1000
+        self._video.bit_rate = kbps * 1000
 
     def encode_video(self, i420: np.ndarray, frame_index: int, keyframe: bool = False) -> list[av.Packet]:
         # Wrap the program's buffer without copying: the encoder copies the picture into its own
@@ -135,10 +173,10 @@ class ProgramEncoder:
         if self._pixel_format != "yuv420p":
             frame = frame.reformat(format=self._pixel_format)
         frame.pts = frame_index
-        frame.time_base = self.video_stream.codec_context.time_base
+        frame.time_base = self._video.time_base
         if keyframe:  # a sink that starts now (a reconnect, a new recording) needs one at once
             frame.pict_type = av.video.frame.PictureType.I
-        return self.video_stream.codec_context.encode(frame)
+        return self._video.encode(frame)
 
     def encode_audio(self, block: np.ndarray, first_sample: int) -> list[av.Packet]:
         """block: (samples, 2) float32 interleaved; first_sample: pts in 1/48000 s."""
@@ -150,7 +188,7 @@ class ProgramEncoder:
 
     def flush(self) -> tuple[list[av.Packet], list[av.Packet]]:
         """The packets the encoders still hold: (video, audio)."""
-        return list(self.video_stream.codec_context.encode(None)), list(self.audio_stream.codec_context.encode(None))
+        return list(self._video.encode(None)), list(self.audio_stream.codec_context.encode(None))
 
     def close(self) -> None:
         try:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import re
 import signal
 import subprocess
@@ -29,11 +28,12 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import Enum, StrEnum
 from fractions import Fraction
 
 import av
 
+from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
 from studio.engine.secrets import mask_url, scrub_secrets, url_problem, url_scheme
 
@@ -43,7 +43,9 @@ SUPPORTED_SCHEMES = ("rtmp", "rtmps", "srt")
 SEND_BUFFER_BYTES = 65_536
 
 
-class OutputState(Enum):
+class OutputState(StrEnum):
+    """A destination's state, as events, the GUI, the remote control and JSON show it."""
+
     OFF = "OFF"
     CONNECTING = "CONNECTING"
     LIVE = "LIVE"
@@ -55,6 +57,7 @@ class DropReason(Enum):
     CONGESTION = "congestion"  # the queue grew past the drop threshold
     RECONNECTING = "reconnecting"  # nothing to send to while the link is down
     WAITING_FOR_KEYFRAME = "waiting for keyframe"  # after a drop or a reconnect
+    UNSENT_AT_STOP = "unsent at stop"  # still queued when the sender had to be ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,20 +87,9 @@ class EncodedPacket:
         return packet
 
 
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
-    """Exponential backoff with jitter. A factor of 1.5 (not 2) keeps the wait short while a
-    server restarts in a few seconds, and still backs off a dead server to the cap."""
-
-    first_delay_ms: int = 1000
-    factor: float = 1.5
-    max_delay_ms: int = 30_000
-    jitter: float = 0.1
-    max_retries: int | None = None  # None: forever
-
-    def delay_ms(self, attempt: int, rng: random.Random) -> int:
-        base = min(self.max_delay_ms, self.first_delay_ms * self.factor**attempt)
-        return int(base * rng.uniform(1 - self.jitter, 1 + self.jitter))
+# A factor of 1.5 (not 2) keeps the wait short while a server restarts in a few seconds, and
+# still backs off a dead server to the cap.
+STREAM_RECONNECT_POLICY = ReconnectPolicy(first_delay_ms=1000, factor=1.5, max_delay_ms=30_000, jitter_fraction=0.1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +114,8 @@ class DestinationStats:
     uptime_s: float = 0.0
     requested_bitrate_kbps: int = 0
     last_error: str = ""
+    # Video frames written to the sender child (what a receiver can count), over every connection.
+    video_frames_sent: int = 0
 
     def snapshot(self) -> DestinationStats:
         """A copy that no sender thread changes afterwards, for events."""
@@ -131,7 +125,7 @@ class DestinationStats:
         dropped = sum(self.dropped_frames.values())
         return (
             f"{self.name} {self.state.value} {self.bitrate_kbps:.0f}kbps queue={self.queue_ms}ms "
-            f"dropped={dropped} reconnects={self.reconnects}"
+            f"dropped={dropped} reconnects={self.reconnects} sent={self.video_frames_sent}"
         )
 
 
@@ -173,7 +167,7 @@ class StreamDestination:
         audio_template,
         *,
         bitrate_kbps: int,
-        policy: ReconnectPolicy = ReconnectPolicy(),
+        policy: ReconnectPolicy = STREAM_RECONNECT_POLICY,
         tuning: StreamTuning = StreamTuning(),
         on_state=None,
         ffmpeg: str | None = None,
@@ -195,6 +189,7 @@ class StreamDestination:
         self._queue: deque[EncodedPacket] = deque()
         self._lock = threading.Condition()
         self._waiting_for_keyframe = True  # a stream starts on a keyframe
+        self._connection_has_video = False  # audio waits for it too
         self.wants_keyframe = True
         self._stop = threading.Event()
         self._child: subprocess.Popen | None = None
@@ -203,7 +198,7 @@ class StreamDestination:
         self._live_since_ns: int | None = None
         self._sent_bytes_window: deque[tuple[int, int]] = deque(maxlen=64)
         self._last_climb_ns = time.monotonic_ns()
-        self._rng = random.Random()
+        self._reconnect_backoff = Backoff(policy)  # the sender thread's alone
         self._thread = threading.Thread(target=self._run, name=f"stream {name}", daemon=True)
         self._watchdog = threading.Thread(target=self._watch, name=f"stream watchdog {name}", daemon=True)
         self._thread.start()
@@ -223,6 +218,9 @@ class StreamDestination:
                     self.stats.dropped_frames[DropReason.WAITING_FOR_KEYFRAME.value] += 1
                     return
                 self._waiting_for_keyframe = False
+                self._connection_has_video = True
+            elif not self._connection_has_video:
+                return  # a connection starts with its first keyframe, audio and video together
             self._queue.append(packet)
             queued_ms = self._queued_ms_locked()
             if queued_ms > self.tuning.drop_threshold_ms or len(self._queue) > self.tuning.max_queue_packets:
@@ -283,28 +281,35 @@ class StreamDestination:
         self._kill_child()
         self._thread.join(timeout_s)
         self._watchdog.join(timeout_s)
+        with self._lock:  # what never went out is counted, so every frame is accounted for
+            unsent = sum(1 for packet in self._queue if packet.is_video)
+            if unsent:
+                self.stats.dropped_frames[DropReason.UNSENT_AT_STOP.value] += unsent
+            self._queue.clear()
         self._set_state(OutputState.OFF, "stopped")
 
     # -- sender thread -------------------------------------------------------------------------
 
     def _run(self) -> None:
-        attempt = 0
+        backoff = self._reconnect_backoff
+        first_connection = True
         while not self._stop.is_set():
-            self._set_state(OutputState.CONNECTING if attempt == 0 else OutputState.RECONNECTING, "")
-            ok = self._send_one_connection()
+            self._set_state(OutputState.CONNECTING if first_connection else OutputState.RECONNECTING, "")
+            first_connection = False
+            went_live = self._send_one_connection()
             if self._stop.is_set():
                 break
             self.stats.reconnects += 1
-            if self.policy.max_retries is not None and attempt >= self.policy.max_retries:
+            if went_live:  # it worked for a while: this outage starts the backoff over
+                backoff.reset()
+            if backoff.exhausted:
                 self._set_state(OutputState.FAILED, self.stats.last_error)
                 return
             self._set_state(OutputState.RECONNECTING, self.stats.last_error)
             with self._lock:
                 self._drop_video_locked(DropReason.RECONNECTING)
                 self._queue.clear()
-            delay_ms = self.policy.delay_ms(0 if ok else attempt, self._rng)
-            attempt = 1 if ok else attempt + 1
-            self._stop.wait(delay_ms / 1000)
+            self._stop.wait(backoff.next_delay_ms() / 1000)
 
     def _send_one_connection(self) -> bool:
         """One child process, from spawn to its end. True if it went live before failing."""
@@ -324,6 +329,7 @@ class StreamDestination:
             # A new connection starts on a keyframe: ask the encoder for one now rather than
             # wait up to a GOP for the next.
             self._waiting_for_keyframe = True
+            self._connection_has_video = False
             self.wants_keyframe = True
             self.stats.last_error = ""
         with self._child_lock:
@@ -354,6 +360,8 @@ class StreamDestination:
                 av_packet = packet.to_packet()
                 av_packet.stream = video if packet.is_video else audio
                 container.mux(av_packet)
+                if packet.is_video:
+                    self.stats.video_frames_sent += 1
                 sent_bytes += len(packet.data)
                 now_ns = time.monotonic_ns()
                 self._last_progress_ns = now_ns

@@ -408,88 +408,88 @@
 <context>
     <name>LayerEditor</name>
     <message>
-        <location filename="../layer_editor.py" line="384"/>
+        <location filename="../layer_editor.py" line="165"/>
         <source>Click a layer to select it; drag to move it; drag a handle to resize it (Shift: free aspect ratio); Alt+drag an edge to crop; hold Ctrl to turn snapping off; arrow keys nudge by 1 px (Shift: 10 px); right-click for more.</source>
         <translation>单击图层即可选中；拖动可移动；拖动控制点可缩放（Shift：不锁定比例）；Alt+拖动边缘可裁剪；按住 Ctrl 可关闭吸附；方向键微调 1 像素（Shift：10 像素）；右键查看更多操作。</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="649"/>
-        <location filename="../layer_editor.py" line="719"/>
+        <location filename="../layer_editor.py" line="432"/>
+        <location filename="../layer_editor.py" line="502"/>
         <source>Move layer</source>
         <translation>移动图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="649"/>
+        <location filename="../layer_editor.py" line="432"/>
         <source>Resize layer</source>
         <translation>缩放图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="649"/>
+        <location filename="../layer_editor.py" line="432"/>
         <source>Crop layer</source>
         <translation>裁剪图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="779"/>
+        <location filename="../layer_editor.py" line="562"/>
         <source>Transform...</source>
         <translation>变换...</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="781"/>
+        <location filename="../layer_editor.py" line="564"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="781"/>
+        <location filename="../layer_editor.py" line="564"/>
         <source>Hide layer</source>
         <translation>隐藏图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="783"/>
+        <location filename="../layer_editor.py" line="566"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="783"/>
+        <location filename="../layer_editor.py" line="566"/>
         <source>Unlock layer</source>
         <translation>解锁图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="785"/>
+        <location filename="../layer_editor.py" line="568"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="785"/>
+        <location filename="../layer_editor.py" line="568"/>
         <source>Lock layer</source>
         <translation>锁定图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="787"/>
+        <location filename="../layer_editor.py" line="570"/>
         <source>Bring to front</source>
         <translation>置于顶层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="788"/>
+        <location filename="../layer_editor.py" line="571"/>
         <source>Send to back</source>
         <translation>置于底层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="790"/>
+        <location filename="../layer_editor.py" line="573"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="804"/>
+        <location filename="../layer_editor.py" line="587"/>
         <source>Bring layer to front</source>
         <translation>将图层置于顶层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="804"/>
+        <location filename="../layer_editor.py" line="587"/>
         <source>Send layer to back</source>
         <translation>将图层置于底层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="816"/>
+        <location filename="../layer_editor.py" line="599"/>
         <source>Remove layer</source>
         <translation>删除图层</translation>
     </message>
@@ -498,7 +498,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../desktop.py" line="68"/>
-        <location filename="../main_window.py" line="427"/>
+        <location filename="../main_window.py" line="428"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
@@ -512,340 +512,340 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143"/>
+        <location filename="../main_window.py" line="144"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="145"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="148"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="148"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="181"/>
+        <location filename="../main_window.py" line="182"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="183"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="186"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="187"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="195"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="197"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="204"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="205"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="237"/>
+        <location filename="../main_window.py" line="238"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="240"/>
-        <location filename="../main_window.py" line="615"/>
-        <location filename="../main_window.py" line="627"/>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../main_window.py" line="241"/>
+        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="630"/>
+        <location filename="../main_window.py" line="663"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
-        <location filename="../main_window.py" line="645"/>
-        <location filename="../main_window.py" line="653"/>
-        <location filename="../main_window.py" line="662"/>
-        <location filename="../main_window.py" line="824"/>
+        <location filename="../main_window.py" line="242"/>
+        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="665"/>
+        <location filename="../main_window.py" line="827"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254"/>
+        <location filename="../main_window.py" line="255"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="256"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="257"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257"/>
+        <location filename="../main_window.py" line="258"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="259"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="260"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261"/>
+        <location filename="../main_window.py" line="262"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="263"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="266"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="267"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="267"/>
+        <location filename="../main_window.py" line="268"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="269"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="273"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338"/>
+        <location filename="../main_window.py" line="339"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="390"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="399"/>
         <source>My show</source>
         <translation>我的节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402"/>
+        <location filename="../main_window.py" line="403"/>
         <source>Build a show from the cameras on this computer ({cameras})?</source>
         <translation>用这台电脑上的摄像头（{cameras}）创建节目吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="404"/>
+        <location filename="../main_window.py" line="405"/>
         <source>The microphone goes into the mixer.</source>
         <translation>麦克风将加入混音台。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="405"/>
+        <location filename="../main_window.py" line="406"/>
         <source>Your cameras</source>
         <translation>本机摄像头</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="413"/>
-        <location filename="../main_window.py" line="416"/>
-        <location filename="../main_window.py" line="422"/>
-        <location filename="../main_window.py" line="477"/>
+        <location filename="../main_window.py" line="414"/>
+        <location filename="../main_window.py" line="417"/>
+        <location filename="../main_window.py" line="423"/>
+        <location filename="../main_window.py" line="478"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="385"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="440"/>
+        <location filename="../main_window.py" line="441"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="451"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="451"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="511"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="516"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="516"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555"/>
+        <location filename="../main_window.py" line="558"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="589"/>
-        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="651"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="610"/>
+        <location filename="../main_window.py" line="613"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="610"/>
+        <location filename="../main_window.py" line="613"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="618"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="621"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="621"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="645"/>
+        <location filename="../main_window.py" line="648"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../main_window.py" line="663"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="662"/>
+        <location filename="../main_window.py" line="665"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="701"/>
+        <location filename="../main_window.py" line="704"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="717"/>
+        <location filename="../main_window.py" line="720"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="778"/>
+        <location filename="../main_window.py" line="781"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="800"/>
+        <location filename="../main_window.py" line="803"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="801"/>
+        <location filename="../main_window.py" line="804"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="824"/>
+        <location filename="../main_window.py" line="827"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="828"/>
+        <location filename="../main_window.py" line="831"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="855"/>
+        <location filename="../main_window.py" line="858"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="856"/>
+        <location filename="../main_window.py" line="859"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="890"/>
+        <location filename="../main_window.py" line="893"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="902"/>
+        <location filename="../main_window.py" line="905"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="903"/>
+        <location filename="../main_window.py" line="906"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="910"/>
+        <location filename="../main_window.py" line="913"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -901,7 +901,7 @@ The demo show is open instead.</source>
 <context>
     <name>MonitorView</name>
     <message>
-        <location filename="../monitors.py" line="142"/>
+        <location filename="../monitors.py" line="197"/>
         <source>NO SIGNAL</source>
         <translation>无信号</translation>
     </message>
@@ -1147,238 +1147,238 @@ The demo show is open instead.</source>
 <context>
     <name>ProductsPanel</name>
     <message>
-        <location filename="../products_panel.py" line="279"/>
+        <location filename="../products_panel.py" line="280"/>
         <source>Search products (title or id)</source>
         <translation>搜索商品（标题或编号）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="288"/>
+        <location filename="../products_panel.py" line="289"/>
         <source>Click: make it the current product (its look comes up). Double-click: edit.</source>
         <translation>单击：设为当前商品（调出其画面）。双击：编辑。</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="292"/>
+        <location filename="../products_panel.py" line="293"/>
         <source>No products yet: Add… or Import CSV…</source>
         <translation>还没有商品：添加… 或 导入 CSV…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="296"/>
+        <location filename="../products_panel.py" line="297"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="297"/>
+        <location filename="../products_panel.py" line="298"/>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="298"/>
+        <location filename="../products_panel.py" line="299"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="299"/>
+        <location filename="../products_panel.py" line="300"/>
         <source>Import CSV…</source>
         <translation>导入 CSV…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="321"/>
+        <location filename="../products_panel.py" line="322"/>
         <source>No talking points</source>
         <translation>没有卖点</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="322"/>
+        <location filename="../products_panel.py" line="323"/>
         <source>Talking points: notes for the host, never on screen</source>
         <translation>卖点：主播提示，不会上屏</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="325"/>
+        <location filename="../products_panel.py" line="326"/>
         <source>Sold out</source>
         <translation>售罄</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="328"/>
+        <location filename="../products_panel.py" line="329"/>
         <source>Mark the current product sold out (its card on screen is redrawn)</source>
         <translation>将当前商品标记为售罄（画面上的卡片会重绘）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="332"/>
+        <location filename="../products_panel.py" line="333"/>
         <source>not shown</source>
         <translation>不显示</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="334"/>
+        <location filename="../products_panel.py" line="335"/>
         <source>Units left (the card on screen is redrawn)</source>
         <translation>剩余件数（画面上的卡片会重绘）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="336"/>
+        <location filename="../products_panel.py" line="337"/>
         <source>Apply preset</source>
         <translation>应用预设</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="337"/>
+        <location filename="../products_panel.py" line="338"/>
         <source>Bring up the current product&apos;s scene and lower third again</source>
         <translation>重新调出当前商品的场景和字幕条</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="338"/>
+        <location filename="../products_panel.py" line="339"/>
         <source>Save look as preset</source>
         <translation>保存画面为预设</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="339"/>
+        <location filename="../products_panel.py" line="340"/>
         <source>The scene on preview and the lower third shown become this product&apos;s look</source>
         <translation>预监中的场景和当前字幕条成为该商品的画面</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="356"/>
+        <location filename="../products_panel.py" line="357"/>
         <source>Stock:</source>
         <translation>库存：</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="365"/>
+        <location filename="../products_panel.py" line="366"/>
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="366"/>
+        <location filename="../products_panel.py" line="367"/>
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="367"/>
+        <location filename="../products_panel.py" line="368"/>
         <source>Dismiss card</source>
         <translation>关闭卡片</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="386"/>
+        <location filename="../products_panel.py" line="387"/>
         <source>Count 3, 2, 1 on screen, then pop the current product&apos;s card and push its link</source>
         <translation>画面倒数 3、2、1，然后弹出当前商品卡片并推送链接</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="479"/>
+        <location filename="../products_panel.py" line="480"/>
         <source>3-2-1 Link</source>
         <translation>3-2-1 上链接</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="480"/>
+        <location filename="../products_panel.py" line="481"/>
         <source>{action} ({key})</source>
         <translation>{action}（{key}）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="525"/>
+        <location filename="../products_panel.py" line="526"/>
         <source>was {price}</source>
         <translation>原价 {price}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="529"/>
+        <location filename="../products_panel.py" line="530"/>
         <source>coupon {code}</source>
         <translation>优惠券 {code}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="534"/>
+        <location filename="../products_panel.py" line="535"/>
         <source>SOLD OUT</source>
         <translation>已售罄</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="537"/>
+        <location filename="../products_panel.py" line="538"/>
         <source>{count} left</source>
         <translation>剩 {count} 件</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="618"/>
+        <location filename="../products_panel.py" line="619"/>
         <source>No product selected</source>
         <translation>未选择商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="618"/>
+        <location filename="../products_panel.py" line="619"/>
         <source>No show running</source>
         <translation>节目未运行</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="653"/>
+        <location filename="../products_panel.py" line="654"/>
         <source>Rendering the card…</source>
         <translation>正在生成卡片…</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="676"/>
+        <location filename="../products_panel.py" line="677"/>
         <source>Card: {problem}</source>
         <translation>卡片：{problem}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="711"/>
+        <location filename="../products_panel.py" line="712"/>
         <source>Link pushed: {title}</source>
         <translation>链接已推送：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="731"/>
+        <location filename="../products_panel.py" line="732"/>
         <source>No card on air</source>
         <translation>没有卡片显示</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="741"/>
+        <location filename="../products_panel.py" line="742"/>
         <source>3-2-1… card in {seconds} s: {title}</source>
         <translation>3-2-1… {seconds} 秒后弹出卡片：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="744"/>
+        <location filename="../products_panel.py" line="745"/>
         <source>Card on air: {title}</source>
         <translation>卡片显示中：{title}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="747"/>
+        <location filename="../products_panel.py" line="748"/>
         <source>{text} ({seconds} s left)</source>
         <translation>{text}（还剩 {seconds} 秒）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="828"/>
+        <location filename="../products_panel.py" line="829"/>
         <source>Look saved: scene {scene}</source>
         <translation>画面已保存：场景 {scene}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="828"/>
+        <location filename="../products_panel.py" line="829"/>
         <source>(keep current)</source>
         <translation>（保持当前）</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="905"/>
+        <location filename="../products_panel.py" line="906"/>
         <source>Remove product</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="905"/>
+        <location filename="../products_panel.py" line="906"/>
         <source>Remove “{title}” from the run sheet?</source>
         <translation>从商品清单中删除“{title}”？</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="914"/>
-        <location filename="../products_panel.py" line="921"/>
+        <location filename="../products_panel.py" line="915"/>
+        <location filename="../products_panel.py" line="922"/>
         <source>Import products</source>
         <translation>导入商品</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="921"/>
+        <location filename="../products_panel.py" line="922"/>
         <source>CSV files (*.csv);;All files (*)</source>
         <translation>CSV 文件 (*.csv);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="938"/>
+        <location filename="../products_panel.py" line="939"/>
         <source>Could not import {file}: {problem}</source>
         <translation>无法导入 {file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="956"/>
+        <location filename="../products_panel.py" line="957"/>
         <source>{file}: {count} products read, {added} added, {replaced} replaced.</source>
         <translation>{file}：读取 {count} 个商品，新增 {added} 个，替换 {replaced} 个。</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="961"/>
+        <location filename="../products_panel.py" line="962"/>
         <source>Replaced (same id): {ids}</source>
         <translation>已替换（编号相同）：{ids}</translation>
     </message>
     <message>
-        <location filename="../products_panel.py" line="964"/>
+        <location filename="../products_panel.py" line="965"/>
         <source>{count} rows were skipped:</source>
         <translation>{count} 行被跳过：</translation>
     </message>
@@ -2297,110 +2297,110 @@ The demo show is open instead.</source>
 <context>
     <name>SourcesPanel</name>
     <message>
-        <location filename="../sources_panel.py" line="61"/>
+        <location filename="../sources_panel.py" line="62"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="61"/>
+        <location filename="../sources_panel.py" line="62"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="78"/>
+        <location filename="../sources_panel.py" line="79"/>
         <source>Double-click: properties. Right-click: rename, remove, add to the scene.</source>
         <translation>双击：属性。右键：重命名、删除、添加到场景。</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="79"/>
-        <location filename="../sources_panel.py" line="304"/>
+        <location filename="../sources_panel.py" line="80"/>
+        <location filename="../sources_panel.py" line="305"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="90"/>
+        <location filename="../sources_panel.py" line="91"/>
         <source>Add a source</source>
         <translation>添加来源</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="93"/>
+        <location filename="../sources_panel.py" line="94"/>
         <source>Remove the selected source</source>
         <translation>删除所选来源</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="94"/>
+        <location filename="../sources_panel.py" line="95"/>
         <source>Properties of the selected source</source>
         <translation>所选来源的属性</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="95"/>
+        <location filename="../sources_panel.py" line="96"/>
         <source>Add the selected source to the current scene</source>
         <translation>将所选来源添加到当前场景</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="187"/>
+        <location filename="../sources_panel.py" line="188"/>
         <source>NO SIGNAL</source>
         <translation>无信号</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="228"/>
+        <location filename="../sources_panel.py" line="229"/>
         <source>Properties</source>
         <translation>属性</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="251"/>
+        <location filename="../sources_panel.py" line="252"/>
         <source>Rename source</source>
         <translation>重命名来源</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="267"/>
+        <location filename="../sources_panel.py" line="268"/>
         <source>Remove the audio input “{name}”?</source>
         <translation>删除音频输入“{name}”？</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="269"/>
+        <location filename="../sources_panel.py" line="270"/>
         <source>Remove “{name}”? Its layers in every scene go too.</source>
         <translation>删除“{name}”？它在所有场景中的图层也会一并删除。</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="271"/>
-        <location filename="../sources_panel.py" line="276"/>
+        <location filename="../sources_panel.py" line="272"/>
+        <location filename="../sources_panel.py" line="277"/>
         <source>Remove source</source>
         <translation>删除来源</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="275"/>
+        <location filename="../sources_panel.py" line="276"/>
         <source>Remove audio input</source>
         <translation>删除音频输入</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="285"/>
-        <location filename="../sources_panel.py" line="302"/>
+        <location filename="../sources_panel.py" line="286"/>
+        <location filename="../sources_panel.py" line="303"/>
         <source>Add to current scene</source>
         <translation>添加到当前场景</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="285"/>
+        <location filename="../sources_panel.py" line="286"/>
         <source>Choose a scene first.</source>
         <translation>请先选择场景。</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="288"/>
+        <location filename="../sources_panel.py" line="289"/>
         <source>Add to scene</source>
         <translation>添加到场景</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="295"/>
+        <location filename="../sources_panel.py" line="296"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="299"/>
+        <location filename="../sources_panel.py" line="300"/>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../sources_panel.py" line="300"/>
+        <location filename="../sources_panel.py" line="301"/>
         <source>Properties...</source>
         <translation>属性...</translation>
     </message>
@@ -2408,33 +2408,38 @@ The demo show is open instead.</source>
 <context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="40"/>
+        <location filename="../status_bar.py" line="47"/>
         <source>Program: starting</source>
         <translation>节目：启动中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="43"/>
-        <location filename="../status_bar.py" line="81"/>
+        <location filename="../status_bar.py" line="50"/>
+        <location filename="../status_bar.py" line="97"/>
         <source>REC off</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="63"/>
+        <location filename="../status_bar.py" line="70"/>
         <source>Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}</source>
         <translation>节目 {fps:.1f} fps，丢帧 {dropped}，延迟 {lagged}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="67"/>
+        <location filename="../status_bar.py" line="74"/>
         <source>CPU {percent:.0f}%</source>
         <translation>CPU {percent:.0f}%</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="78"/>
+        <location filename="../status_bar.py" line="79"/>
+        <source>Encoding overloaded: {lag_ms} ms behind ({preset})</source>
+        <translation>编码过载：落后 {lag_ms} 毫秒（{preset}）</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="94"/>
         <source>REC {time}</source>
         <translation>录制 {time}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="82"/>
+        <location filename="../status_bar.py" line="98"/>
         <source>Disk {gb:.1f} GB free</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
     </message>
@@ -2600,72 +2605,72 @@ The demo show is open instead.</source>
 <context>
     <name>actions</name>
     <message>
-        <location filename="../hotkeys.py" line="38"/>
+        <location filename="../hotkeys.py" line="30"/>
         <source>Cut preview to program</source>
         <translation>预监切到节目</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="39"/>
+        <location filename="../hotkeys.py" line="31"/>
         <source>Auto transition</source>
         <translation>自动转场</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="42"/>
+        <location filename="../hotkeys.py" line="32"/>
         <source>Scene {n} to preview ({name})</source>
         <translation>场景 {n} 送预监（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="45"/>
+        <location filename="../hotkeys.py" line="33"/>
         <source>Scene {n} to program ({name})</source>
         <translation>场景 {n} 切节目（{name}）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="49"/>
+        <location filename="../hotkeys.py" line="34"/>
         <source>Product {n}: {title}</source>
         <translation>商品 {n}：{title}</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="52"/>
+        <location filename="../hotkeys.py" line="35"/>
         <source>Next product</source>
         <translation>下一个商品</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="53"/>
+        <location filename="../hotkeys.py" line="36"/>
         <source>Previous product</source>
         <translation>上一个商品</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="54"/>
+        <location filename="../hotkeys.py" line="37"/>
         <source>3-2-1 link run (current product)</source>
         <translation>3-2-1 上链接（当前商品）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="55"/>
+        <location filename="../hotkeys.py" line="38"/>
         <source>Dismiss the product card</source>
         <translation>关闭商品卡片</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="56"/>
+        <location filename="../hotkeys.py" line="39"/>
         <source>Apply the current product&apos;s preset</source>
         <translation>应用当前商品的预设</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="57"/>
+        <location filename="../hotkeys.py" line="40"/>
         <source>Sold out on/off (current product)</source>
         <translation>售罄 开/关（当前商品）</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="60"/>
+        <location filename="../hotkeys.py" line="41"/>
         <source>Mute/unmute {name}</source>
         <translation>静音/取消静音 {name}</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="62"/>
+        <location filename="../hotkeys.py" line="42"/>
         <source>Start/stop streaming</source>
         <translation>开始/停止推流</translation>
     </message>
     <message>
-        <location filename="../hotkeys.py" line="63"/>
+        <location filename="../hotkeys.py" line="43"/>
         <source>Start/stop recording</source>
         <translation>开始/停止录制</translation>
     </message>
