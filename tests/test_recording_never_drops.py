@@ -143,3 +143,18 @@ def test_a_slow_start_is_filled_from_the_tick_the_recording_was_asked_for(tmp_pa
     assert frames[0].key_frame
     shown = [frame.to_ndarray(format="rgb24")[90, 160].astype(int) for frame in frames]
     assert all(np.allclose(shown[index], shown[3], atol=6) for index in (0, 1, 2))  # the first picture, held
+
+
+def test_the_virtual_clock_never_steps_the_encoder_down(tmp_path):
+    """Offline the program waits for the encoder, so its queue is full by design: that is not
+    an overload, and the render keeps the preset the show asked for."""
+    thread = EncodeThread(CANVAS, EncoderSettings(encoder="x264", preset="veryfast"), wait_for_room=True)
+    thread.control(StartRecording(tmp_path / "offline.mkv", None), tick=0)
+    for tick in range(90):
+        picture = thread.take_picture()
+        np.copyto(picture.i420, picture_of(colour_of_tick(tick)))
+        thread.submit(ProgramSample(tick, picture.hold(), np.zeros((SAMPLES_PER_TICK, 2), dtype=np.float32)))
+        picture.release()
+    thread.close()
+    assert thread.stats.preset == "veryfast" and thread.stats.load is EncoderLoad.NORMAL
+    assert thread.stats.frames_encoded == 90 and thread.pool.allocated <= 8

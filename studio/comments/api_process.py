@@ -52,6 +52,7 @@ from studio.comments.ingest_api import (
     CommentsApiError,
     CommentsApiServer,
     IngestCallback,
+    check_server_options,
     IngestResult,
 )
 from studio.comments.message import Comment, CommentKind
@@ -148,10 +149,7 @@ class CommentsApiProcess:
         batch_window_s: float = BATCH_WINDOW_S,
         max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise CommentsApiError("comments API: a token is required (comments.api_token)")
-        if not 0 <= port <= 65535:
-            raise CommentsApiError(f"comments API: port must be 0..65535, got {port}")
+        check_server_options(token, port)
         self.host = host
         self._requested_port = port
         self._options = _ChildOptions(

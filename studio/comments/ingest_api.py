@@ -175,6 +175,14 @@ def _dumps(reply: dict[str, Any]) -> str:
     return _ENCODER.encode(reply)
 
 
+def check_server_options(token: str, port: int) -> None:
+    """What every comments API server refuses, in the same words (thread or child process)."""
+    if not isinstance(token, str) or not token.strip():
+        raise CommentsApiError("comments API: a token is required (comments.api_token)")
+    if not 0 <= port <= 65535:
+        raise CommentsApiError(f"comments API: port must be 0..65535, got {port}")
+
+
 class CommentsApiServer(AsyncioServerThread):
     def __init__(
         self,
@@ -190,10 +198,7 @@ class CommentsApiServer(AsyncioServerThread):
         batch_window_s: float = BATCH_WINDOW_S,
         max_frame_bytes: int = MAX_FRAME_BYTES,
     ) -> None:
-        if not isinstance(token, str) or not token.strip():
-            raise CommentsApiError("comments API: a token is required (comments.api_token)")
-        if not 0 <= port <= 65535:
-            raise CommentsApiError(f"comments API: port must be 0..65535, got {port}")
+        check_server_options(token, port)
         self.host = host
         self._requested_port = port
         self._token = token.encode("utf-8")

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 # repeats a picture for it): whichever bound is reached first. 2 s of 1080p is 187 MB.
 QUEUE_LIMIT_S = 2.0
 QUEUE_LIMIT_MB = 256
+VIRTUAL_CLOCK_POOL_FRAMES = 8
 # A longer hole (a machine suspended, a debugger) is left as a gap rather than filled with
 # minutes of one still picture.
 MAX_REPEAT_S = 10
@@ -102,7 +103,11 @@ class EncodeThread:
         self.canvas = canvas
         self.settings = settings
         self._wait_for_room = wait_for_room
-        limit = pool_limit_frames(canvas.width, canvas.height, canvas.fps, QUEUE_LIMIT_S, QUEUE_LIMIT_MB)
+        # On the virtual clock the program waits for the encoder, so a few pictures in flight
+        # are enough; in real time the pool is what absorbs a slow encoder.
+        limit = VIRTUAL_CLOCK_POOL_FRAMES if wait_for_room else pool_limit_frames(
+            canvas.width, canvas.height, canvas.fps, QUEUE_LIMIT_S, QUEUE_LIMIT_MB
+        )
         self.pool = FramePool(canvas.width, canvas.height, limit)
         # Every queued sample holds a pooled picture, so the pool bounds the queue.
         self._queue: queue.Queue = queue.Queue(maxsize=limit + CONTROL_PLACES)
@@ -400,7 +405,10 @@ class EncodeThread:
 
     def _step_down_if_behind(self, encoder: ProgramEncoder, frame_index: int) -> bool:
         """Watch the queue; warn once when overloaded and step x264 down when it stays behind.
-        True if this frame must be a keyframe (a new encoder starts on one)."""
+        True if this frame must be a keyframe (a new encoder starts on one). On the virtual clock
+        the queue is always full by design (the program waits for the encoder): never."""
+        if self._wait_for_room:
+            return False
         action = self._governor.observe(self._queue.qsize())
         self.stats.load = self._governor.state
         if action is LoadAction.WARN:
