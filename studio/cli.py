@@ -15,6 +15,7 @@ from pathlib import Path
 from studio import __version__
 from studio.engine.errors import InputError, StudioError
 from studio.engine.events import ProgramStats
+from studio.engine.sources.base import AudioStatus
 
 EXIT_USAGE = 2
 
@@ -227,7 +228,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
                 print(f"studio: error: {problem}; the other outputs go on", file=sys.stderr)
         session.start()
         for name, (state, reason) in engine.audio_status().items():
-            if state == "unavailable":
+            if state is AudioStatus.UNAVAILABLE:
                 print(f"studio: warning: audio {name} unavailable: {reason}; the show goes on without it", file=sys.stderr)
         while not stop_requested.is_set() and not engine.wait(0.2):
             pass

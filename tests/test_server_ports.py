@@ -147,7 +147,12 @@ def test_the_srt_listener_moves_to_a_new_port_when_its_first_one_is_taken(tmp_pa
 
 
 def test_the_proxy_binds_port_0_and_keeps_its_port_across_a_cut():
-    proxy = servers.ThrottlingProxy((LOOPBACK, 9))
+    # A target that listens, so the proxy's own connection succeeds (with nothing behind it, the
+    # proxy resets the client at once, which can race the client's connect()).
+    target = socket.socket()
+    target.bind((LOOPBACK, 0))
+    target.listen(8)
+    proxy = servers.ThrottlingProxy(target.getsockname())
     proxy.start()
     try:
         port = proxy.port
@@ -161,3 +166,4 @@ def test_the_proxy_binds_port_0_and_keeps_its_port_across_a_cut():
             pass
     finally:
         proxy.close()
+        target.close()

@@ -24,6 +24,7 @@ from studio.control.remote_protocol import (
     OUTPUT_STOPPING,
 )
 from studio.engine.engine import Engine
+from studio.engine.outputs.stream import OutputState
 
 
 class OutputTracker:
@@ -47,12 +48,12 @@ class OutputTracker:
         """A destination changed; the obs-websocket stream states this leads to (maybe none)."""
         with self._lock:
             self.destinations[name] = state
-            running = [s for s in self.destinations.values() if s not in ("OFF", "FAILED")]
+            running = [s for s in self.destinations.values() if s not in (OutputState.OFF, OutputState.FAILED)]
             previous, states = self.stream_state, []
             if not running:
                 if previous != OUTPUT_STOPPED:
                     states.append(OUTPUT_STOPPED)
-            elif "LIVE" in running:
+            elif OutputState.LIVE in running:
                 if previous == OUTPUT_RECONNECTING:
                     states.append(OUTPUT_RECONNECTED)
                 elif previous not in ACTIVE_OUTPUT_STATES:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from studio.control.remote_fields import Fields
 from studio.control.remote_protocol import RequestFailed, Status, timecode
 from studio.engine.errors import InputError
+from studio.engine.outputs.stream import OutputState
 
 if TYPE_CHECKING:
     from studio.control.remote_requests import RemoteRequests
@@ -23,7 +24,7 @@ def _stream_status(requests: RemoteRequests) -> dict[str, Any]:
     duration_ms = int(max((d.uptime_s for d in destinations), default=0.0) * 1000) if active else 0
     return {
         "outputActive": active,
-        "outputReconnecting": active and any(d.state.value == "RECONNECTING" for d in destinations),
+        "outputReconnecting": active and any(d.state is OutputState.RECONNECTING for d in destinations),
         "outputTimecode": timecode(duration_ms),
         "outputDuration": duration_ms,
         "outputCongestion": min(1.0, max((d.queue_ms for d in destinations), default=0) / 1000.0) if active else 0.0,
