@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # What the editing API (and so undo) changes; the rest of a show is settings and the run sheet.
 EDITED_FIELDS = ("sources", "scenes", "audio_inputs", "program_scene", "preview_scene")
+# How long the start waits for the selling desk to draw its first card and countdown digits.
+WARM_UP_LIMIT_S = 5.0
 
 
 class SessionEvents:
@@ -294,6 +296,8 @@ class StudioSession:
                 return engine
             self._started = True
             show = self._show
+            if self.selling is not None:  # fonts and the first card drawn before tick 0, not during it
+                self.selling.wait_until_prepared(WARM_UP_LIMIT_S)
             engine.start()
             for part in self._comment_parts:
                 part.start()

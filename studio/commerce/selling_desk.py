@@ -107,7 +107,7 @@ class SellingDesk:
             self._webhook.start()
         engine.events.link_pushed.connect(self._on_link_pushed)
         # Digits and the first card ahead of time: the first 3-2-1 must not wait for Pillow.
-        self._worker.submit(self._warm_up)
+        self._prepared = self._worker.submit(self._warm_up)
 
     # -- the run sheet ----------------------------------------------------------------------------
 
@@ -372,6 +372,15 @@ class SellingDesk:
 
     def _beep(self) -> np.ndarray:
         return beep_samples(BEEP_HZ, BEEP_MS, BEEP_DBFS)
+
+    def wait_until_prepared(self, timeout_s: float) -> bool:
+        """Wait for the countdown and the first card to be drawn (call it before the show's clock
+        starts: drawn at tick 0 they compete with the program for the CPU). True if they are."""
+        try:
+            self._prepared.result(timeout=timeout_s)
+            return True
+        except Exception:  # a timeout: the show starts anyway; _warm_up logs its own failures
+            return False
 
     def _warm_up(self) -> None:
         try:

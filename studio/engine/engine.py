@@ -178,6 +178,7 @@ class Engine:
             runner.warm_up()
         if self._outputs_requested:
             self._encode_thread.warm_up()
+        self._program.warm_up()
         show_start_ns = self.clock.now_ns()
         for runner in self._runners.values():
             runner.start(show_start_ns)

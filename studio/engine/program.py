@@ -139,6 +139,19 @@ class ProgramLoop:
                 raise RuntimeError(f"more than {SCHEDULE_LIMIT} scheduled commands")
             heapq.heappush(self._scheduled, (at_tick, next(self._schedule_order), command))
 
+    def warm_up(self) -> None:
+        """Before the clock starts (on the caller's thread, the program thread not yet running):
+        compose the program and preview scenes once and build the mixer's filter layouts, so
+        tick 0 does not pay for first-time allocations (OpenCV's first resizes, NumPy layouts)."""
+        for scene_id in {self.switcher.program_scene, self.switcher.preview_scene}:
+            compositor = self.compositors.get(scene_id)
+            if compositor is None:
+                continue
+            # The pictures warmed-up sources already have (a camera's first is still on its way).
+            frames = {source_id: self.runners[source_id].latest_frame() for source_id in compositor.source_ids}
+            compositor.compose(frames, self._scene_a)
+        self.mixer.warm_up()
+
     def start(self, show_start_ns: int) -> None:
         self.show_start_ns = show_start_ns
         self._thread = threading.Thread(target=self._run, name="program", daemon=True)

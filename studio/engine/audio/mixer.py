@@ -192,6 +192,17 @@ class AudioMixer:
             tap.write(self.monitor)
         return self.program
 
+    def warm_up(self) -> None:
+        """Before the first block: run one block of silence through every filter chain and the
+        loudness meter, so their first real block does not build its filter layouts (about 12 ms
+        of NumPy set-up at tick 0). Silence from a zero state leaves every state at zero; the
+        loudness meter starts over afterwards."""
+        silence = np.zeros((self.block_samples, AUDIO_CHANNELS), np.float32)
+        for channel in self.channels:
+            channel.filters.process(silence.copy())
+        self.loudness.process(silence)
+        self.loudness.reset()
+
     def play_cue(self, samples: np.ndarray) -> None:
         """Mix a short sound (a countdown beep) into program from the next block. A few at most
         play at once; an extra one replaces the oldest."""

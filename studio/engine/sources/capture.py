@@ -172,6 +172,10 @@ class SourceRunner:
 
     # -- the program thread's side ----------------------------------------------------------
 
+    def latest_frame(self) -> Frame | None:
+        """The newest picture delivered so far, with no status change (for a warm-up)."""
+        return self._slot.latest()
+
     def frame_for(self, tick_ns: int) -> Frame | None:
         """The picture to show at this tick: the newest frame stamped at or before it, or the
         slate; while joining, the held frame or None (leave the layer out). None too for a live
