@@ -13,7 +13,9 @@ keep, so the program waits for room instead.
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import sys
 from collections import deque
 import shutil
 import threading
@@ -65,6 +67,26 @@ class TicksOver:
     (before a recording or stream stops, and when the program ends)."""
 
     tick: int
+
+
+# The encode thread (and x264's worker threads, which inherit it) yields the CPU to the program
+# and the GUI when the machine is busy: they must keep real time, the encoder has a queue.
+ENCODE_THREAD_NICENESS = 5
+
+
+def lower_this_threads_priority(niceness: int = ENCODE_THREAD_NICENESS) -> None:
+    """Linux: a thread's nice value is its own, and threads it creates inherit it."""
+    if sys.platform != "linux":
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError as error:  # a sandbox may refuse; the encoder then simply runs at normal priority
+        log.info("could not lower the encode thread's priority: %s", error)
+
+
+@dataclass(frozen=True, slots=True)
+class _WarmUp:
+    done: threading.Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +217,17 @@ class EncodeThread:
     # -- the encode thread -------------------------------------------------------------------
 
     def _run(self) -> None:
+        lower_this_threads_priority()
         while True:
             item = self._queue.get()
+            if isinstance(item, _WarmUp):
+                try:
+                    self._open_warm_encoder()
+                except Exception:  # the first sample opens it again and reports what fails
+                    log.exception("opening the encoder ahead of time failed")
+                finally:
+                    item.done.set()
+                continue
             if item is None:
                 break
             try:
@@ -240,10 +271,16 @@ class EncodeThread:
     def destinations(self) -> list[StreamDestination]:
         return list(self._destinations)
 
-    def warm_up(self) -> None:
+    def warm_up(self, timeout_s: float = 10.0) -> None:
         """Open the encoder now, before the program's first tick (call it before any sample is
         submitted): x264 takes 100-150 ms to open, which at tick 0 competes with the program for
-        the CPU and costs it frames."""
+        the CPU and costs it frames. It opens on the encode thread, so x264's worker threads
+        inherit that thread's lower priority; this waits until it is open."""
+        done = threading.Event()
+        self._queue_control(_WarmUp(done))
+        done.wait(timeout_s)
+
+    def _open_warm_encoder(self) -> None:
         if self._encoder is None and self._warm_encoder is None:
             self._warm_encoder = ProgramEncoder(self.canvas, self.settings)
 
