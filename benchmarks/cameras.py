@@ -25,10 +25,8 @@ import argparse
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from benchmarks.pipeline import ThreadCpuSampler, count_video_frames, cpu_s, maxrss_mib  # noqa: E402
+from benchmarks.pipeline import ThreadCpuSampler, count_video_frames, cpu_s, maxrss_mib, run_measured_child  # noqa: E402
 
 CANVAS_W, CANVAS_H, FPS = 1920, 1080, 30
 CAMERA_W, CAMERA_H = 1920, 1080
@@ -425,37 +423,12 @@ def run_ffmpeg(folder: Path, pictures: dict[int, list[np.ndarray]], frames: int,
     cv2.imwrite(str(card_png), card.bgra)
     output = folder / "ffmpeg.mkv"
     command = ffmpeg_command(imageio_ffmpeg.get_ffmpeg_exe(), inputs, card_png, (card.x, card.y), frames, output, rtmp_url)
-    wall_before = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
-    reader.start()
-    # The child's own high-water mark (wait4's ru_maxrss would carry ours over the exec).
-    peak_kib = [0]
-    done = threading.Event()
-
-    def poll_hwm() -> None:
-        while not done.is_set():
-            try:
-                with open(f"/proc/{process.pid}/status") as handle:
-                    peak_kib[0] = max([peak_kib[0]] + [int(line.split()[1]) for line in handle if line.startswith("VmHWM:")])
-            except (OSError, ValueError):
-                pass
-            done.wait(0.02)
-
-    poller = threading.Thread(target=poll_hwm, daemon=True)
-    poller.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall_s = time.perf_counter() - wall_before
-    done.set()
-    poller.join()
-    reader.join()
+    child = run_measured_child(command)
     notes = ["command: " + " ".join(command[1:])]
-    exit_code = os.waitstatus_to_exitcode(status)
-    if exit_code != 0:
-        notes.append(f"ffmpeg exited {exit_code}: {b''.join(stderr_chunks).decode(errors='replace')[-2000:]}")
-    frames_in_file = count_video_frames(output) if output.exists() and exit_code == 0 else None
-    return FfmpegResult(frames, wall_s, cpu_s(usage), peak_kib[0] / 1024 or None, frames_in_file, notes)
+    if child.exit_code != 0:
+        notes.append(f"ffmpeg exited {child.exit_code}: {child.stderr_tail}")
+    frames_in_file = count_video_frames(output) if output.exists() and child.exit_code == 0 else None
+    return FfmpegResult(frames, child.wall_s, child.cpu_s, child.peak_rss_mib, frames_in_file, notes)
 
 
 # -- report -------------------------------------------------------------------------------------------------

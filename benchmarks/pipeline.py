@@ -325,17 +325,21 @@ def ffmpeg_command(ffmpeg: str, frames: int, banner_png: Path, output: Path, x26
     return command
 
 
-def run_ffmpeg(frames: int, out_dir: Path, x264_parity: bool) -> JobResult:
-    import imageio_ffmpeg
+@dataclass
+class ChildRun:
+    exit_code: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float | None
+    stderr_tail: str  # the last 2,000 characters
 
-    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
-    banner_png = out_dir / "banner.png"
-    cv2.imwrite(str(banner_png), make_banner_bgra())  # 4 channels: PNG with alpha
-    output = out_dir / "ffmpeg.mkv"
-    command = ffmpeg_command(ffmpeg, frames, banner_png, output, x264_parity)
+
+def run_measured_child(command: list[str]) -> ChildRun:
+    """Run a command to its end and measure it: wall time, CPU (user + system, from wait4) and
+    the child's own peak RSS."""
     wall_before = time.perf_counter()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # Read stderr in a thread so a chatty ffmpeg never blocks; reap with wait4 for its rusage.
+    # Read stderr in a thread so a chatty child never blocks; reap with wait4 for its rusage.
     stderr_chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
     reader.start()
@@ -363,11 +367,22 @@ def run_ffmpeg(frames: int, out_dir: Path, x264_parity: bool) -> JobResult:
     poller.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     reader.join()
-    result = JobResult("ffmpeg CLI", frames, wall_s, cpu_s(usage), peak_kib[0] / 1024.0 or None)
-    if process.returncode != 0:
-        result.notes.append(
-            f"ffmpeg exited {process.returncode}: {b''.join(stderr_chunks).decode(errors='replace')[-2000:]}"
-        )
+    stderr_tail = b"".join(stderr_chunks).decode(errors="replace")[-2000:]
+    return ChildRun(process.returncode, wall_s, cpu_s(usage), peak_kib[0] / 1024.0 or None, stderr_tail)
+
+
+def run_ffmpeg(frames: int, out_dir: Path, x264_parity: bool) -> JobResult:
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    banner_png = out_dir / "banner.png"
+    cv2.imwrite(str(banner_png), make_banner_bgra())  # 4 channels: PNG with alpha
+    output = out_dir / "ffmpeg.mkv"
+    command = ffmpeg_command(ffmpeg, frames, banner_png, output, x264_parity)
+    child = run_measured_child(command)
+    result = JobResult("ffmpeg CLI", frames, child.wall_s, child.cpu_s, child.peak_rss_mib)
+    if child.exit_code != 0:
+        result.notes.append(f"ffmpeg exited {child.exit_code}: {child.stderr_tail}")
         return result
     result.frames_in_file, result.file_bytes = count_video_frames(output), output.stat().st_size
     result.notes.append("command: " + " ".join(command[1:]))
