@@ -78,33 +78,6 @@ def fake_device_tree(folder: Path, count: int):
     return roots
 
 
-def replay_camera_registry(
-    pictures_per_device: dict[int, list[np.ndarray]], roots, opened: list, *, raw_mode: bool = True
-):
-    """The default registry with the camera plugin opening JpegReplayCapture devices (each one
-    opened is appended to `opened`, to count what the devices delivered)."""
-    from studio.engine.sources.camera import CameraSource
-    from studio.engine.sources.jpeg_replay import JpegReplayCapture
-    from studio.engine.sources.registry import SourceRegistry, default_registry
-
-    class ReplayCamera(CameraSource):
-        """The camera plugin, unchanged, on a replayed device."""
-
-        def __init__(self, name, settings, clock) -> None:
-            def open_capture(target, backend):
-                capture = JpegReplayCapture(pictures_per_device[int(target)], settings.fps, clock, raw_mode=raw_mode)
-                opened.append(capture)
-                return capture
-
-            super().__init__(name, settings, clock, roots=roots, platform="linux", open_capture=open_capture)
-
-    built_in = default_registry()
-    registry = SourceRegistry()
-    for kind in built_in.kinds:
-        registry.register(ReplayCamera if kind == "camera" else built_in.plugin(kind))
-    return registry
-
-
 def benchmark_show_data() -> dict:
     sources = [
         {
@@ -285,12 +258,14 @@ def run_ours(
     from studio.engine.clock import MonotonicClock
     from studio.engine.engine import Engine
     from studio.engine.show import parse_show
+    from studio.engine.sources.jpeg_replay import replay_camera_registry
 
     cv2.setNumThreads(1)  # as studio.app.build_engine does
     roots = fake_device_tree(folder / "devices", len(pictures))
     show = parse_show(benchmark_show_data(), file="<camera benchmark>")
     devices: list = []
-    engine = Engine(show, MonotonicClock(), replay_camera_registry(pictures, roots, devices, raw_mode=raw_mode))
+    registry = replay_camera_registry(pictures, roots, lambda _number, capture: devices.append(capture), raw_mode=raw_mode)
+    engine = Engine(show, MonotonicClock(), registry)
     card = product_card()
     engine.show_overlay("card", card.bgra, card.x, card.y)
     recording = engine.start_recording(folder / "ours.mkv")

@@ -23,9 +23,8 @@ from studio.engine.show import Canvas, Crop, Fit, Layer, parse_show
 from studio.engine.sources.base import FULL_SIZE, SourceStatus
 from studio.engine.sources.camera import CameraSettings, CameraSource, VideoDeviceRoots
 from studio.engine.sources.capture import SourceRunner
-from studio.engine.sources.jpeg_replay import JpegReplayCapture
+from studio.engine.sources.jpeg_replay import JpegReplayCapture, replay_camera_registry
 from studio.engine.sources.mjpeg_decode import decode_jpeg, looks_like_jpeg, reduced_size, reduction_for
-from studio.engine.sources.registry import SourceRegistry, default_registry
 from studio.engine.video.compositor import SceneCompositor
 from studio.engine.video.source_demand import SourceDemandTracker, layer_box
 from tests.servers import poll_until
@@ -380,22 +379,6 @@ def test_layer_boxes() -> None:
 # -- the engine: demand from the program, decodes counted ---------------------------------------------
 
 
-def replay_registry(roots: VideoDeviceRoots, pictures: dict[int, list[np.ndarray]], captures: dict[int, JpegReplayCapture]):
-    class ReplayCamera(CameraSource):
-        def __init__(self, name, settings, clock) -> None:
-            def open_capture(target, backend):
-                captures[int(target)] = JpegReplayCapture(pictures[int(target)], settings.fps, clock)
-                return captures[int(target)]
-
-            super().__init__(name, settings, clock, roots=roots, platform="linux", open_capture=open_capture)
-
-    built_in = default_registry()
-    registry = SourceRegistry()
-    for kind in built_in.kinds:
-        registry.register(ReplayCamera if kind == "camera" else built_in.plugin(kind))
-    return registry
-
-
 def two_camera_show():
     cameras = [
         {"id": name, "name": name.upper(), "kind": "camera", "settings": {"device": str(number), "fps": FPS}}
@@ -426,7 +409,7 @@ def test_in_the_engine_a_camera_off_air_is_not_decoded_and_a_cut_shows_its_pictu
     pictures = {0: [jpeg_of(RED)], 1: [jpeg_of(GREEN)]}
     captures: dict[int, JpegReplayCapture] = {}
     clock = SteppedClock()
-    engine = Engine(two_camera_show(), clock, replay_registry(device_roots, pictures, captures))
+    engine = Engine(two_camera_show(), clock, replay_camera_registry(pictures, device_roots, captures.__setitem__))
     program = engine.open_video_tap("program", 480, 270)
     front, side = engine._runners["front"], engine._runners["side"]
 

@@ -151,3 +151,26 @@ def make_camera_pictures(
             raise RuntimeError("OpenCV could not encode a JPEG picture")
         pictures.append(encoded.reshape(-1))
     return pictures
+
+
+def replay_camera_registry(pictures_per_device, roots, on_open, *, raw_mode: bool = True):
+    """The default source registry with the camera plugin, unchanged, opening a JpegReplayCapture
+    for device N with `pictures_per_device[N]`; `on_open(N, capture)` hears of each device opened
+    (to count what it delivered). For benchmarks and tests of the real camera path."""
+    from studio.engine.sources.camera import CameraSource
+    from studio.engine.sources.registry import SourceRegistry, default_registry
+
+    class ReplayCamera(CameraSource):
+        def __init__(self, name, settings, clock) -> None:
+            def open_capture(target, backend):
+                capture = JpegReplayCapture(pictures_per_device[int(target)], settings.fps, clock, raw_mode=raw_mode)
+                on_open(int(target), capture)
+                return capture
+
+            super().__init__(name, settings, clock, roots=roots, platform="linux", open_capture=open_capture)
+
+    built_in = default_registry()
+    registry = SourceRegistry()
+    for kind in built_in.kinds:
+        registry.register(ReplayCamera if kind == "camera" else built_in.plugin(kind))
+    return registry
