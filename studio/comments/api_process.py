@@ -56,6 +56,7 @@ from studio.comments.ingest_api import (
     IngestResult,
 )
 from studio.comments.message import Comment, CommentKind
+from studio.listening_address import ListeningAddress
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def comment_from_row(row: Sequence) -> Comment:
     return Comment(id=message_id, platform=platform, user=user, text=text, kind=CommentKind(kind), ts=ts, received_ns=received_ns)
 
 
-class CommentsApiProcess:
+class CommentsApiProcess(ListeningAddress):
     """CommentsApiServer's public surface (start, stop, port, url, ws_url, running, stats), with
     the server in a child process and `ingest` called in this one."""
 
@@ -173,14 +174,8 @@ class CommentsApiProcess:
     # -- public ---------------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        """The port listened on (the actual one when 0 was asked for); the asked one before start."""
-        return self._port if self._port is not None else self._requested_port
-
-    @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self.address_url("http")
 
     @property
     def ws_url(self) -> str:

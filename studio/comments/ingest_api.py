@@ -51,6 +51,7 @@ from typing import Any, Protocol, Self
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from studio.asyncio_server_thread import AsyncioServerThread
+from studio.listening_address import ListeningAddress
 from studio.comments.message import Comment, parse_batch
 from studio.engine.errors import StudioError
 
@@ -183,7 +184,7 @@ def check_server_options(token: str, port: int) -> None:
         raise CommentsApiError(f"comments API: port must be 0..65535, got {port}")
 
 
-class CommentsApiServer(AsyncioServerThread):
+class CommentsApiServer(ListeningAddress, AsyncioServerThread):
     def __init__(
         self,
         *,
@@ -240,14 +241,8 @@ class CommentsApiServer(AsyncioServerThread):
     # -- public ---------------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        """The port listened on (the actual one when 0 was asked for); the asked one before start."""
-        return self._port if self._port is not None else self._requested_port
-
-    @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return self.address_url("http")
 
     @property
     def ws_url(self) -> str:

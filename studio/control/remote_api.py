@@ -49,6 +49,7 @@ from typing import Any, Self
 from aiohttp import WSCloseCode, web
 
 from studio.asyncio_server_thread import AsyncioServerThread
+from studio.listening_address import ListeningAddress
 from studio.control.remote_events import StudioEvents
 from studio.control.remote_fields import is_number
 from studio.control.remote_handshake import AuthenticationFailed, PasswordCheck, event_subscriptions, hello_data, read_identify
@@ -97,7 +98,7 @@ class RemoteApiStats:
     auth_failures: int
 
 
-class RemoteControlServer(AsyncioServerThread):
+class RemoteControlServer(ListeningAddress, AsyncioServerThread):
     def __init__(
         self,
         *,
@@ -141,14 +142,8 @@ class RemoteControlServer(AsyncioServerThread):
     # -- public -----------------------------------------------------------------------------------
 
     @property
-    def port(self) -> int:
-        """The port listened on (the actual one when 0 was asked for); the asked one before start."""
-        return self._port if self._port is not None else self._requested_port
-
-    @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"ws://{host}:{self.port}"
+        return self.address_url("ws")
 
     @property
     def authentication_required(self) -> bool:
