@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     data["encoder"] = {"encoder": "x264", "preset": "ultrafast", "bitrate_kbps": 800}
     data["recording"] = {"split_every_s": 600}
     for source in data["sources"]:
-        source["settings"].update(width=options.width, height=options.height)
+        if source["kind"] == "test_pattern":
+            source["settings"].update(width=options.width, height=options.height)
     fps = 30
     engine = build_engine(parse_show(data), virtual_clock=True, tick_limit=options.minutes * 60 * fps)
     with tempfile.TemporaryDirectory() as folder:

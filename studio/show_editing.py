@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.show import Layer, Layout, LayoutKind, Scene, Show, parse_show
 from studio.engine.sources.base import SourceTiming
+from studio.engine.sources.guest import GUEST_KIND, settings_with_plain_token
 from studio.engine.sources.registry import SourceRegistry, default_registry
 from studio.engine.video.layouts import expand_layout
 
@@ -73,6 +74,9 @@ def add_source(show: Show, kind: str, name: str, settings: dict[str, Any] | None
     registry.plugin(kind)  # an unknown kind says which kinds there are
     name = _check_name(name, [s.name for s in show.sources], "source")
     settings = dict(settings or {})
+    if kind == GUEST_KIND:
+        # A guest added without a token gets one at once: its link works from the start.
+        settings = settings_with_plain_token(settings, make_token=True)
     check_source_resources(kind, settings, registry)
     taken = {s.id for s in show.sources}
     if source_id is not None and source_id in taken:
@@ -106,6 +110,8 @@ def update_source(show: Show, ref: str, *, name: str | None = None, settings: di
         entry["name"] = _check_name(name, [s.name for s in show.sources], "source")
         _rename_references(data, old_name, entry["id"])
     if settings is not None:
+        if entry["kind"] == GUEST_KIND:
+            settings = settings_with_plain_token(settings, make_token=False)
         check_source_resources(entry["kind"], settings)
         entry["settings"] = dict(settings)
     return validated(data)

@@ -123,7 +123,7 @@ def test_several_problems_never_quote_a_secret(tmp_path, demo_show_data):
     block = error_block(run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1"))
     text = "\n".join(block)
     assert "3 problems" in block[0]
-    assert "destinations[0].url" in text and "audio_inputs[1].url" in text
+    assert "destinations[0].url" in text and "audio_inputs[2].url" in text
     assert key not in text and passphrase not in text
 
 
@@ -132,8 +132,8 @@ def test_every_missing_media_file_is_named(tmp_path, demo_show_data):
         demo_show_data["sources"].append({"id": name, "name": name.upper(), "kind": "file", "settings": {"path": str(tmp_path / f"{name}.mp4")}})
     block = error_block(run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--virtual-clock", "--duration", "0.1"))
     assert "2 problems" in block[0]
-    assert block[1].startswith("  sources[4].settings.path: ") and "first.mp4" in block[1]
-    assert block[2].startswith("  sources[5].settings.path: ") and "second.mp4" in block[2]
+    assert block[1].startswith("  sources[5].settings.path: ") and "first.mp4" in block[1]
+    assert block[2].startswith("  sources[6].settings.path: ") and "second.mp4" in block[2]
 
 
 def test_unknown_source_kind(tmp_path, demo_show_data):
@@ -196,7 +196,7 @@ def test_missing_media_file_in_show(tmp_path, demo_show_data):
     demo_show_data["sources"].append({"id": "clip", "name": "CLIP", "kind": "file", "settings": {"path": str(tmp_path / "missing.mp4")}})
     demo_show_data["scenes"].append({"id": "clip", "name": "CLIP", "layout": {"kind": "full", "sources": ["clip"]}})
     result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--virtual-clock", "--duration", "0.5")
-    assert_clean_error(result, "sources[4].settings.path", "missing.mp4", "not found")
+    assert_clean_error(result, "sources[5].settings.path", "missing.mp4", "not found")
 
 
 def test_negative_duration():
@@ -243,7 +243,7 @@ def _show_with_missing_camera(tmp_path, demo_show_data) -> str:
 
 def test_camera_that_does_not_exist_is_refused_with_the_field(tmp_path, demo_show_data):
     result = run_studio("run", "--show", _show_with_missing_camera(tmp_path, demo_show_data), "--duration", "0.2")
-    assert_clean_error(result, "sources[4].settings.device", "/dev/video97", "--allow-missing-devices")
+    assert_clean_error(result, "sources[5].settings.device", "/dev/video97", "--allow-missing-devices")
 
 
 def test_missing_camera_allowed_shows_no_signal_and_the_show_runs(tmp_path, demo_show_data):
@@ -270,12 +270,12 @@ def test_errors_never_quote_a_secret_from_a_url(tmp_path, demo_show_data):
         {"id": "guest", "name": "GUEST", "kind": "network", "settings": {"url": f"http://relay.example/{secret}"}}
     )
     result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
-    assert_clean_error(result, "sources[4].settings.url")
+    assert_clean_error(result, "sources[5].settings.url")
     assert secret not in result.stderr
     del demo_show_data["sources"][-1]
     demo_show_data["audio_inputs"].append(
         {"id": "guest", "name": "Guest", "kind": "network", "url": f"udp://relay.example:9000?passphrase={secret}"}
     )
     result = run_studio("run", "--show", write_show(tmp_path, demo_show_data), "--duration", "0.1")
-    assert_clean_error(result, "audio_inputs[1].url")
+    assert_clean_error(result, "audio_inputs[2].url")
     assert secret not in result.stderr

@@ -303,9 +303,9 @@ def test_scenes_add_duplicate_rename_reorder_remove(qtbot, studio):
 
     # +: a new scene, named "Scene N", its name open for typing.
     qtbot.mouseClick(scenes.add_button, Qt.MouseButton.LeftButton)
-    assert [scene.name for scene in session.show.scenes][-1] == "Scene 7"
+    assert [scene.name for scene in session.show.scenes][-1] == "Scene 8"
     editor = scenes.list.viewport().findChild(QLineEdit)
-    assert editor is not None and editor.text() == "Scene 7"
+    assert editor is not None and editor.text() == "Scene 8"
     editor.setText("Unboxing")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Unboxing" in scenes.names())

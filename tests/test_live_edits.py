@@ -148,7 +148,7 @@ def test_a_picture_that_is_not_an_image_is_refused(tmp_path):
         with pytest.raises(InputError) as caught:
             session.add_source("image", "Notes", {"path": str(not_an_image)})
         assert "notes.png" in str(caught.value)
-        assert [s.name for s in session.show.sources] == ["FRONT", "SIDE", "BACK", "DETAIL"]
+        assert [s.name for s in session.show.sources] == ["FRONT", "SIDE", "BACK", "DETAIL", "Guest 1"]
     finally:
         session.stop()
 

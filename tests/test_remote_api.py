@@ -147,8 +147,8 @@ def test_obsws_python_gets_the_version_and_drives_scenes(studio):
 
         listed = client.get_scene_list()
         names = [scene["sceneName"] for scene in listed.scenes]
-        assert names == ["PIP", "GRID", "DETAIL", "BACK", "SIDE", "FRONT"]  # OBS order: the last scene first
-        assert [scene["sceneIndex"] for scene in listed.scenes] == list(range(6))
+        assert names == ["GUEST", "PIP", "GRID", "DETAIL", "BACK", "SIDE", "FRONT"]  # OBS order: the last scene first
+        assert [scene["sceneIndex"] for scene in listed.scenes] == list(range(7))
         assert {scene["sceneUuid"] for scene in listed.scenes} == {s.id for s in studio.show.scenes}
         assert listed.current_program_scene_name == studio.engine.program_scene
         assert listed.current_preview_scene_name == studio.engine.preview_scene
@@ -260,7 +260,7 @@ def test_mute_volume_and_their_events(studio):
     try:
         inputs = client.get_input_list().inputs
         assert {"inputName": "Tone", "inputUuid": "tone", "inputKind": "tone"}.items() <= inputs[0].items()
-        assert {i["inputName"] for i in inputs} == {"Tone", "FRONT", "SIDE", "BACK", "DETAIL"}
+        assert {i["inputName"] for i in inputs} == {"Tone", "Guest 1 voice", "FRONT", "SIDE", "BACK", "DETAIL", "Guest 1"}
         assert client.get_input_audio_tracks("Tone").input_audio_tracks["1"] is True
 
         client.set_input_mute("Tone", True)
@@ -643,7 +643,7 @@ def test_msgpack_subprotocol_with_a_raw_client(studio):
             reply = msgpack.unpackb(answer.data)
             assert reply["op"] == 7 and reply["d"]["requestId"] == request_id
             assert reply["d"]["requestStatus"] == {"result": True, "code": 100}
-            assert len(reply["d"]["responseData"]["scenes"]) == 6
+            assert len(reply["d"]["responseData"]["scenes"]) == 7
             await ws.send_str("{}")  # text on a MessagePack session
             assert (await closed_with(ws))[0] == CloseCode.MESSAGE_DECODE_ERROR
         finally:

@@ -477,6 +477,7 @@ def live_show_data(rtmp_server: str, fps: int) -> dict:
     data["canvas"] = {"width": 1280, "height": 720, "fps": fps}
     data["sources"] = [source for source in data["sources"] if source["id"] == "front"]
     data["scenes"] = [scene for scene in data["scenes"] if scene["id"] == "front"]
+    data["audio_inputs"] = [audio for audio in data["audio_inputs"] if audio["kind"] == "tone"]  # not the guest's voice
     data.update(preview_scene="FRONT", products=[], current_product=None, comments={})
     data["destinations"] = [{"id": "nginx", "name": "nginx", "url": rtmp_server, "stream_key": "edits"}]
     return data

@@ -71,7 +71,8 @@ class LiveEngine:
             # compress to a fraction of it and would never meet a bandwidth cap.
             data["encoder"] = {"encoder": "x264", "bitrate_kbps": bitrate_kbps}
             for source in data["sources"]:
-                source["settings"]["noise"] = True
+                if source["kind"] == "test_pattern":  # the demo's guest has no picture of its own
+                    source["settings"]["noise"] = True
         self.engine = build_engine(parse_show(data), tick_limit=round(seconds * FPS))
         self.events: list[tuple[float, str, str]] = []
         self.engine.events.output_state_changed.connect(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from studio.engine.errors import InputError
 from studio.engine.show import Show, parse_show
+from studio.engine.sources.guest import GUEST_KIND, new_guest_token
 
 # Clearly different colours, so a decoded frame tells at a glance which camera is on program.
 DEMO_CAMERAS = {
@@ -32,13 +33,22 @@ def demo_show_data() -> dict:
     scenes.append(
         {"id": "pip", "name": "PIP", "layout": {"kind": "pip", "sources": ["front", "detail"], "corner": "bottom_right"}}
     )
+    # A guest (连麦) beside the host. Its token is made afresh for each demo, so no two runs (and
+    # no two people running the demo) share a link.
+    sources.append({"id": "guest-1", "name": "Guest 1", "kind": GUEST_KIND, "settings": {"token": new_guest_token()}})
+    scenes.append({"id": "guest", "name": "GUEST", "layout": {"kind": "side_by_side", "sources": ["front", "guest-1"]}})
     return {
         "schema_version": 1,
         "name": "Demo show",
         "canvas": {"width": 1920, "height": 1080, "fps": 30},
         "sources": sources,
         "scenes": scenes,
-        "audio_inputs": [{"id": "tone", "name": "Tone", "kind": "tone", "frequency_hz": 440, "level_dbfs": -24}],
+        "audio_inputs": [
+            {"id": "tone", "name": "Tone", "kind": "tone", "frequency_hz": 440, "level_dbfs": -24},
+            # Its own id and name: the remote control (obs-websocket) keeps video sources and
+            # audio inputs in one namespace, so the voice cannot share the source's.
+            {"id": "guest-1-voice", "name": "Guest 1 voice", "kind": "source_audio", "source": "guest-1"},
+        ],
         "program_scene": "FRONT",
         "preview_scene": "SIDE",
         "transition": {"kind": "mix", "duration_ms": 500},

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class AudioBus(StrEnum):
     """A mixer bus a consumer can tap (its value is what the show file and the API call it)."""
 
-    MIX_MINUS = "mix_minus"  # what a guest hears: everything but their own voice
+    MIX_MINUS = "mix_minus"  # what a guest hears: everything but their own voice (one return per guest source)
     MONITOR = "monitor"  # headphones
 
 
@@ -92,6 +92,7 @@ class AttachAudioTap:
     bus: AudioBus
     tap: AudioTap
     action: TapAction
+    guest_id: str | None = None  # with MIX_MINUS: that guest's own return (a detach finds the tap anywhere)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ from studio.engine.show import AudioInputSpec, Show, SourceSpec, TransitionKind
 from studio.engine.show_edit import build_compositors, plan_show_edit
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus, SourceStatus
 from studio.engine.sources.capture import SourceRunner
+from studio.engine.sources.guest import GUEST_KIND, GuestSource, guest_sound_inputs
+from studio.engine.sources.guest_feed import GuestFeed, GuestFeeds
 from studio.engine.sources.registry import SourceRegistry
 from studio.engine.video.switcher import Switcher
 
@@ -67,6 +69,7 @@ class Engine:
         # but the program never got to hand over (it stopped first). Weak, so nothing piles up.
         self._made_runners: weakref.WeakSet[SourceRunner] = weakref.WeakSet()
         self._made_channels: weakref.WeakSet[MixerChannel] = weakref.WeakSet()
+        self._guest_feeds = GuestFeeds(clock)  # where the guest service's media meets the engine
         self._runners: dict[str, SourceRunner] = {}
         for spec in show.sources:
             self._runners[spec.id] = self._new_runner(spec, None, joining=False)
@@ -79,6 +82,7 @@ class Engine:
 
         self._channels = [self._new_channel(spec, show, self._runners) for spec in show.audio_inputs]
         self._mixer = AudioMixer(list(self._channels), AUDIO_SAMPLE_RATE_HZ // canvas.fps, show.audio.master_limiter_ceiling_db)
+        self._mixer.set_guest_sound(guest_sound_inputs(show))
         self._encode_thread = EncodeThread(
             canvas,
             show.encoder,
@@ -115,6 +119,8 @@ class Engine:
         """A runner for `spec` (not started). Only the runner the show currently has for its id
         reports status: a replaced or removed one going CLOSED must not overwrite its successor's."""
         source = self._registry.create(spec.kind, spec.name, spec.settings, self.clock)
+        if isinstance(source, GuestSource):
+            source.attach_feed(self._guest_feeds.feed_for(spec.id, spec.name))
         this: list[SourceRunner] = []
 
         def on_status(source_id: str, status: SourceStatus, reason: str) -> None:
@@ -146,6 +152,9 @@ class Engine:
         )
         self._made_channels.add(channel)
         return channel
+
+    def _close_guest_feeds_not_in(self, show: Show) -> None:
+        self._guest_feeds.close_all_but({spec.id for spec in show.sources if spec.kind == GUEST_KIND})
 
     def _start_output_devices(self) -> None:
         """Headphones (monitor bus) and the guest's return (mix-minus) on chosen output devices."""
@@ -202,6 +211,8 @@ class Engine:
             runners, channels = list(self._made_runners), list(self._made_channels)
         for runner in runners:
             runner.stop()
+        with self._edit_lock:
+            self._guest_feeds.close_all_but(set())
         for output in self._output_devices:
             output.close()
         for channel in channels:
@@ -219,15 +230,20 @@ class Engine:
         own thread and joins the program when its first frame arrives; a changed one shows its
         last frame until its successor delivers. The canvas cannot change (InputError)."""
         with self._edit_lock:
-            edit = plan_show_edit(
-                self.show,
-                show,
-                runners=self._runners,
-                channels=self._channels,
-                new_runner=lambda spec, replaced: self._new_runner(spec, replaced),
-                new_channel=lambda spec, runners: self._new_channel(spec, show, runners),
-                timing_of=lambda kind: self._registry.plugin(kind).timing,
-            )
+            try:
+                edit = plan_show_edit(
+                    self.show,
+                    show,
+                    runners=self._runners,
+                    channels=self._channels,
+                    new_runner=lambda spec, replaced: self._new_runner(spec, replaced),
+                    new_channel=lambda spec, runners: self._new_channel(spec, show, runners),
+                    timing_of=lambda kind: self._registry.plugin(kind).timing,
+                )
+            except BaseException:
+                self._close_guest_feeds_not_in(self.show)  # one made for a guest of the refused edit
+                raise
+            self._close_guest_feeds_not_in(show)
             self.show = show
             self._runners, self._channels = edit.runners, edit.channels
             self._compositors, self._scene_names = edit.compositors, edit.scene_names
@@ -422,18 +438,44 @@ class Engine:
     def set_input_muted(self, ref: str, muted: bool, *, at_ns: int | None = None) -> None:
         self.update_audio_input(ref, muted=muted, at_ns=at_ns)
 
-    def open_audio_tap(self, bus: cmd.AudioBus | str, capacity_ms: int = 2000) -> AudioTap:
-        """A live copy of a bus for a consumer on another thread: AudioBus.MIX_MINUS (what the
-        guest hears: everything but their own voice) or AudioBus.MONITOR (headphones), or their
-        values as strings. Close it with close_audio_tap(); while open, a consumer that falls
-        behind loses the oldest audio."""
+    def open_audio_tap(self, bus: cmd.AudioBus | str, capacity_ms: int = 2000, *, guest: str | None = None) -> AudioTap:
+        """A live copy of a bus for a consumer on another thread: AudioBus.MIX_MINUS or
+        AudioBus.MONITOR (headphones), or their values as strings. With `guest` (a guest source's
+        id or name), MIX_MINUS is that guest's own return: every audible input but their own
+        voice, the other guests included. Without it, MIX_MINUS is the device bus: program
+        without any remote guest (is_guest inputs, guest sources' sound). Close it with
+        close_audio_tap(); while open, a consumer that falls behind loses the oldest audio."""
+        bus = _audio_bus(bus)
+        guest_id = None
+        if guest is not None:
+            if bus is not cmd.AudioBus.MIX_MINUS:
+                raise InputError(f"only the {cmd.AudioBus.MIX_MINUS.value} bus has a return per guest, not {bus.value}", field="guest")
+            guest_id = self._guest_source(guest).id
         tap = AudioTap(capacity_ms)
-        self._submit(cmd.AttachAudioTap(_audio_bus(bus), tap, cmd.TapAction.ATTACH), None)
+        self._submit(cmd.AttachAudioTap(bus, tap, cmd.TapAction.ATTACH, guest_id), None)
         return tap
 
     def close_audio_tap(self, bus: cmd.AudioBus | str, tap: AudioTap) -> None:
+        """Stop feeding a tap (a guest's return too: it is found wherever it is)."""
         tap.closed = True
         self._submit(cmd.AttachAudioTap(_audio_bus(bus), tap, cmd.TapAction.DETACH), None)
+
+    # -- guests -----------------------------------------------------------------------------------
+
+    def guest_feed(self, source_ref: str) -> GuestFeed | None:
+        """Where the guest service puts this guest's media (a guest source's id or name); None
+        if the show has no such guest. Any thread."""
+        spec = self.show.source_by_ref(source_ref)
+        if spec is None or spec.kind != GUEST_KIND:
+            return None
+        return self._guest_feeds.get(spec.id)
+
+    def _guest_source(self, ref: str) -> SourceSpec:
+        spec = self.show.source_by_ref(ref)
+        if spec is None or spec.kind != GUEST_KIND:
+            guests = ", ".join(s.name for s in self.show.sources if s.kind == GUEST_KIND) or "(the show has no guest sources)"
+            raise InputError(f"unknown guest {ref!r}; expected one of {guests}", field="guest")
+        return spec
 
     # -- monitors -------------------------------------------------------------------------------
 
@@ -478,6 +520,10 @@ class Engine:
         if not self._started:
             return 0
         return self._program.tick_time_ns(self._program.tick + 1) - self._program.show_start_ns
+
+    def tick_time_ns(self, tick: int) -> int:
+        """The media-clock time of a tick (a tap picture's `tick`): for latency measurements."""
+        return self._program.tick_time_ns(tick)
 
     def wait_for_media_time(self, offset_ns: int, stop: threading.Event) -> bool:
         """Block until the show's clock reaches offset_ns from its start, or stop is set (then

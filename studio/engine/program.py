@@ -30,6 +30,7 @@ from studio.engine.retirer import Retirer
 from studio.engine.show import Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 from studio.engine.sources.capture import SourceRunner
+from studio.engine.sources.guest import guest_sound_inputs
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
 from studio.engine.video.monitor_scene import MonitorSizedScene
 from studio.engine.video.source_demand import SourceDemandTracker
@@ -385,12 +386,13 @@ class ProgramLoop:
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
-            case cmd.AttachAudioTap(bus, tap, action):
-                taps = self.mixer.mix_minus_taps if bus is cmd.AudioBus.MIX_MINUS else self.mixer.monitor_taps
-                if action is cmd.TapAction.ATTACH:
-                    taps.append(tap)
-                elif tap in taps:
-                    taps.remove(tap)
+            case cmd.AttachAudioTap(bus, tap, action, guest_id):
+                if action is cmd.TapAction.DETACH:
+                    self.mixer.detach_tap(tap)
+                elif guest_id is not None:
+                    self.mixer.attach_guest_tap(guest_id, tap)
+                else:
+                    (self.mixer.mix_minus_taps if bus is cmd.AudioBus.MIX_MINUS else self.mixer.monitor_taps).append(tap)
             case cmd.RunSequence(steps):
                 for offset_ticks, step in steps:
                     if offset_ticks <= 0:
@@ -437,6 +439,7 @@ class ProgramLoop:
         self.compositors = edit.compositors
         self.scene_names = edit.scene_names
         self.mixer.set_channels(edit.channels)
+        self.mixer.set_guest_sound(guest_sound_inputs(edit.show))
         for spec in edit.audio_updates:
             self.mixer.update_channel(spec)
         self.switcher.forget_scenes_except(set(edit.compositors), fallback=next(iter(edit.compositors)))

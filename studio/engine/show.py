@@ -26,6 +26,7 @@ from studio.engine.show_problems import (
     validate_what_is_good,
 )
 from studio.engine.comment_settings import CommentSettings
+from studio.engine.guest_settings import GuestServiceSettings
 from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
 from studio.engine.sources.colour import RGBColour
@@ -293,6 +294,7 @@ class Show(StrictModel):
     current_product: str | None = Field(None, description="id of the product on at the start; the first if empty")
     selling: SellingSettings = SellingSettings()
     comments: CommentSettings = CommentSettings()
+    guests: GuestServiceSettings = GuestServiceSettings()
     hotkeys: dict[str, str] = Field(
         default_factory=dict,
         description="action id -> key sequence ('Space', 'Ctrl+R', '1'); '' unbinds; actions not listed keep their default",

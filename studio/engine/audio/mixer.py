@@ -7,8 +7,14 @@ limiter), ducking, gain and pan, mute, follows-video. Buses:
 - monitor: what the operator's headphones get. Inputs with to_monitor; when any input is
   soloed, only the soloed ones. Solo never touches program, as on a broadcast desk: checking a
   microphone must never change what the viewers hear.
-- mix-minus: program without the guest's own voice, through its own limiter, for the guest to
-  hear without an echo of themselves.
+- mix-minus (the device bus): program without the remote guests' voices (inputs marked
+  is_guest, and the sound of every guest source), through its own limiter, for an output
+  device that feeds a guest on a phone or a call app.
+- a guest's return (one per guest source with a tap open, made when the first tap attaches):
+  every audible input except that guest's own voice, summed (never program minus the guest: a
+  subtraction would leave the limiter's and the ramps' traces of their voice), through its own
+  limiter. Two guests each hear the host and the other guest, never themselves. Program cues
+  (countdown beeps) are for the viewers and go to none of the mix-minus buses.
 Gain changes (a fader, a mute, a camera going off program) ramp across one block, so nothing
 clicks. Buffers are allocated once; a block allocates nothing in steady state.
 
@@ -36,7 +42,7 @@ log = logging.getLogger(__name__)
 MASTER_RELEASE_MS = 60.0
 MAX_CUES = 4
 
-__all__ = ["AudioMixer", "MixerChannel", "pan_gains", "InputLevels", "AudioLevels"]
+__all__ = ["AudioMixer", "MixerChannel", "GuestReturn", "pan_gains", "InputLevels", "AudioLevels"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,22 @@ class MixerChannel:
         return gain * left, gain * right
 
 
+class GuestReturn:
+    """One guest's mix-minus: its bus (reused every block), its limiter and the taps reading it."""
+
+    __slots__ = ("guest_id", "bus", "limiter", "taps", "left_out_input_ids")
+
+    def __init__(self, guest_id: str, block_samples: int, ceiling_db: float) -> None:
+        self.guest_id = guest_id
+        self.bus = np.zeros((block_samples, AUDIO_CHANNELS), np.float32)
+        self.limiter = Limiter(ceiling_db, MASTER_RELEASE_MS)
+        # A block of silence through the fresh limiter builds its layouts now (on attach), not
+        # in the first block it is heard; silence from a zero state leaves the state at zero.
+        self.limiter.process(np.zeros_like(self.bus))
+        self.taps: list[AudioTap] = []
+        self.left_out_input_ids: frozenset[str] = frozenset()  # the inputs that are this guest's voice
+
+
 class AudioMixer:
     def __init__(self, channels: list[MixerChannel], block_samples: int, master_ceiling_db: float = -1.0) -> None:
         self.channels = channels
@@ -121,6 +143,12 @@ class AudioMixer:
         # adds and removes them between blocks.
         self.mix_minus_taps: list[AudioTap] = []
         self.monitor_taps: list[AudioTap] = []
+        self._master_ceiling_db = master_ceiling_db
+        # Input id -> the guest source whose voice it is (set_guest_sound); left out of the
+        # device mix-minus and of that guest's return.
+        self._guest_sound: dict[str, str] = {}
+        self._guest_returns: dict[str, GuestReturn] = {}
+        self._open_returns: tuple[GuestReturn, ...] = ()  # the same, as the block loop walks them
 
     def channel(self, input_id: str) -> MixerChannel:
         for channel in self.channels:
@@ -135,6 +163,43 @@ class AudioMixer:
             if channel.block is None:
                 channel.block = np.zeros((self.block_samples, AUDIO_CHANNELS), np.float32)
         self.channels = channels
+
+    def set_guest_sound(self, sound_of: dict[str, str]) -> None:
+        """Which inputs are a guest's own voice (input id -> guest source id), for the show's
+        current inputs; between blocks, on the program thread (with set_channels on an edit)."""
+        self._guest_sound = dict(sound_of)
+        for guest_return in self._open_returns:
+            guest_return.left_out_input_ids = self._voice_of(guest_return.guest_id)
+
+    def attach_guest_tap(self, guest_id: str, tap: AudioTap) -> None:
+        """A tap of that guest's return; its bus and limiter are made with its first tap."""
+        guest_return = self._guest_returns.get(guest_id)
+        if guest_return is None:
+            guest_return = GuestReturn(guest_id, self.block_samples, self._master_ceiling_db)
+            guest_return.left_out_input_ids = self._voice_of(guest_id)
+            self._guest_returns[guest_id] = guest_return
+            self._open_returns = tuple(self._guest_returns.values())
+        guest_return.taps.append(tap)
+
+    def detach_tap(self, tap: AudioTap) -> None:
+        """The tap off whichever bus it reads; a guest return with no tap left is dropped, so a
+        guest nobody listens for costs nothing."""
+        for taps in (self.mix_minus_taps, self.monitor_taps):
+            if tap in taps:
+                taps.remove(tap)
+        for guest_id, guest_return in list(self._guest_returns.items()):
+            if tap in guest_return.taps:
+                guest_return.taps.remove(tap)
+                if not guest_return.taps:
+                    del self._guest_returns[guest_id]
+                    self._open_returns = tuple(self._guest_returns.values())
+
+    def guest_return_ids(self) -> list[str]:
+        """The guests whose return is being mixed (a tap is open)."""
+        return [guest_return.guest_id for guest_return in self._open_returns]
+
+    def _voice_of(self, guest_id: str) -> frozenset[str]:
+        return frozenset(input_id for input_id, guest in self._guest_sound.items() if guest == guest_id)
 
     def update_channel(self, spec: AudioInputSpec) -> None:
         """New settings for an input; called between blocks (the program thread). Filters keep
@@ -163,6 +228,10 @@ class AudioMixer:
         self.program[:] = 0.0
         self.monitor[:] = 0.0
         self.mix_minus[:] = 0.0
+        guest_sound = self._guest_sound
+        guest_returns = self._open_returns
+        for guest_return in guest_returns:
+            guest_return.bus[:] = 0.0
         for channel in self.channels:
             if channel.spec.ducking.enabled:
                 trigger_db = max(
@@ -176,8 +245,12 @@ class AudioMixer:
             contribution = self._apply_gain(channel, channel.target_gains(audible))
             channel.meter.process(contribution)
             self.program += contribution
-            if not channel.spec.is_guest:
+            input_id = channel.spec.id
+            if not channel.spec.is_guest and input_id not in guest_sound:
                 self.mix_minus += contribution
+            for guest_return in guest_returns:
+                if input_id not in guest_return.left_out_input_ids:
+                    guest_return.bus += contribution
             if channel.spec.solo if any_solo else channel.spec.to_monitor:
                 self.monitor += contribution
         self._mix_cues()
@@ -190,6 +263,10 @@ class AudioMixer:
             tap.write(self.mix_minus)
         for tap in self.monitor_taps:
             tap.write(self.monitor)
+        for guest_return in guest_returns:
+            guest_return.limiter.process(guest_return.bus)
+            for tap in guest_return.taps:
+                tap.write(guest_return.bus)
         return self.program
 
     def warm_up(self) -> None:

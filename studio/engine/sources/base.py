@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from studio.engine.clock import MediaClock
+from studio.engine.clock import NS_PER_MS, MediaClock
 from studio.engine.frames import Frame
 
 AUDIO_SAMPLE_RATE_HZ = 48_000
@@ -116,6 +116,9 @@ class VideoSource(ABC):
     kind: ClassVar[str]
     settings_model: ClassVar[type[SourceSettings]]
     timing: ClassVar[SourceTiming]
+    #: A captured source shows NO SIGNAL once it has delivered nothing for this long. A plugin
+    #: whose frames may come slowly at first (a browser's first seconds) sets a longer one.
+    no_signal_after_ns: ClassVar[int] = 500 * NS_PER_MS
 
     def __init__(self, name: str, settings: SourceSettings, clock: MediaClock) -> None:
         self.name = name
@@ -147,13 +150,21 @@ class VideoSource(ABC):
     def close(self) -> None:
         """Release everything open() acquired. Must be safe to call more than once."""
 
+    def interrupt(self) -> None:
+        """Optional: make a read_next() waiting on another thread return soon (the runner is
+        stopping). Called from the stopping thread before it joins the capture thread; must not
+        block. The default does nothing: most devices return within a frame anyway."""
+
     def render_at(self, media_time_ns: int) -> Frame:
         """RENDERED sources: the picture for this media time."""
         raise NotImplementedError(f"{type(self).__name__} is not a rendered source")
 
-    def read_next(self) -> Frame | EncodedPicture:
+    def read_next(self) -> Frame | EncodedPicture | None:
         """CAPTURED sources: block (boundedly) until the device delivers its next frame. A source
-        that can decode() may return the compressed picture instead, for the runner to decode."""
+        that can decode() may return the compressed picture instead, for the runner to decode.
+        None means "nothing yet": the source waited a bounded while (a network feed between
+        frames) and the runner asks again, unless it is stopping. Raise SourceUnavailable when the
+        device is gone (the runner closes, backs off and re-opens)."""
         raise NotImplementedError(f"{type(self).__name__} is not a captured source")
 
     def decode(self, picture: EncodedPicture, shown_size: ShownSize) -> Frame:

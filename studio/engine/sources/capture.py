@@ -1,7 +1,8 @@
 """SourceRunner: runs one source plugin for the engine.
 
-It owns the capture thread and the LatestFrameSlot, decides NO SIGNAL, and re-opens a lost
-source in the background with backoff. The program thread only ever calls frame_for(), which
+It owns the capture thread and the LatestFrameSlot, decides NO SIGNAL (no frame for the
+plugin's no_signal_after_ns: 500 ms, a guest's 1.5 s), and re-opens a lost source in the
+background with backoff. The program thread only ever calls frame_for(), which
 never waits for a device.
 
 A runner added while the show runs *joins*: until its first frame (or until it is known to be
@@ -30,7 +31,6 @@ from studio.engine.sources.slate import no_signal_slate
 
 log = logging.getLogger(__name__)
 
-NO_SIGNAL_AFTER_NS = 500 * NS_PER_MS
 # A missing device is retried without busy-looping; the jitter keeps several cameras on one
 # USB hub that came back together from all re-opening on the same millisecond.
 SOURCE_REOPEN_POLICY = ReconnectPolicy(first_delay_ms=500, factor=2.0, max_delay_ms=10_000, jitter_fraction=0.2)
@@ -117,6 +117,10 @@ class SourceRunner:
 
     def stop(self) -> None:
         self._stop.set()
+        try:
+            self.source.interrupt()  # a read waiting for the next frame returns now, not at its timeout
+        except Exception:
+            log.exception("interrupting source %s failed", self.source.name)
         with self._decoder_lock:
             decoder = self._decoder
         if decoder is not None:
@@ -137,7 +141,8 @@ class SourceRunner:
         return self._status
 
     def latest_frame(self) -> Frame | None:
-        """The newest frame delivered (any thread): what a replacement holds while it joins."""
+        """The newest frame delivered (any thread), with no status change: what a replacement
+        holds while it joins, what the program's warm-up composes."""
         return self._slot.latest()
 
     # -- demand: how large the source is shown (program thread) -------------------------------
@@ -172,10 +177,6 @@ class SourceRunner:
 
     # -- the program thread's side ----------------------------------------------------------
 
-    def latest_frame(self) -> Frame | None:
-        """The newest picture delivered so far, with no status change (for a warm-up)."""
-        return self._slot.latest()
-
     def frame_for(self, tick_ns: int) -> Frame | None:
         """The picture to show at this tick: the newest frame stamped at or before it, or the
         slate; while joining, the held frame or None (leave the layer out). None too for a live
@@ -197,9 +198,10 @@ class SourceRunner:
             return frame
         frame = self._slot.latest_at_or_before(tick_ns)
         last_ns = self._last_frame_ns if self._last_frame_ns is not None else self._started_ns
-        if self._clock.now_ns() - last_ns > NO_SIGNAL_AFTER_NS:
+        no_signal_after_ns = self.source.no_signal_after_ns
+        if self._clock.now_ns() - last_ns > no_signal_after_ns:
             if self._status is not SourceStatus.NO_SIGNAL:
-                self._set_status(SourceStatus.NO_SIGNAL, "no frame for 500 ms")
+                self._set_status(SourceStatus.NO_SIGNAL, f"no frame for {no_signal_after_ns // NS_PER_MS} ms")
             return self._slate()
         if frame is None and self._decoder is not None and self._status is SourceStatus.LIVE:
             return None  # live and demanded this tick: a tick without it, not a NO SIGNAL flash
@@ -272,6 +274,8 @@ class SourceRunner:
     def _read_captured(self) -> None:
         while not self._stop.is_set():
             delivered = self.source.read_next()
+            if delivered is None:
+                continue  # the source waited a bounded while and has nothing yet: ask again
             if isinstance(delivered, EncodedPicture):
                 self._hand_to_decoder(delivered)
             else:

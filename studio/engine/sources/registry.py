@@ -21,6 +21,7 @@ _PLUGIN_MODULES = (
     "studio.engine.sources.camera",
     "studio.engine.sources.screen",
     "studio.engine.sources.network",
+    "studio.engine.sources.guest",
 )
 
 
