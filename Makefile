@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 # with the RTMP module for a private RTMP server (tests/servers.py); the libraries Qt loads even
 # offscreen (EGL/GL, fontconfig, xkbcommon, GLib, D-Bus), a Chinese font for the zh_CN UI, and
 # openssl for the test certificates (RTMPS, Twitch over TLS); Xvfb and xsetroot for a private X
-# display the screen-capture tests paint and grab.
+# display the screen-capture tests paint and grab; Chromium for the guest tests (a real browser
+# joining the guest link with fake camera and microphone files).
 SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins nginx libnginx-mod-rtmp libnginx-mod-stream \
 	libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei openssl \
-	xvfb x11-xserver-utils
+	xvfb x11-xserver-utils chromium
 
 .PHONY: run test venv test-venv system-packages lint-imports clean
 

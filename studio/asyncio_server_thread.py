@@ -6,14 +6,36 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import Executor
+
+# How long start() waits for the loop to listen: far more than binding ever takes.
+START_TIMEOUT_S = 15.0
 
 
 class AsyncioServerThread:
     """Mixin. The server provides `_open()` (a coroutine that listens and may set `_runner`),
     `_explain_start_error(error)`, and the attributes `_ready` (an Event start() waits on),
-    `_runner`, `_start_error`, `_loop` and `_loop_thread_id`."""
+    `_runner`, `_start_error`, `_loop`, `_loop_thread_id`, `_thread`, `host` and
+    `_requested_port`."""
 
     _ready: threading.Event
+
+    def _start_listening(self, thread_name: str, what: str, error_type: type[Exception], executor: Executor | None) -> None:
+        """Start the loop's thread and wait until it listens. `what` names the server in the
+        error (error_type) when it does not start in time; a start error from _open() is raised
+        as it is. `executor` (the server's worker pool, made before) is shut down on failure."""
+        self._thread = threading.Thread(target=self._thread_main, name=thread_name, daemon=True)
+        self._thread.start()
+        try:
+            if not self._ready.wait(START_TIMEOUT_S):
+                raise error_type(f"{what}: {self.host}:{self._requested_port} did not start listening in time")
+            if self._start_error is not None:
+                self._thread.join(5.0)
+                raise self._start_error
+        except BaseException:
+            if executor is not None:
+                executor.shutdown(wait=False)
+            raise
 
     def _thread_main(self) -> None:
         loop = asyncio.new_event_loop()

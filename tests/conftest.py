@@ -18,7 +18,8 @@ import av
 import numpy as np
 import pytest
 
-pytest_plugins = ["tests.servers"]
+# tests.chromium: headless Chromium with fake camera and microphone files (the guest tests).
+pytest_plugins = ["tests.servers", "tests.chromium"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Comment stores and preferences of every run the tests start stay out of the user's folders.

@@ -71,7 +71,6 @@ BATCH_WINDOW_S = 0.010
 MAX_PENDING_FRAMES = 256  # per WebSocket: frames read and not yet answered
 CLOSE_UNAUTHORIZED = 4401
 STOP_DRAIN_S = 5.0
-_START_TIMEOUT_S = 15.0
 
 
 class CommentsApiError(StudioError):
@@ -271,14 +270,7 @@ class CommentsApiServer(ListeningAddress, AsyncioServerThread):
         if self._thread is not None:
             raise RuntimeError("CommentsApiServer.start() called twice")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comments-ingest")
-        self._thread = threading.Thread(target=self._thread_main, name="comments-api", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(_START_TIMEOUT_S):
-            raise CommentsApiError(f"comments API: {self.host}:{self._requested_port} did not start listening in time")
-        if self._start_error is not None:
-            self._thread.join(5.0)
-            self._executor.shutdown(wait=False)
-            raise self._start_error
+        self._start_listening("comments-api", "comments API", CommentsApiError, self._executor)
         log.info("comments API listening on %s", self.url)
 
     def stop(self) -> None:

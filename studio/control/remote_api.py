@@ -80,7 +80,6 @@ MAX_QUEUED_MESSAGES = 512  # per client: events and replies waiting to be sent
 IDENTIFY_TIMEOUT_S = 10.0
 METERS_INTERVAL_S = 0.05
 CLOSE_TIMEOUT_S = 2.0
-_START_TIMEOUT_S = 15.0
 
 
 class RemoteApiError(StudioError):
@@ -178,14 +177,7 @@ class RemoteControlServer(ListeningAddress, AsyncioServerThread):
         if self._thread is not None:
             raise RuntimeError("RemoteControlServer.start() called twice")
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="remote-requests")
-        self._thread = threading.Thread(target=self._thread_main, name="remote-api", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(_START_TIMEOUT_S):
-            raise RemoteApiError(f"remote control API: {self.host}:{self._requested_port} did not start listening in time")
-        if self._start_error is not None:
-            self._thread.join(5.0)
-            self._executor.shutdown(wait=False)
-            raise self._start_error
+        self._start_listening("remote-api", "remote control API", RemoteApiError, self._executor)
         self.events.attach()
         log.info("remote control API (obs-websocket 5) listening on %s%s", self.url, "" if self._password.required else " without a password")
 

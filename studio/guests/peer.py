@@ -1,0 +1,383 @@
+"""One WebRTC session of a guest, on the guest service's event loop.
+
+A WHIP session (GuestPeer) brings a guest's camera and microphone into their GuestFeed and, for a
+browser, carries their return (mix-minus, and program video when allowed) on the same
+transceivers. A WHEP session (ReturnPeer) only carries the return, for WHIP encoders that cannot
+receive on their WHIP session.
+
+Negotiation is non-trickle, as WHIP clients expect: the offer is applied, the return tracks are
+put on the transceivers the offer opened for receiving, and the answer goes out once ICE has
+gathered every candidate.
+
+While a GuestPeer runs:
+- one task per incoming track takes decoded frames from aiortc (which decodes on its own threads).
+  Pictures are converted on the service's small thread pool (see receive.py), newest first: a
+  conversion costs 0.07 ms for a 720p picture already in BT.601 (a copy), 2.2 ms from BT.709 and
+  1.2 ms for a 1080p picture scaled to 720p (measured on the shared 2-core test machine), which at
+  30 fps per guest would take a good share of the event loop that serves every packet. Audio is
+  converted inline (about 20 us per 20 ms frame);
+- a watchdog: aiortc notices a vanished peer only when ICE consent fails, some 30 s later, so
+  media missing for QUIET_AFTER_S marks the guest LOST ("no media for 2 s") at once, and media
+  coming back marks them LIVE again. A session with no media at all NO_MEDIA_GIVE_UP_S after the
+  answer is ended (LOST): ICE or DTLS never got through;
+- stats about once a second (connection_stats.py).
+The feed's generation keeps a replaced session's late frames off program: the feed refuses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from studio.engine.errors import SourceUnavailable
+from studio.engine.sources.guest_feed import GuestFeed
+from studio.guests.connection_stats import ConnectionMeter, FrameTally
+from studio.guests.host import GuestAccess, GuestHost
+from studio.guests.ice import gather_on_loopback_too
+from studio.guests.receive import GuestAudioConverter, GuestVideoConverter
+from studio.guests.return_media import (
+    RETURN_VIDEO_FPS,
+    RETURN_VIDEO_HEIGHT,
+    RETURN_VIDEO_WIDTH,
+    ProgramVideoTrack,
+    ReturnAudioTrack,
+)
+from studio.guests.sdp import OfferedMedia, offered_media, with_video_bitrate, without_remb
+
+log = logging.getLogger(__name__)
+
+QUIET_AFTER_S = 2.0
+NO_MEDIA_GIVE_UP_S = 30.0
+WATCHDOG_PERIOD_S = 0.25
+STATS_PERIOD_S = 1.0
+BROWSER = "browser"
+WHIP_CLIENT = "WHIP client"
+
+
+class NegotiationError(ValueError):
+    """The offer cannot be answered (the message says why, for a 400 reply)."""
+
+
+_DIRECTIONS = {(True, True): "sendrecv", (True, False): "recvonly", (False, True): "sendonly", (False, False): "inactive"}
+
+
+class PeerSession:
+    """A peer connection and the return it carries; closed once."""
+
+    takes_incoming = False  # whether the guest's own media is received
+
+    def __init__(self, session_id: str, access: GuestAccess, host: GuestHost, configuration: RTCConfiguration) -> None:
+        self.session_id = session_id
+        self.guest_id = access.guest_id
+        self.access = access
+        self._host = host
+        self.pc = RTCPeerConnection(configuration)
+        self._return_audio: ReturnAudioTrack | None = None
+        self._return_video: ProgramVideoTrack | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self.closed = False
+        self.on_closed: Callable[[PeerSession], None] | None = None  # the service forgets it
+
+    @property
+    def label(self) -> str:
+        return f"guest {self.access.name!r} ({self.guest_id}), session {self.session_id[:6]}"
+
+    async def answer(self, offer_sdp: str, *, gather_on_loopback: str | None) -> tuple[str, list[OfferedMedia]]:
+        """Apply the offer, put the return on the transceivers it opened for receiving, gather
+        every candidate and return (the answer's SDP, the offer's media)."""
+        media = offered_media(offer_sdp)
+        try:
+            await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        except (ValueError, LookupError) as error:
+            raise NegotiationError(f"the SDP offer cannot be used: {error}") from None
+        except Exception as error:  # aiortc's OperationError (no common codec...), InvalidStateError
+            raise NegotiationError(f"the SDP offer cannot be answered: {error}") from None
+        by_mid = {item.mid: item for item in media}
+        receiving: set[str] = set()
+        for transceiver in self.pc.getTransceivers():
+            offered = by_mid.get(transceiver.mid)
+            if offered is None:
+                continue
+            # The first incoming track of each kind is taken; another one would only pile up
+            # decoded frames in aiortc's queue, so it is answered as not received.
+            receive = self.takes_incoming and offered.sends and transceiver.kind not in receiving
+            if receive:
+                receiving.add(transceiver.kind)
+            track = self._return_track(transceiver.kind) if offered.receives else None
+            if track is not None:
+                transceiver.sender.replaceTrack(track)
+            # aiortc answers with this direction narrowed by the offer's.
+            transceiver.direction = _DIRECTIONS[(receive, track is not None)]
+        if gather_on_loopback is not None:
+            gather_on_loopback_too(self.pc, gather_on_loopback)
+        answer = await self.pc.createAnswer()
+        await self.pc.setLocalDescription(answer)  # returns once every candidate is gathered
+        return self.pc.localDescription.sdp, media
+
+    def _return_track(self, kind: str) -> MediaStreamTrack | None:
+        if kind == "audio" and self._return_audio is None:
+            self._return_audio = ReturnAudioTrack(self._host.open_guest_return(self.guest_id))
+            return self._return_audio
+        if kind == "video" and self._return_video is None and self.access.show_program_video:
+            tap = self._host.open_program_video(RETURN_VIDEO_WIDTH, RETURN_VIDEO_HEIGHT, RETURN_VIDEO_FPS)
+            self._return_video = ProgramVideoTrack(tap)
+            return self._return_video
+        return None
+
+    def _spawn(self, coroutine, name: str) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        """Stop everything of this session: its tasks, the peer connection, the return's taps."""
+        if self.closed:
+            return
+        self.closed = True
+        current = asyncio.current_task()
+        tasks = [task for task in self._tasks if task is not current]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await self.pc.close()
+        except Exception as error:  # noqa: BLE001 - closing must go on
+            log.debug("%s: closing the peer connection: %s", self.label, error)
+        self._release_return()
+        if self.on_closed is not None:
+            self.on_closed(self)
+
+    async def end(self, reason: str, *, lost: bool) -> None:
+        """End the session for `reason` (the guest left, the link was revoked, it broke)."""
+        if not self.closed:
+            await self.close()
+            log.info("%s: ended (%s)", self.label, reason)
+
+    def _release_return(self) -> None:
+        if self._return_audio is not None:
+            self._return_audio.stop()
+            self._host.close_guest_return(self.guest_id, self._return_audio.tap)
+        if self._return_video is not None:
+            self._return_video.stop()
+            if self._return_video.tap is not None:
+                self._host.close_program_video(self._return_video.tap)
+
+
+class _NewestPicture:
+    """A one-picture hand-over between a track's reader and its converter (one event loop)."""
+
+    def __init__(self) -> None:
+        self._picture = None
+        self._ready = asyncio.Event()
+
+    def put(self, picture) -> int:
+        """Leave the picture for the converter; returns 1 if it replaced one not taken yet."""
+        replaced = self._picture is not None
+        self._picture = picture
+        self._ready.set()
+        return int(replaced)
+
+    async def take(self):
+        await self._ready.wait()
+        self._ready.clear()
+        picture, self._picture = self._picture, None
+        return picture
+
+
+class GuestPeer(PeerSession):
+    """A WHIP session: the guest's media in (see the module's docstring)."""
+
+    takes_incoming = True
+
+    def __init__(
+        self,
+        session_id: str,
+        access: GuestAccess,
+        host: GuestHost,
+        feed: GuestFeed,
+        configuration: RTCConfiguration,
+        video_executor: Executor,
+    ) -> None:
+        super().__init__(session_id, access, host, configuration)
+        self.feed = feed
+        self._video_executor = video_executor
+        self.generation = 0
+        self.client = WHIP_CLIENT
+        self._carries_audio = False
+        self._answered_s = 0.0
+        self._media_started_s: float | None = None
+        self._last_media_s: float | None = None
+        self._quiet = False
+        self._tally = FrameTally()
+        self._meter: ConnectionMeter | None = None
+        self.video_frames_dropped = 0  # decoded, but a newer one came before it was converted
+
+    async def answer(self, offer_sdp: str, *, gather_on_loopback: str | None) -> tuple[str, list[OfferedMedia]]:
+        answer_sdp, media = await super().answer(offer_sdp, gather_on_loopback=gather_on_loopback)
+        incoming = [item for item in media if item.kind in ("audio", "video") and item.sends]
+        if not incoming:
+            raise NegotiationError("the offer sends no audio or video: a WHIP offer must send (use /whep to only receive)")
+        self._carries_audio = any(item.kind == "audio" for item in incoming)
+        # A browser wants its return on the same transceivers; a WHIP encoder only sends.
+        self.client = BROWSER if any(item.receives for item in media) else WHIP_CLIENT
+        if any(item.kind == "video" for item in incoming):
+            answer_sdp = with_video_bitrate(
+                without_remb(answer_sdp), start_kbps=self.access.start_bitrate_kbps, max_kbps=self.access.max_video_bitrate_kbps
+            )
+        self._meter = ConnectionMeter(cap_kbps=self.access.max_video_bitrate_kbps, bitrate_was_asked=self.client == BROWSER)
+        return answer_sdp, media
+
+    def start(self) -> int:
+        """The answer goes out: take the guest's slot in the feed and start receiving."""
+        self.generation = self.feed.session_started(self.client)
+        self._answered_s = time.monotonic()
+        self.pc.on("connectionstatechange", self._connection_state_changed)
+        for receiver in self.pc.getReceivers():
+            track = receiver.track
+            if track is None or receiver.transport is None:
+                continue
+            transceiver = next((t for t in self.pc.getTransceivers() if t.receiver is receiver), None)
+            if transceiver is None or transceiver.currentDirection not in ("recvonly", "sendrecv"):
+                continue
+            if track.kind == "video":
+                self._spawn(self._receive_video(track), f"guest-video {self.guest_id}")
+            elif track.kind == "audio":
+                self._spawn(self._receive_audio(track), f"guest-audio {self.guest_id}")
+        self._spawn(self._watch(), f"guest-watchdog {self.guest_id}")
+        self._spawn(self._measure(), f"guest-stats {self.guest_id}")
+        log.info("%s: answered a %s (generation %d)", self.label, self.client, self.generation)
+        return self.generation
+
+    async def end(self, reason: str, *, lost: bool) -> None:
+        """End the session and tell the feed (WAITING when the guest left, LOST when it broke);
+        a session already replaced leaves the feed to its successor."""
+        if self.closed:
+            return
+        await self.close()
+        self.feed.session_ended(self.generation, reason, lost=lost)
+        dropped = f", {self.video_frames_dropped} late pictures dropped" if self.video_frames_dropped else ""
+        log.info("%s: ended (%s)%s", self.label, reason, dropped)
+
+    # -- receiving --------------------------------------------------------------------------
+
+    def _media_arrived(self) -> None:
+        now_s = time.monotonic()
+        self._last_media_s = now_s
+        if self._media_started_s is None:
+            self._media_started_s = now_s
+            self.feed.media_started(self.generation, carries_audio=self._carries_audio)
+            log.info("%s: media after %.0f ms", self.label, 1000 * (now_s - self._answered_s))
+        elif self._quiet:
+            self._quiet = False
+            self.feed.mark_live(self.generation)
+            log.info("%s: media again", self.label)
+
+    async def _receive_video(self, track: MediaStreamTrack) -> None:
+        """Take every decoded picture from aiortc at once (its queue to us is unbounded) and
+        keep only the newest one not converted yet: when conversion falls behind (the machine is
+        overloaded), older pictures are dropped, counted, instead of piling up as latency."""
+        newest = _NewestPicture()
+        converting = self._spawn(self._convert_video(newest), f"guest-video-convert {self.guest_id}")
+        try:
+            while True:
+                try:
+                    decoded = await track.recv()
+                except MediaStreamError:
+                    return
+                self._tally = FrameTally(self._tally.frames + 1, decoded.width, decoded.height)
+                self.video_frames_dropped += newest.put(decoded)
+        finally:
+            converting.cancel()
+
+    async def _convert_video(self, newest: _NewestPicture) -> None:
+        converter = GuestVideoConverter(self.access.max_width, self.access.max_height, f"guest {self.access.name}")
+        loop = asyncio.get_running_loop()
+        while True:
+            decoded = await newest.take()
+            try:
+                frame = await loop.run_in_executor(self._video_executor, converter.engine_frame, decoded)
+            except SourceUnavailable as error:  # a picture too small to use: skip it
+                log.debug("%s: %s", self.label, error)
+                continue
+            self._media_arrived()
+            if not self.feed.push_video(self.generation, frame):
+                return  # replaced (the new session feeds the guest now) or the guest was removed
+
+    async def _receive_audio(self, track: MediaStreamTrack) -> None:
+        converter = GuestAudioConverter()
+        while True:
+            try:
+                decoded = await track.recv()
+            except MediaStreamError:
+                return
+            samples = converter.samples(decoded)
+            if len(samples):
+                self._media_arrived()
+                self.feed.push_audio(self.generation, samples)
+
+    # -- watching -----------------------------------------------------------------------------
+
+    async def _connection_state_changed(self) -> None:
+        if self.closed:
+            return
+        if self.pc.connectionState == "failed":
+            await self.end("connection failed", lost=True)
+        elif self.pc.connectionState == "closed":  # the guest's side closed DTLS: it hung up
+            await self.end("left", lost=False)
+
+    async def _watch(self) -> None:
+        while not self.closed:
+            await asyncio.sleep(WATCHDOG_PERIOD_S)
+            if not self.feed.is_current(self.generation):
+                # Replaced (the service is closing it) or the guest left the show: nothing of
+                # this session reaches the feed any more.
+                await self.close()
+                return
+            now_s = time.monotonic()
+            if self._last_media_s is None:
+                if now_s - self._answered_s > NO_MEDIA_GIVE_UP_S:
+                    await self.end(f"no media arrived within {NO_MEDIA_GIVE_UP_S:.0f} s", lost=True)
+                    return
+            elif not self._quiet and now_s - self._last_media_s >= QUIET_AFTER_S:
+                self._quiet = True
+                self.feed.mark_quiet(self.generation, f"no media for {QUIET_AFTER_S:.0f} s")
+                log.warning("%s: no media for %.0f s", self.label, QUIET_AFTER_S)
+
+    async def _measure(self) -> None:
+        assert self._meter is not None
+        while not self.closed:
+            await asyncio.sleep(STATS_PERIOD_S)
+            try:
+                report = await self.pc.getStats()
+            except Exception as error:  # noqa: BLE001 - a closing connection; the next round decides
+                log.debug("%s: stats: %s", self.label, error)
+                continue
+            now_s = time.monotonic()
+            live_for_s = now_s - self._media_started_s if self._media_started_s is not None else 0.0
+            stats = self._meter.measure(report, self._tally, live_for_s=live_for_s, now_s=now_s)
+            self.feed.update_stats(self.generation, stats)
+
+
+class ReturnPeer(PeerSession):
+    """A WHEP session: only the guest's return (see the module's docstring)."""
+
+    async def answer(self, offer_sdp: str, *, gather_on_loopback: str | None) -> tuple[str, list[OfferedMedia]]:
+        answer_sdp, media = await super().answer(offer_sdp, gather_on_loopback=gather_on_loopback)
+        if self._return_audio is None and self._return_video is None:
+            raise NegotiationError("the offer receives no audio (or allowed video): a WHEP offer must be recvonly audio/video")
+        return answer_sdp, media
+
+    def start(self) -> None:
+        self.pc.on("connectionstatechange", self._connection_state_changed)
+        log.info("%s: return answered (WHEP)", self.label)
+
+    async def _connection_state_changed(self) -> None:
+        if not self.closed and self.pc.connectionState in ("failed", "closed"):
+            await self.end(f"connection {self.pc.connectionState}", lost=self.pc.connectionState == "failed")
