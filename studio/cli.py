@@ -56,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--remote-lan", action="store_true", help="let other devices on the network connect to the remote control")
     run.add_argument(
+        "--guest-port",
+        metavar="PORT",
+        type=int,
+        help="run the guest service (the guest page, WHIP and WHEP) on 127.0.0.1:PORT; 0 picks a free port (printed)",
+    )
+    run.add_argument(
+        "--guest-token",
+        metavar="GUEST=TOKEN",
+        action="append",
+        default=[],
+        help="the token of a guest source's link (repeat per guest; or STUDIO_GUEST_TOKENS=guest-1=T1,guest-2=T2); default: the show's",
+    )
+    run.add_argument("--guest-lan", action="store_true", help="serve the guest page over HTTPS to the LAN (a certificate the studio makes)")
+    run.add_argument(
         "--allow-missing-devices",
         action="store_true",
         help="start even if a camera is not attached (it shows NO SIGNAL until it is)",
@@ -143,6 +157,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
     from studio.session import SessionOptions, StudioSession
 
     show = resolve_show(arguments.show)
+    show = with_guest_tokens(show, arguments.guest_token + _split_tokens(os.environ.get("STUDIO_GUEST_TOKENS", "")))
     for warning in check_show_resources(
         show, file=arguments.show or "<built-in show demo>", allow_missing_devices=arguments.allow_missing_devices
     ):
@@ -191,7 +206,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
     engine.events.program_stats.connect(
         lambda stats: print(
             _status_line(stats, started_wall_s, engine.program_scene)
-            + "".join(f" | {destination.line()}" for destination in stats.outputs),
+            + "".join(f" | {destination.line()}" for destination in stats.outputs)
+            + _guests_line(session),
             file=sys.stderr,
             end="\r" if interactive else "\n",
             flush=True,
@@ -217,6 +233,8 @@ def run_headless(arguments: argparse.Namespace) -> int:
             start_comments_api(arguments, session)
         if arguments.remote_port is not None:
             start_remote_control(arguments, session)
+        if arguments.guest_port is not None:
+            start_guest_service(arguments, session)
         if record_path is not None:
             session.start_recording(record_path)
         destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
@@ -308,6 +326,51 @@ def start_comments_api(arguments: argparse.Namespace, session):
     server = session.start_comments_api(arguments.comments_port, token)
     print(f"studio: comments API on {server.url} (WebSocket /ws, HTTP POST /comments; token required)", file=sys.stderr)
     return server
+
+
+def _split_tokens(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def with_guest_tokens(show, assignments: list[str]):
+    """The show with each `GUEST=TOKEN` of --guest-token as that guest source's token."""
+    from studio.engine.sources.guest import GUEST_KIND
+
+    if not assignments:
+        return show
+    guests = {source.id: source for source in show.sources if source.kind == GUEST_KIND}
+    sources = list(show.sources)
+    for assignment in assignments:
+        guest_id, equals, token = assignment.partition("=")
+        guest_id = guest_id.strip()
+        if not equals or not guest_id:
+            raise InputError("expected GUEST=TOKEN, e.g. guest-1=Xy7...; the token itself is not shown", field="--guest-token")
+        if guest_id not in guests:
+            raise InputError(
+                f"unknown guest {guest_id!r}; expected the id of a guest source: {', '.join(guests) or '(the show has none)'}",
+                field="--guest-token",
+            )
+        if len(token) < 16:
+            raise InputError(f"the token of {guest_id} is too short; expected at least 16 characters", field="--guest-token")
+        index = next(i for i, source in enumerate(sources) if source.id == guest_id)
+        sources[index] = sources[index].model_copy(update={"settings": {**sources[index].settings, "token": token}})
+    return show.model_copy(update={"sources": sources})
+
+
+def start_guest_service(arguments: argparse.Namespace, session):
+    """The guest service for a headless run; each guest's link is printed with its token masked
+    (the token is the one given with --guest-token, or the show's)."""
+    if not 0 <= arguments.guest_port <= 65535:
+        raise InputError(f"expected a port from 0 to 65535 (0: any free port), got {arguments.guest_port}", field="--guest-port")
+    service = session.start_guest_service(port=arguments.guest_port, lan=arguments.guest_lan or None)
+    for guest_id in session.guest_ids():
+        print(f"studio: guest {guest_id} joins at {service.base_url}/guest/{guest_id}#**** (the token of its link)", file=sys.stderr)
+    return service
+
+
+def _guests_line(session) -> str:
+    stats = session.guest_stats() if session.guest_service is not None else {}
+    return "".join(f" | guest {guest_id}: {guest.describe()}" for guest_id, guest in stats.items())
 
 
 def _check_writable(path: Path) -> None:

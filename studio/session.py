@@ -1,7 +1,7 @@
 """The session: the one Qt-free object that builds and owns a running studio.
 
-It builds the engine, the selling desk, the comment desk (store, replay, Twitch, local API) and
-the remote control, holds the editable show and the on-air state (streaming, recording), and
+It builds the engine, the selling desk, the comment desk (store, replay, Twitch, local API), the
+guest service and the remote control, holds the editable show and the on-air state (streaming, recording), and
 offers the editing API. `studio run`, the desktop app and the remote control all call it and
 listen to its events; none of them wires parts itself.
 
@@ -18,6 +18,7 @@ lock orders them. Events fire on the calling thread or on engine threads: listen
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from studio.engine.clock import MediaClock
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.show import Layer, LayoutKind, Show, SourceSpec
+from studio.engine.sources.guest import GUEST_KIND, new_guest_token, settings_with_plain_token
+from studio.engine.sources.guest_feed import GuestStats
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ class StudioSession:
     def __init__(self, show: Show, options: SessionOptions | None = None) -> None:
         self.options = options or SessionOptions()
         self.events = SessionEvents()
-        self._show = show
+        self._show = with_guest_links(show)
         self._lock = threading.RLock()
         self.engine: Engine | None = None
         self.selling = None  # studio.commerce.selling_desk.SellingDesk, when the show has products
@@ -91,6 +94,7 @@ class StudioSession:
         self._comment_parts: list[Any] = []  # replay, Twitch, scripted players: stopped before the desk
         self.comments_api = None
         self.remote = None  # studio.control.remote_api.RemoteControlServer
+        self.guest_service = None  # studio.guests.service.GuestService
         self._streaming = False
         self._recording: Path | None = None
         self._started = False
@@ -129,13 +133,17 @@ class StudioSession:
             self._show = show
         self.events.show_changed.emit(show)
 
-    def replace_show(self, show: Show) -> Show:
+    def replace_show(self, show: Show, *, new_guest_tokens: bool = False) -> Show:
         """Make the sources, scenes and audio inputs of `show` (an edit, an undo or a redo) the
         running show's, live; everything else (products and their stock, settings) stays as it
-        is now. Validated like a show file; the canvas must stay the same while the engine runs."""
+        is now. Validated like a show file; the canvas must stay the same while the engine runs.
+        A guest keeps the token it has now (an undo must not bring back a revoked link): only
+        revoke_guest_link() passes `new_guest_tokens`."""
         with self._lock:
             current = self.show
             update = {field: getattr(show, field) for field in EDITED_FIELDS}
+            if not new_guest_tokens:
+                update["sources"] = _keeping_guest_tokens(update["sources"], current.sources)
             products = _products_following_scenes(current, show.scenes)
             if products is not None:
                 update["products"] = products
@@ -325,6 +333,7 @@ class StudioSession:
         if self.on_air:
             raise InputError("stop streaming and recording before loading another show or changing the canvas", field="show")
         self.stop_engine()
+        show = with_guest_links(show)
         with self._lock:
             self._show = show
             self.options.show_reference = show_reference
@@ -351,10 +360,10 @@ class StudioSession:
 
     def stop(self) -> None:
         """Everything: the servers, the outputs (the recording is finalized), the engine."""
-        for server in (self.remote, self.comments_api):
+        for server in (self.remote, self.comments_api, self.guest_service):
             if server is not None:
                 _quietly(server.stop)
-        self.remote = self.comments_api = None
+        self.remote = self.comments_api = self.guest_service = None
         self.stop_engine()
 
     # -- on air ------------------------------------------------------------------------------------------
@@ -466,6 +475,119 @@ class StudioSession:
         server.start()  # a port in use raises RemoteApiError, which says so
         self.remote = server
         return server
+
+
+    # -- guests (连麦) -----------------------------------------------------------------------------------
+
+    def start_guest_service(self, *, port: int | None = None, lan: bool | None = None):
+        """The guest service (the guest page, WHIP and WHEP) on the show's port, or `port`; on
+        127.0.0.1 unless the show (or `lan`) opens it to the LAN over HTTPS. It follows every
+        engine of the session, like the remote control."""
+        from studio.guests.engine_host import EngineGuestHost
+        from studio.guests.service import GuestService
+
+        settings = self._show.guests
+        lan = settings.listen_on_lan if lan is None else lan
+        service = GuestService(
+            EngineGuestHost(lambda: self.engine, lambda: self._show),
+            bind_host="0.0.0.0" if lan else "127.0.0.1",
+            port=settings.port if port is None else port,
+            lan=lan,
+            certificate_dir=guest_certificate_dir() if lan else None,
+            ice_servers=settings.ice_servers,
+        )
+        service.start()  # a port in use raises GuestServiceError, which says so
+        self.guest_service = service
+        return service
+
+    def stop_guest_service(self) -> None:
+        """Stop the guest service (its port or network settings changed); guests in a call are
+        disconnected, and their pages rejoin once it runs again."""
+        with self._lock:
+            service, self.guest_service = self.guest_service, None
+        if service is not None:
+            service.stop()
+
+    def guest_ids(self) -> list[str]:
+        return [source.id for source in self._show.sources if source.kind == GUEST_KIND]
+
+    def guest_link(self, ref: str) -> str:
+        """The link to hand this guest (a secret: it holds their token): the show's public URL, or
+        the running service's address."""
+        spec = self._guest_source(ref)
+        token = spec.settings.get("token") or ""
+        if not token:
+            raise InputError(f"guest {spec.name!r} has no link yet; make one with revoke_guest_link()", field="token")
+        base = self._show.guests.public_url
+        if base is None:
+            if self.guest_service is None:
+                raise InputError("the guest service is not running; start it to get the guests' links", field="guests")
+            base = self.guest_service.base_url
+        return f"{base}/guest/{spec.id}#{token}"
+
+    def revoke_guest_link(self, ref: str) -> str:
+        """A new token for this guest: the old link stops working at once and whoever joined with
+        it is disconnected. Returns the new link."""
+        spec = self._guest_source(ref)
+        with self._lock:
+            current = self.show
+            sources = [
+                source.model_copy(update={"settings": {**source.settings, "token": new_guest_token()}}) if source.id == spec.id else source
+                for source in current.sources
+            ]
+            self.replace_show(current.model_copy(update={"sources": sources}), new_guest_tokens=True)
+        if self.guest_service is not None:
+            self.guest_service.end_sessions(spec.id)
+        return self.guest_link(spec.id)
+
+    def guest_stats(self) -> dict[str, GuestStats]:
+        """Each guest's state and connection figures, by source id (WAITING before an engine runs)."""
+        engine = self.engine
+        stats: dict[str, GuestStats] = {}
+        for guest_id in self.guest_ids():
+            feed = engine.guest_feed(guest_id) if engine is not None else None
+            stats[guest_id] = feed.stats() if feed is not None else GuestStats()
+        return stats
+
+    def _guest_source(self, ref: str) -> SourceSpec:
+        spec = self.source(ref)
+        if spec.kind != GUEST_KIND:
+            raise InputError(f"source {spec.name!r} is a {spec.kind} source, not a guest", field="source")
+        return spec
+
+
+def _keeping_guest_tokens(sources: list[SourceSpec], current: list[SourceSpec]) -> list[SourceSpec]:
+    """`sources` with each guest's token as it is in `current` (where that guest exists)."""
+    tokens = {source.id: source.settings.get("token", "") for source in current if source.kind == GUEST_KIND}
+    kept = []
+    for source in sources:
+        if source.kind == GUEST_KIND and source.id in tokens and source.settings.get("token", "") != tokens[source.id]:
+            source = source.model_copy(update={"settings": {**source.settings, "token": tokens[source.id]}})
+        kept.append(source)
+    return kept
+
+
+def with_guest_links(show: Show) -> Show:
+    """The show with a fresh token for each guest source whose file left it empty (a show
+    written by hand): the guest can be given a link. Saving the show keeps it."""
+    if not any(source.kind == GUEST_KIND and not source.settings.get("token") for source in show.sources):
+        return show
+    sources = [
+        source.model_copy(update={"settings": settings_with_plain_token(source.settings, make_token=True)})
+        if source.kind == GUEST_KIND and not source.settings.get("token")
+        else source
+        for source in show.sources
+    ]
+    return show.model_copy(update={"sources": sources})
+
+
+def guest_certificate_dir() -> Path:
+    """Where the LAN certificate the studio makes for its guest page is kept (made once, so a
+    guest's browser that accepted it once keeps accepting it)."""
+    import platformdirs
+
+    data_dir = os.environ.get("STUDIO_DATA_DIR") or platformdirs.user_data_dir("live-selling-studio")
+    return Path(data_dir) / "guest-certificate"
 
 
 def _products_following_scenes(current: Show, scenes) -> list | None:

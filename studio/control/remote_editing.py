@@ -49,6 +49,7 @@ from pydantic_core import to_jsonable_python
 from studio.control.remote_fields import Fields
 from studio.control.remote_protocol import RequestFailed, Status, Subscription
 from studio.engine.errors import InputError
+from studio.engine.secrets import MASK
 from studio.engine.show import AudioInputKind, AudioInputSpec, Fit, Layer, Scene, Show, SourceSpec
 from studio.engine.sources.registry import default_registry
 
@@ -351,8 +352,17 @@ class ShowView:
 def show_view(show: Show, layers_of: Callable[[str], list[Layer]]) -> ShowView:
     """`layers_of(scene id)` is session.layers: the layers with their stable ids."""
     inputs = tuple(InputView(a.id, a.name, a.kind.value, AUDIO_CAPS, audio_settings(a)) for a in show.audio_inputs)
-    inputs += tuple(InputView(s.id, s.name, s.kind, VIDEO_CAPS, to_jsonable_python(s.settings)) for s in show.sources)
+    inputs += tuple(InputView(s.id, s.name, s.kind, VIDEO_CAPS, shown_settings(s.settings)) for s in show.sources)
     return ShowView(inputs, tuple(SceneView(s.id, s.name, _item_views(show, s, layers_of)) for s in show.scenes))
+
+
+def shown_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """A source's settings as a client may see them: a guest's token (their link) masked. A
+    client that sends the mask back is refused by the token's own validation."""
+    shown = to_jsonable_python(settings)
+    if shown.get("token"):
+        shown["token"] = MASK
+    return shown
 
 
 def _item_views(show: Show, scene: Scene, layers_of: Callable[[str], list[Layer]]) -> tuple[ItemView, ...]:

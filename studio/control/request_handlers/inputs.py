@@ -11,11 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
 
-from studio.control.remote_editing import AUDIO_SETTINGS, OBS_KINDS, audio_settings, default_settings, input_kinds, native_box, resolve_kind, studio_settings
+from studio.control.remote_editing import (
+    AUDIO_SETTINGS,
+    OBS_KINDS,
+    audio_settings,
+    default_settings,
+    input_kinds,
+    native_box,
+    resolve_kind,
+    shown_settings,
+    studio_settings,
+)
 from studio.control.remote_fields import Fields
 from studio.control.remote_protocol import AUDIO_TRACKS, SILENCE_DB, RequestFailed, Status, db_to_mul, mul_to_db
 from studio.control.request_handlers.scenes import find_scene
 from studio.engine.errors import InputError
+from studio.engine.secrets import MASK
 from studio.engine.show import AudioInputSpec, Show, SourceSpec
 
 if TYPE_CHECKING:
@@ -94,7 +105,7 @@ def get_input_default_settings(requests: RemoteRequests, fields: Fields, **_cont
 def get_input_settings(requests: RemoteRequests, fields: Fields, **_context) -> dict:
     spec = _input(requests, fields)
     if isinstance(spec, SourceSpec):
-        return {"inputSettings": to_jsonable_python(spec.settings), "inputKind": spec.kind}
+        return {"inputSettings": shown_settings(spec.settings), "inputKind": spec.kind}
     return {"inputSettings": to_jsonable_python(audio_settings(spec)), "inputKind": spec.kind.value}
 
 
@@ -107,6 +118,8 @@ def set_input_settings(requests: RemoteRequests, fields: Fields, **_context) -> 
     session = requests.studio.session
     if isinstance(spec, SourceSpec):
         settings = studio_settings(spec.kind, given)
+        if settings.get("token") == MASK:  # the masked token a client read and sent back: keep the real one
+            settings.pop("token")
         session.update_source(spec.id, settings={**spec.settings, **settings} if overlay else settings)
         return
     kind = spec.kind.value
