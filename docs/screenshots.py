@@ -43,7 +43,7 @@ def render(width: int, height: int, language: str) -> None:
         os.environ["STUDIO_DATA_DIR"] = folder
         store = PreferencesStore(Path(folder))
         store.save(Preferences(language=language, recording_folder=folder, remote_enabled=False))
-        app, window = build_window("demo", store)
+        app, window = build_window("demo", store, any_guest_port=True)
         window.resize(width, height)
         window.show()
         settle(app, 20, until=lambda: window.host.engine is not None)

@@ -45,8 +45,11 @@ class SteppedStudio:
         if not self.store.path.exists():
             # The remote control is tested on its own (tests/test_remote_api.py): not on port 4455 here.
             self.store.save(Preferences(recording_folder=str(tmp_path / "recordings"), remote_enabled=False))
+        show = show or builtin_show("demo")
+        # The guest service is tested on its own (tests/test_gui_guests.py): on a free port here.
+        show = show.model_copy(update={"guests": show.guests.model_copy(update={"port": 0})})
         self.window = MainWindow(
-            show=show or builtin_show("demo"),
+            show=show,
             show_path=None,
             build_engine=self._build,
             preferences_store=self.store,
@@ -309,7 +312,7 @@ def test_unsaved_changes_are_asked_about(studio, qtbot, tmp_path):
     window.new_show()
     assert window.document.name == "New show" and not window.dirty
     studio.wait_for_engine()
-    assert studio.engine.scene_names == ["FRONT", "SIDE", "BACK", "DETAIL", "GRID", "PIP"]  # no camera here: the demo's
+    assert studio.engine.scene_names == ["FRONT", "SIDE", "BACK", "DETAIL", "GRID", "PIP", "GUEST"]  # no camera here: the demo's
 
 
 def test_a_bad_show_file_keeps_the_open_show_and_names_the_file_and_field(studio, tmp_path):
@@ -546,4 +549,4 @@ def test_file_new_offers_a_show_of_the_attached_cameras(studio, qtbot):
     studio.answer = False
     window.new_show()
     studio.wait_for_engine()
-    assert window.document.name == "New show" and [s.name for s in window.document.sources] == ["FRONT", "SIDE", "BACK", "DETAIL"]
+    assert window.document.name == "New show" and [s.name for s in window.document.sources] == ["FRONT", "SIDE", "BACK", "DETAIL", "Guest 1"]

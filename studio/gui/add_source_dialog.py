@@ -3,8 +3,9 @@
 Video kinds come from the source registry (each plugin's settings_model is the form); audio
 inputs (a microphone...) get a form of their kind's fields of AudioInputSpec. OK runs the edit
 through the EditHistory (one undo step); a new video source also gets a layer on the scene being
-edited, as OBS does. A refused edit (a name taken, a file missing) keeps the dialog open with
-the message, which names the field, and the field focused.
+edited, as OBS does, and a guest their voice as a mixer input. A refused edit (a name taken, a
+file missing) keeps the dialog open with the message, which names the field, and the field
+focused. A guest's token gets no editor (HIDDEN_SETTINGS): it is never drawn.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from PySide6.QtWidgets import (
 
 from studio.engine.errors import InputError
 from studio.engine.show import AudioInputKind, AudioInputSpec
+from studio.engine.sources.guest import GUEST_KIND
 from studio.engine.sources.registry import default_registry
 from studio.gui.schema_form import ERROR_STYLE, SchemaForm
 from studio.gui.undo import EditHistory
 
 # The Add menu's order: what a seller adds most first.
-VIDEO_KIND_ORDER = ("camera", "screen", "image", "file", "network", "colour", "test_pattern")
+VIDEO_KIND_ORDER = ("camera", "screen", "image", "file", "network", "guest", "colour", "test_pattern")
 ADDABLE_AUDIO_KINDS = (AudioInputKind.MICROPHONE.value,)
 
 # The fields of AudioInputSpec that say what an input of each kind is (the mixer's settings,
@@ -46,6 +48,10 @@ AUDIO_KIND_FIELDS: dict[str, tuple[str, ...]] = {
     AudioInputKind.SOURCE_AUDIO.value: ("source",),
 }
 DEVICE_PICKERS = {AudioInputKind.MICROPHONE.value: {"device": "microphone"}}
+# Settings a kind's form never shows: a guest's token is their key to join, made by the studio
+# when the guest is added and replaced with New link in the Guests dock; drawing it in a form
+# would put it on a screen share.
+HIDDEN_SETTINGS: dict[str, tuple[str, ...]] = {"guest": ("token",)}
 
 
 def kind_label(kind: str) -> str:
@@ -56,6 +62,7 @@ def kind_label(kind: str) -> str:
         "image": QCoreApplication.translate("SourceKinds", "Image"),
         "file": QCoreApplication.translate("SourceKinds", "Media file"),
         "network": QCoreApplication.translate("SourceKinds", "Network feed (SRT/RTMP)"),
+        "guest": QCoreApplication.translate("SourceKinds", "Guest"),
         "colour": QCoreApplication.translate("SourceKinds", "Colour"),
         "test_pattern": QCoreApplication.translate("SourceKinds", "Test pattern"),
         "microphone": QCoreApplication.translate("SourceKinds", "Microphone"),
@@ -70,6 +77,21 @@ def video_kinds() -> list[str]:
     """Every kind the registry has, the familiar ones first."""
     kinds = default_registry().kinds
     return [kind for kind in VIDEO_KIND_ORDER if kind in kinds] + [kind for kind in kinds if kind not in VIDEO_KIND_ORDER]
+
+
+def hidden_settings(kind: str) -> tuple[str, ...]:
+    """The settings of `kind` that get no editor in its form (see HIDDEN_SETTINGS)."""
+    return HIDDEN_SETTINGS.get(kind, ())
+
+
+def add_guest_with_voice(session, name: str, settings: dict[str, Any] | None = None):
+    """A guest source (its token made by the session) and their voice as a mixer input, which
+    is what puts the guest in the mix and out of their own return; returns the source. Both
+    ways of adding a guest (the Sources menu, the Guests dock) come here."""
+    spec = session.add_source(GUEST_KIND, name, settings)
+    voice = QCoreApplication.translate("AddSourceDialog", "{name} voice").format(name=spec.name)
+    session.add_audio_input(AudioInputKind.SOURCE_AUDIO.value, voice, source=spec.id)
+    return spec
 
 
 def is_audio_kind(kind: str) -> bool:
@@ -119,7 +141,7 @@ class SourceDialog(QDialog):
         top.addRow(self.tr("Name:"), self.name_edit)
         top.addRow(self.tr("Kind:"), QLabel(kind_label(kind), self))
         layout.addLayout(top)
-        self.form = SchemaForm(settings_model(kind), settings, self)
+        self.form = SchemaForm(settings_model(kind), settings, self, hidden=hidden_settings(kind))
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -182,6 +204,10 @@ class AddSourceDialog(SourceDialog):
         name, settings = self.name_edit.text(), self.form.values()
         if self.audio:
             spec = self.session.add_audio_input(self.kind, name, **settings)
+        elif self.kind == GUEST_KIND:
+            spec = add_guest_with_voice(self.session, name, settings)
+            if self.scene:
+                self.session.add_layer(self.scene, spec.id)
         else:
             spec = self.session.add_source(self.kind, name, settings)
             if self.scene:

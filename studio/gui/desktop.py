@@ -52,13 +52,17 @@ def initial_show(reference: str | None, preferences: Preferences) -> tuple[Show,
     return show, Path(reference) if is_file else None, None
 
 
-def build_window(reference: str | None, store: PreferencesStore):
+def build_window(reference: str | None, store: PreferencesStore, *, any_guest_port: bool = False):
+    """`any_guest_port`: the guest service on a free port instead of the show's (a screenshot
+    must not meet, or hold, the port of a studio running on the same machine)."""
     from studio.app import build_engine
     from studio.gui.main_window import MainWindow
 
     preferences = store.load()
     app, translators = create_application(preferences.language)
     show, path, error = initial_show(reference, preferences)
+    if any_guest_port:
+        show = show.model_copy(update={"guests": show.guests.model_copy(update={"port": 0})})
     window = MainWindow(show=show, show_path=path, build_engine=build_engine, preferences_store=store)
     window._translators = translators  # they must live as long as the window
     if reference is None and not preferences.last_show:
@@ -87,7 +91,7 @@ def take_screenshot(out: Path, width: int, height: int, *, reference: str | None
         os.environ["STUDIO_DATA_DIR"] = folder  # the session's comment store is thrown away too
         store = PreferencesStore(Path(folder))
         store.save(Preferences(language=language, recording_folder=folder, remote_enabled=False))
-        app, window = build_window(reference or "demo", store)
+        app, window = build_window(reference or "demo", store, any_guest_port=True)
         window.resize(width, height)
         window.show()
         deadline_s = time.monotonic() + settle_s

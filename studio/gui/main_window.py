@@ -51,6 +51,7 @@ from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM, MonitorView, Multi
 from studio.gui.panels import ScenePanel, TransitionPanel
 from studio.gui.preferences import Preferences, PreferencesStore
 from studio.gui.comments_panel import CommentsPanel
+from studio.gui.guests_panel import GuestsPanel
 from studio.gui.products_panel import ProductsPanel
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.status_bar import StudioStatusBar
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.status = StudioStatusBar(self)
         self.setStatusBar(self.status)
+        self.guests_panel.stats_refreshed.connect(self.status.update_guests)
         self._build_menus()
         self.hotkeys = HotkeyDispatcher(self, self.run_action)
         self._connect_bridge()
@@ -196,6 +198,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.products_dock], [340], Qt.Orientation.Horizontal)
         self.comments_dock = self._dock("comments", self.tr("Comments"), self.comments_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.products_dock, self.comments_dock)
+        # Guests (连麦): their calls, links and settings, beside the comments.
+        self.guests_panel = GuestsPanel(self.history, self)
+        self.guests_dock = self._dock("guests", self.tr("Guests"), self.guests_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.comments_dock, self.guests_dock)
         self.products_dock.raise_()
         # Building the studio: the selected scene's layers, and every source of the show (tabbed).
         self.scenes.attach_history(self.history)
@@ -233,6 +239,9 @@ class MainWindow(QMainWindow):
         self.products.error.connect(self.show_problem)
         self.comments_panel.changed.connect(self.mark_dirty)
         self.comments_panel.error.connect(self.show_problem)
+        self.guests_panel.error.connect(self.show_problem)
+        self.guests_panel.notice.connect(lambda text: self.status.showMessage(text, 5_000))
+        self.guests_panel.changed.connect(self.mark_dirty)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(self.tr("Controls"), self)
@@ -682,6 +691,8 @@ class MainWindow(QMainWindow):
         self.desk = self.session.selling
         self.products.set_desk(self.desk)  # the panel relays the desk's errors through its error signal
         self.products.set_hotkey_texts(self.bindings)
+        # The guest service, when the show has guests: a port in use is reported, the show goes on.
+        self.guests_panel.start_service_if_needed()
         self._start_comments(engine)
         self._start_remote(engine)
         self._on_scenes(engine.program_scene, engine.preview_scene)
@@ -881,7 +892,7 @@ class MainWindow(QMainWindow):
     def _docks(self) -> tuple[QDockWidget, ...]:
         return (
             self.multiview_dock, self.scenes_dock, self.layers_dock, self.sources_dock, self.transitions_dock,
-            self.mixer_dock, self.products_dock, self.comments_dock,
+            self.mixer_dock, self.products_dock, self.comments_dock, self.guests_dock,
         )
 
     def _save_preferences(self) -> None:

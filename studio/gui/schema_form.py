@@ -3,13 +3,17 @@
 Used by the Settings dialog for source plugin settings, so a new plugin gets its editor for
 free. int -> spin box (bounds from ge/gt/le/lt, step from multiple_of), float -> double spin
 box, bool -> check box, str -> line edit (masked with a Show button when the field may hold a
-secret: a URL, key, password...), Enum/Literal -> combo box, an RGB triple -> colour field.
+secret: a URL, key, password..., or is a SecretStr), Enum/Literal -> combo box, an RGB triple ->
+colour field.
 Optional numbers get a "(none)" value below their minimum. Anything else is edited as JSON.
 
 A str or int field whose Field() carries json_schema_extra={"device_picker": "camera"} (or
 "screen", "microphone") gets an editable combo box of the devices found on this machine
 (studio.engine.devices.device_choices), and {"choices": [...]} an editable combo box of those
 values: a person picks one by its label or still types any value (a device not plugged in yet).
+
+Fields named in `hidden` get no editor at all (a guest's token: the Guests dock makes and
+revokes it, and it is never drawn); their values pass through values() untouched.
 
 `values()` returns only what the show file needs: the fields it already had (unchanged ones
 exactly as they were written, so opening and closing the dialog changes nothing) and fields
@@ -26,7 +30,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import PydanticUndefined
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
@@ -184,6 +188,8 @@ class _Field:
             return "float"
         if annotation is str:
             return "str"
+        if annotation is SecretStr:
+            return "secret"
         if isinstance(annotation, type) and issubclass(annotation, Enum):
             return "enum"
         if get_origin(annotation) is Literal:
@@ -266,7 +272,7 @@ class _Field:
             row = QHBoxLayout(holder)
             row.setContentsMargins(0, 0, 0, 0)
             row.addWidget(edit, 1)
-            if kind == "str" and is_secret_field(self.name):
+            if kind == "secret" or (kind == "str" and is_secret_field(self.name)):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
                 show = QPushButton(_translate("Show"), holder)
                 show.setCheckable(True)
@@ -336,6 +342,8 @@ class _Field:
             return value
         if isinstance(value, Enum):
             value = value.value
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if self.kind == "rgb":
             rgb = _parse_rgb(value)
             return rgb if rgb is not None else value
@@ -351,6 +359,8 @@ class _Field:
             value = None
         if isinstance(value, Enum):
             value = value.value
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
         if kind == "choice":
             combo = self.choice_box
             index = combo.findData(value) if value is not None else -1  # type: ignore[union-attr]
@@ -372,7 +382,7 @@ class _Field:
         elif kind == "rgb":
             rgb = _parse_rgb(value)
             editor.setText(_rgb_hex(rgb) if rgb else ("" if value is None else str(value)))  # type: ignore[attr-defined]
-        elif kind == "str":
+        elif kind in ("str", "secret"):
             editor.setText("" if value is None else str(value))  # type: ignore[attr-defined]
         else:
             editor.setText("" if value is None else json.dumps(value))  # type: ignore[attr-defined]
@@ -406,7 +416,7 @@ class _Field:
         if kind == "rgb":
             rgb = _parse_rgb(text)
             return rgb if rgb is not None else text
-        if kind == "str":
+        if kind in ("str", "secret"):
             return None if self.optional and not text.strip() else text
         if self.optional and not text.strip():
             return None
@@ -426,9 +436,11 @@ class SchemaForm(QWidget):
         parent: QWidget | None = None,
         *,
         device_choices: DeviceChoicesProvider | None = None,
+        hidden: tuple[str, ...] = (),
     ) -> None:
         """`device_choices(kind)` lists a device picker's (value, label) pairs; by default the
-        devices found on this machine. A caller that has listed them already passes its own."""
+        devices found on this machine. A caller that has listed them already passes its own.
+        `hidden`: fields edited elsewhere, given no editor (see the module docstring)."""
         super().__init__(parent)
         self.model_cls = model_cls
         self._device_choices_provider = device_choices
@@ -442,6 +454,8 @@ class SchemaForm(QWidget):
         self.form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         outer.addLayout(self.form_layout)
         for name, info in model_cls.model_fields.items():
+            if name in hidden:
+                continue
             field = _Field(self, name, info)
             self._fields[name] = field
             label = QLabel(_translate(field.label) + ":", self)
@@ -517,7 +531,7 @@ class SchemaForm(QWidget):
                 result[name] = self._original[name] if unchanged else self._output(field, value)
             elif value != field.canonical(field.default()):
                 result[name] = self._output(field, value)
-        # Keys the model does not know are kept: validation then names them.
+        # Hidden fields, and keys the model does not know (validation then names them), are kept.
         for name, value in self._original.items():
             if name not in self._fields:
                 result[name] = value
@@ -559,7 +573,8 @@ class SchemaForm(QWidget):
         label = self._fields[name].label if isinstance(name, str) and name in self._fields else str(name)
         message = first["msg"]
         value = first.get("input")
-        if isinstance(name, str) and is_secret_field(name) and isinstance(value, str) and value:
+        secret = isinstance(name, str) and (is_secret_field(name) or (name in self._fields and self._fields[name].kind == "secret"))
+        if secret and isinstance(value, str) and value:
             message = scrub_secrets(message, value).replace(value, MASK)
         if not label:
             return message

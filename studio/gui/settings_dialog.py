@@ -1,5 +1,6 @@
-"""Settings: the show's canvas, encoder, destinations, sources and audio devices, plus the app's
-language and recording folder.
+"""Settings: the show's canvas, encoder, destinations, sources, audio devices and where guests
+connect (the Guests tab, studio/gui/guest_settings_tab.py), plus the app's language and
+recording folder.
 
 The dialog edits copies. On OK it checks everything (each source's settings, each destination's
 URL, then the whole show through parse_show) and refuses with a line under the tabs naming what
@@ -51,6 +52,8 @@ from studio.engine.show import (
     parse_show,
 )
 from studio.engine.sources.camera import CameraInfo, CameraSettings, list_cameras
+from studio.gui.add_source_dialog import hidden_settings
+from studio.gui.guest_settings_tab import GuestSettingsTab
 from studio.gui.preferences import Preferences
 from studio.gui.schema_form import ERROR_STYLE, SchemaForm
 
@@ -163,6 +166,8 @@ class SettingsDialog(QDialog):
         self.destinations_tab = self._add_tab(self._build_destinations_tab(), self.tr("Destinations"))
         self.cameras_tab = self._add_tab(self._build_sources_tab(), self.tr("Cameras"))
         self.audio_tab = self._add_tab(self._build_audio_tab(), self.tr("Audio"))
+        self.guests_settings = GuestSettingsTab(self._show.guests)
+        self.guests_tab = self._add_tab(self.guests_settings, self.tr("Guests"))
         self.general_tab = self._add_tab(self._build_general_tab(), self.tr("General"))
 
         self.error_label = QLabel(self)
@@ -589,7 +594,9 @@ class SettingsDialog(QDialog):
                 group_layout.addWidget(_note(error.detail, group))
                 editors_layout.addWidget(group)
                 continue
-            form = SchemaForm(plugin.settings_model, spec.settings, group, device_choices=self._device_choices)
+            form = SchemaForm(
+                plugin.settings_model, spec.settings, group, device_choices=self._device_choices, hidden=hidden_settings(spec.kind)
+            )
             self.source_forms[spec.id] = form
             if spec.kind == "camera":
                 self._add_camera_mode_row(spec, form, group, group_layout)
@@ -609,6 +616,7 @@ class SettingsDialog(QDialog):
             "file": self.tr("media file"),
             "network": self.tr("network feed"),
             "screen": self.tr("screen capture"),
+            "guest": self.tr("guest"),
         }
         return names.get(kind, kind)
 
@@ -868,6 +876,10 @@ class SettingsDialog(QDialog):
             return False
         data["destinations"] = [spec.model_dump(mode="json") for spec in specs]
         try:
+            data["guests"] = self.guests_settings.settings().model_dump(mode="json")
+        except InputError as error:
+            return self._refuse(str(error), self.guests_tab, self.guests_settings.focus_for(error))
+        try:
             show = parse_show(data, file="")
         except InputError as error:
             return self._refuse(self.tr("The show cannot be saved like this: {problem}").format(problem=str(error)))
@@ -904,13 +916,15 @@ class SettingsDialog(QDialog):
 
     def needs_restart(self) -> bool:
         """Whether anything the engine is built from changed: canvas, encoder, recording,
-        sources, audio devices. Destinations and preferences apply without a rebuild."""
+        sources, audio devices. Destinations, guest settings (the guest service follows them by
+        itself) and preferences apply without a rebuild."""
         if self._result_show is None:
             return False
         before = self._show.model_dump(mode="json")
         after = self._result_show.model_dump(mode="json")
-        before.pop("destinations", None)
-        after.pop("destinations", None)
+        for field in ("destinations", "guests"):
+            before.pop(field, None)
+            after.pop(field, None)
         return before != after
 
 

@@ -1,5 +1,6 @@
 """The status bar: program fps, dropped and lagged frames, CPU, each destination's state and
-bitrate, recording time and free disk. Updated once a second from the engine's stats event."""
+bitrate, recording time and free disk, and how many guests are live. Updated once a second from
+the engine's stats event (the guests from the Guests dock's refresh)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from studio.engine.events import ProgramStats
 from studio.engine.outputs.stream import OutputState
+from studio.engine.sources.guest_feed import GuestState, GuestStats
 
 STATE_COLOURS = {
     OutputState.LIVE: "#3c3",
@@ -34,7 +36,9 @@ class StudioStatusBar(QStatusBar):
         self.outputs_label = QLabel(self)
         self.recording_label = QLabel(self)
         self.disk_label = QLabel(self)
-        for label in (self.program_label, self.cpu_label, self.outputs_label, self.recording_label, self.disk_label):
+        self.guests_label = QLabel(self)
+        labels = (self.program_label, self.cpu_label, self.outputs_label, self.guests_label, self.recording_label, self.disk_label)
+        for label in labels:
             self.addPermanentWidget(label)
         self._last_frames = 0
         self._last_wall_s = time.monotonic()
@@ -96,6 +100,19 @@ class StudioStatusBar(QStatusBar):
         else:
             self.recording_label.setText(self.tr("REC off"))
         self.disk_label.setText(self.tr("Disk {gb:.1f} GB free").format(gb=free_disk_gb(self.recording_folder)))
+
+    def update_guests(self, stats: dict[str, GuestStats]) -> None:
+        """"● Guests 1/2 live": green when one is live, red when one is lost; nothing without guests."""
+        if not stats:
+            self.guests_label.setText("")
+            return
+        states = [guest.state for guest in stats.values()]
+        live, lost = states.count(GuestState.LIVE), states.count(GuestState.LOST)
+        colour = "#f44" if lost else "#3c3" if live else "#999"
+        text = self.tr("Guests {live}/{total} live").format(live=live, total=len(states))
+        if lost:
+            text += ", " + self.tr("{lost} lost").format(lost=lost)
+        self.guests_label.setText(f"<span style='color:{colour}'>\u25cf</span> {text}")
 
 
 def free_disk_gb(folder: Path) -> float:

@@ -4,12 +4,17 @@
 <context>
     <name>AddSourceDialog</name>
     <message>
-        <location filename="../add_source_dialog.py" line="176"/>
+        <location filename="../add_source_dialog.py" line="92"/>
+        <source>{name} voice</source>
+        <translation>{name}的声音</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="198"/>
         <source>Add {kind}</source>
         <translation>添加{kind}</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="207"/>
+        <location filename="../add_source_dialog.py" line="233"/>
         <source>Properties of “{name}”</source>
         <translation>“{name}”的属性</translation>
     </message>
@@ -312,8 +317,8 @@
 <context>
     <name>DeviceField</name>
     <message>
-        <location filename="../settings_dialog.py" line="109"/>
-        <location filename="../settings_dialog.py" line="128"/>
+        <location filename="../settings_dialog.py" line="112"/>
+        <location filename="../settings_dialog.py" line="131"/>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
     </message>
@@ -357,6 +362,294 @@
         <location filename="../mixer_panel.py" line="350"/>
         <source>Gain in dB; type a value and press Enter.</source>
         <translation>增益（dB）；输入数值后按回车。</translation>
+    </message>
+</context>
+<context>
+    <name>GuestCard</name>
+    <message>
+        <location filename="../guests_panel.py" line="148"/>
+        <source>Copy link</source>
+        <translation>复制链接</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="149"/>
+        <source>Put the guest&apos;s link on the clipboard, to send it to them</source>
+        <translation>将嘉宾的链接复制到剪贴板，以便发给对方</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="150"/>
+        <source>Show QR</source>
+        <translation>显示二维码</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="151"/>
+        <source>The link as a QR code, for the guest to scan with a phone</source>
+        <translation>以二维码显示链接，供嘉宾用手机扫码</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="152"/>
+        <source>New link</source>
+        <translation>生成新链接</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="153"/>
+        <source>Make a new link: the old one stops working and whoever joined with it is disconnected</source>
+        <translation>生成新链接：旧链接将失效，用旧链接加入的人会被断开</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="158"/>
+        <source>May see program video</source>
+        <translation>可看节目画面</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="159"/>
+        <source>The guest sees the show as it goes out, besides hearing it</source>
+        <translation>嘉宾除了能听到节目，还能看到正在播出的画面</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="160"/>
+        <source>Browser echo cancellation / noise suppression</source>
+        <translation>浏览器回声消除 / 降噪</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="162"/>
+        <source>Off for a guest with a good microphone and headphones: their voice is sent untouched</source>
+        <translation>嘉宾有好的麦克风和耳机时可关闭：其声音将原样传送</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="193"/>
+        <source>Waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="194"/>
+        <source>Connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="195"/>
+        <source>Live</source>
+        <translation>连麦中</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="196"/>
+        <source>Lost</source>
+        <translation>已掉线</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="205"/>
+        <source>{fps:.0f} fps</source>
+        <translation>{fps:.0f} fps</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="206"/>
+        <source>{kbps:.0f} kbps</source>
+        <translation>{kbps:.0f} kbps</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="209"/>
+        <source>RTT {ms:.0f} ms</source>
+        <translation>往返延迟 {ms:.0f} 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="210"/>
+        <source>loss {percent:.1f}%</source>
+        <translation>丢包 {percent:.1f}%</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="212"/>
+        <source>uplink limited</source>
+        <translation>上行受限</translation>
+    </message>
+</context>
+<context>
+    <name>GuestQrDialog</name>
+    <message>
+        <location filename="../guests_panel.py" line="94"/>
+        <source>Link for “{name}”</source>
+        <translation>“{name}”的链接</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="102"/>
+        <source>Whoever scans this code or has this link can join the show as {name}. Show it only to {name}; New link makes it stop working.</source>
+        <translation>任何人扫描此二维码或拿到此链接，都能以 {name} 的身份加入节目。请只给 {name} 看；点击“生成新链接”可让它失效。</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="112"/>
+        <source>Copy link</source>
+        <translation>复制链接</translation>
+    </message>
+</context>
+<context>
+    <name>GuestSettingsTab</name>
+    <message>
+        <location filename="../guest_settings_tab.py" line="64"/>
+        <source>Where guests connect</source>
+        <translation>嘉宾接入</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="69"/>
+        <source>Any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="72"/>
+        <source>A fixed port keeps the guests&apos; links the same from one show to the next</source>
+        <translation>使用固定端口，嘉宾的链接每场节目都保持不变</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="73"/>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="74"/>
+        <source>Let guests on this network join (HTTPS with a certificate the studio makes)</source>
+        <translation>允许本网络中的嘉宾加入（HTTPS，使用本软件生成的证书）</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="78"/>
+        <source>A guest&apos;s browser warns once about the studio&apos;s own certificate; they accept it to go on.</source>
+        <translation>嘉宾的浏览器会对本软件自己的证书提示一次警告；接受后即可继续。</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="82"/>
+        <source>Public URL:</source>
+        <translation>公网地址：</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="86"/>
+        <source>For guests outside your network: the address of a reverse proxy or tunnel you run that forwards to this studio. Links then use it instead of this computer&apos;s address.</source>
+        <translation>供你网络之外的嘉宾使用：填写你自己运行的、转发到本软件的反向代理或隧道地址。链接将使用这个地址，而不是这台电脑的地址。</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="94"/>
+        <source>STUN and TURN servers</source>
+        <translation>STUN 和 TURN 服务器</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="99"/>
+        <source>A guest outside your network usually needs a TURN server (a relay); STUN alone finds a path only through simple routers. Several URLs of one server go in one row, separated by spaces.</source>
+        <translation>网络之外的嘉宾通常需要 TURN 服务器（中继）；仅靠 STUN 只能穿过简单的路由器。同一服务器的多个地址写在同一行，用空格分隔。</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="106"/>
+        <source>URLs</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="106"/>
+        <source>Username</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="106"/>
+        <source>Credential</source>
+        <translation>凭据</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="119"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="120"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../guest_settings_tab.py" line="131"/>
+        <source>A new port, network setting or server list applies when no guest is in a call: the guest service restarts by itself. TURN credentials are saved in the show file.</source>
+        <translation>新的端口、网络设置或服务器列表会在没有嘉宾连麦时生效：嘉宾服务会自动重启。TURN 凭据保存在节目文件中。</translation>
+    </message>
+</context>
+<context>
+    <name>GuestsPanel</name>
+    <message>
+        <location filename="../guests_panel.py" line="250"/>
+        <source>No guests in this show. Add one, then send them their link.</source>
+        <translation>本节目还没有嘉宾。添加一位，再把链接发给对方。</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="257"/>
+        <location filename="../guests_panel.py" line="461"/>
+        <source>Add guest</source>
+        <translation>添加嘉宾</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="258"/>
+        <source>A new guest with their own link and their voice in the mixer; put them on a scene in Layers</source>
+        <translation>新嘉宾有自己的链接，声音进入混音台；请在“图层”中把嘉宾放到场景里</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="309"/>
+        <source>Guests join through {url}</source>
+        <translation>嘉宾通过 {url} 加入</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="311"/>
+        <source>Guests on this network join at {url}</source>
+        <translation>本网络中的嘉宾通过 {url} 加入</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="314"/>
+        <source>Guests join at {url}: this computer only. For guests elsewhere: Settings, Guests.</source>
+        <translation>嘉宾通过 {url} 加入：仅限这台电脑。其他地方的嘉宾请见“设置 → 嘉宾”。</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="317"/>
+        <source>The guest service is not running.</source>
+        <translation>嘉宾服务未运行。</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="323"/>
+        <source>No link while the guest service is not running</source>
+        <translation>嘉宾服务未运行，没有链接</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="325"/>
+        <source>No link yet: make one with New link</source>
+        <translation>还没有链接：点击“生成新链接”</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="369"/>
+        <source>Guests: cannot listen on port {port}: {reason}</source>
+        <translation>嘉宾：无法监听端口 {port}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="401"/>
+        <source>Link for “{name}” copied: send it to {name} only</source>
+        <translation>“{name}”的链接已复制：只发给 {name}</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="421"/>
+        <source>Make a new link for “{name}”? The old link stops working, and if {name} is in the call they are disconnected.</source>
+        <translation>为“{name}”生成新链接？旧链接将失效；如果 {name} 正在连麦，会被断开。</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="423"/>
+        <source>New link</source>
+        <translation>生成新链接</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="435"/>
+        <source>New link for “{name}”: the old one no longer works</source>
+        <translation>已为“{name}”生成新链接：旧链接已失效</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="447"/>
+        <source>May see program video</source>
+        <translation>可看节目画面</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="447"/>
+        <source>Browser echo cancellation</source>
+        <translation>浏览器回声消除</translation>
+    </message>
+    <message>
+        <location filename="../guests_panel.py" line="464"/>
+        <source>“{name}” added: copy their link, and put them on a scene in Layers</source>
+        <translation>已添加“{name}”：请复制链接，并在“图层”中放到场景里</translation>
     </message>
 </context>
 <context>
@@ -497,13 +790,13 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../desktop.py" line="68"/>
-        <location filename="../main_window.py" line="428"/>
+        <location filename="../desktop.py" line="72"/>
+        <location filename="../main_window.py" line="437"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
     <message>
-        <location filename="../desktop.py" line="69"/>
+        <location filename="../desktop.py" line="73"/>
         <source>{error}
 
 The demo show is open instead.</source>
@@ -512,340 +805,345 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="144"/>
+        <location filename="../main_window.py" line="146"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="145"/>
+        <location filename="../main_window.py" line="147"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="150"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="150"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="182"/>
+        <location filename="../main_window.py" line="184"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="183"/>
+        <location filename="../main_window.py" line="185"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="186"/>
+        <location filename="../main_window.py" line="188"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="187"/>
+        <location filename="../main_window.py" line="189"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="197"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="199"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="203"/>
+        <source>Guests</source>
+        <translation>嘉宾</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="210"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205"/>
+        <location filename="../main_window.py" line="211"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238"/>
+        <location filename="../main_window.py" line="247"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="241"/>
-        <location filename="../main_window.py" line="618"/>
-        <location filename="../main_window.py" line="630"/>
-        <location filename="../main_window.py" line="663"/>
+        <location filename="../main_window.py" line="250"/>
+        <location filename="../main_window.py" line="627"/>
+        <location filename="../main_window.py" line="639"/>
+        <location filename="../main_window.py" line="672"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="242"/>
-        <location filename="../main_window.py" line="648"/>
-        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="251"/>
+        <location filename="../main_window.py" line="657"/>
         <location filename="../main_window.py" line="665"/>
-        <location filename="../main_window.py" line="827"/>
+        <location filename="../main_window.py" line="674"/>
+        <location filename="../main_window.py" line="838"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="255"/>
+        <location filename="../main_window.py" line="264"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256"/>
+        <location filename="../main_window.py" line="265"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257"/>
+        <location filename="../main_window.py" line="266"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="267"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259"/>
+        <location filename="../main_window.py" line="268"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260"/>
+        <location filename="../main_window.py" line="269"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="271"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="263"/>
+        <location filename="../main_window.py" line="272"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="275"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="267"/>
+        <location filename="../main_window.py" line="276"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="277"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="278"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273"/>
+        <location filename="../main_window.py" line="282"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339"/>
+        <location filename="../main_window.py" line="348"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="390"/>
+        <location filename="../main_window.py" line="399"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="399"/>
+        <location filename="../main_window.py" line="408"/>
         <source>My show</source>
         <translation>我的节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="403"/>
+        <location filename="../main_window.py" line="412"/>
         <source>Build a show from the cameras on this computer ({cameras})?</source>
         <translation>用这台电脑上的摄像头（{cameras}）创建节目吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="405"/>
+        <location filename="../main_window.py" line="414"/>
         <source>The microphone goes into the mixer.</source>
         <translation>麦克风将加入混音台。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="415"/>
         <source>Your cameras</source>
         <translation>本机摄像头</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="414"/>
-        <location filename="../main_window.py" line="417"/>
         <location filename="../main_window.py" line="423"/>
-        <location filename="../main_window.py" line="478"/>
+        <location filename="../main_window.py" line="426"/>
+        <location filename="../main_window.py" line="432"/>
+        <location filename="../main_window.py" line="487"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
+        <location filename="../main_window.py" line="394"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="441"/>
+        <location filename="../main_window.py" line="450"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="460"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="460"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="511"/>
+        <location filename="../main_window.py" line="520"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="525"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="525"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="558"/>
+        <location filename="../main_window.py" line="567"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
-        <location filename="../main_window.py" line="651"/>
+        <location filename="../main_window.py" line="601"/>
+        <location filename="../main_window.py" line="660"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613"/>
+        <location filename="../main_window.py" line="622"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="613"/>
+        <location filename="../main_window.py" line="622"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="618"/>
+        <location filename="../main_window.py" line="627"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="621"/>
+        <location filename="../main_window.py" line="630"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="621"/>
+        <location filename="../main_window.py" line="630"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="648"/>
+        <location filename="../main_window.py" line="657"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="663"/>
+        <location filename="../main_window.py" line="672"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="665"/>
+        <location filename="../main_window.py" line="674"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="704"/>
+        <location filename="../main_window.py" line="715"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="720"/>
+        <location filename="../main_window.py" line="731"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="781"/>
+        <location filename="../main_window.py" line="792"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="803"/>
+        <location filename="../main_window.py" line="814"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="804"/>
+        <location filename="../main_window.py" line="815"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="827"/>
+        <location filename="../main_window.py" line="838"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="831"/>
+        <location filename="../main_window.py" line="842"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="858"/>
+        <location filename="../main_window.py" line="869"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="859"/>
+        <location filename="../main_window.py" line="870"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="893"/>
+        <location filename="../main_window.py" line="904"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="905"/>
+        <location filename="../main_window.py" line="916"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="906"/>
+        <location filename="../main_window.py" line="917"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="913"/>
+        <location filename="../main_window.py" line="924"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -1723,502 +2021,512 @@ The demo show is open instead.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="147"/>
+        <location filename="../settings_dialog.py" line="150"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="161"/>
+        <location filename="../settings_dialog.py" line="164"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="162"/>
+        <location filename="../settings_dialog.py" line="165"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="163"/>
+        <location filename="../settings_dialog.py" line="166"/>
         <source>Destinations</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="164"/>
+        <location filename="../settings_dialog.py" line="167"/>
         <source>Cameras</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="165"/>
+        <location filename="../settings_dialog.py" line="168"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="166"/>
+        <location filename="../settings_dialog.py" line="170"/>
+        <source>Guests</source>
+        <translation>嘉宾</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="171"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="194"/>
+        <location filename="../settings_dialog.py" line="199"/>
         <source>Stop streaming and recording to change these</source>
         <translation>停止推流和录制后才能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="206"/>
+        <location filename="../settings_dialog.py" line="211"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="209"/>
+        <location filename="../settings_dialog.py" line="214"/>
         <source>1920x1080 (landscape)</source>
         <translation>1920x1080（横屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="210"/>
+        <location filename="../settings_dialog.py" line="215"/>
         <source>1280x720</source>
         <translation>1280x720</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="211"/>
+        <location filename="../settings_dialog.py" line="216"/>
         <source>1080x1920 (vertical, phones)</source>
         <translation>1080x1920（竖屏，手机）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="212"/>
+        <location filename="../settings_dialog.py" line="217"/>
         <source>720x1280 (vertical)</source>
         <translation>720x1280（竖屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="213"/>
+        <location filename="../settings_dialog.py" line="218"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="219"/>
+        <location filename="../settings_dialog.py" line="224"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="227"/>
+        <location filename="../settings_dialog.py" line="232"/>
         <source>Width × height:</source>
         <translation>宽 × 高：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="230"/>
+        <location filename="../settings_dialog.py" line="235"/>
         <source>{fps} frames per second</source>
         <translation>每秒 {fps} 帧</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="231"/>
+        <location filename="../settings_dialog.py" line="236"/>
         <source>Frame rate:</source>
         <translation>帧率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="236"/>
+        <location filename="../settings_dialog.py" line="241"/>
         <source>The canvas is the picture that is streamed and recorded. Vertical suits viewers on phones (Douyin, TikTok, Kuaishou live selling); sources are scaled into their boxes.</source>
         <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；来源会缩放到各自的区域。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="287"/>
+        <location filename="../settings_dialog.py" line="292"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="290"/>
+        <location filename="../settings_dialog.py" line="295"/>
         <source>Automatic (a hardware encoder if one works, else x264)</source>
         <translation>自动（优先硬件编码器，否则 x264）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="291"/>
+        <location filename="../settings_dialog.py" line="296"/>
         <source>x264 (software, uses the CPU)</source>
         <translation>x264（软件编码，使用 CPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="292"/>
+        <location filename="../settings_dialog.py" line="297"/>
         <source>NVIDIA NVENC</source>
         <translation>NVIDIA NVENC</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="293"/>
+        <location filename="../settings_dialog.py" line="298"/>
         <source>Intel Quick Sync</source>
         <translation>Intel Quick Sync</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="294"/>
+        <location filename="../settings_dialog.py" line="299"/>
         <source>Apple VideoToolbox</source>
         <translation>Apple VideoToolbox</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="300"/>
+        <location filename="../settings_dialog.py" line="305"/>
         <source>Encoder:</source>
         <translation>编码器：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="306"/>
+        <location filename="../settings_dialog.py" line="311"/>
         <source>x264 speed: faster presets use less CPU for a little less quality at the same bitrate</source>
         <translation>x264 速度：更快的预设占用更少 CPU，同码率下画质略低</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="308"/>
+        <location filename="../settings_dialog.py" line="313"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="310"/>
+        <location filename="../settings_dialog.py" line="315"/>
         <source>Video bitrate:</source>
         <translation>视频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="312"/>
+        <location filename="../settings_dialog.py" line="317"/>
         <source>Most platforms ask for a keyframe every 2 seconds (2000 ms)</source>
         <translation>多数平台要求每 2 秒一个关键帧（2000 毫秒）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="313"/>
+        <location filename="../settings_dialog.py" line="318"/>
         <source>Keyframe interval:</source>
         <translation>关键帧间隔：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="315"/>
+        <location filename="../settings_dialog.py" line="320"/>
         <source>Audio bitrate:</source>
         <translation>音频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="318"/>
+        <location filename="../settings_dialog.py" line="323"/>
         <source>Recording</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="322"/>
+        <location filename="../settings_dialog.py" line="327"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="326"/>
+        <location filename="../settings_dialog.py" line="331"/>
         <source>Folder:</source>
         <translation>文件夹：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="327"/>
+        <location filename="../settings_dialog.py" line="332"/>
         <source>Also write an MP4 copy when a recording stops</source>
         <translation>录制结束时另存一份 MP4</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="349"/>
+        <location filename="../settings_dialog.py" line="354"/>
         <source>Recording folder</source>
         <translation>录制文件夹</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="361"/>
+        <location filename="../settings_dialog.py" line="366"/>
         <source>Where the show goes live. For Douyin, TikTok, Taobao, Kuaishou and most other platforms choose Custom and paste the server URL and stream key they give you.</source>
         <translation>节目推流的平台。抖音、TikTok、淘宝、快手等大多数平台请选择“自定义”，粘贴平台提供的服务器地址和推流码。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="374"/>
+        <location filename="../settings_dialog.py" line="379"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="375"/>
+        <location filename="../settings_dialog.py" line="380"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="381"/>
+        <location filename="../settings_dialog.py" line="386"/>
         <source>Destination</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="385"/>
+        <location filename="../settings_dialog.py" line="390"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="388"/>
+        <location filename="../settings_dialog.py" line="393"/>
         <source>Custom (server URL and key)</source>
         <translation>自定义（服务器地址和推流码）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="389"/>
+        <location filename="../settings_dialog.py" line="394"/>
         <source>YouTube (RTMP)</source>
         <translation>YouTube (RTMP)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="390"/>
+        <location filename="../settings_dialog.py" line="395"/>
         <source>YouTube (RTMPS)</source>
         <translation>YouTube (RTMPS)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="391"/>
+        <location filename="../settings_dialog.py" line="396"/>
         <source>Twitch</source>
         <translation>Twitch</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="395"/>
+        <location filename="../settings_dialog.py" line="400"/>
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="398"/>
+        <location filename="../settings_dialog.py" line="403"/>
         <source>Server URL:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="402"/>
+        <location filename="../settings_dialog.py" line="407"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="403"/>
-        <location filename="../settings_dialog.py" line="511"/>
-        <location filename="../settings_dialog.py" line="762"/>
+        <location filename="../settings_dialog.py" line="408"/>
+        <location filename="../settings_dialog.py" line="516"/>
+        <location filename="../settings_dialog.py" line="770"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="408"/>
+        <location filename="../settings_dialog.py" line="413"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="409"/>
+        <location filename="../settings_dialog.py" line="414"/>
         <source>Go live to this destination</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="413"/>
+        <location filename="../settings_dialog.py" line="418"/>
         <source>The stream key is saved in the show file and never shown anywhere else.</source>
         <translation>推流码保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="420"/>
+        <location filename="../settings_dialog.py" line="425"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="450"/>
+        <location filename="../settings_dialog.py" line="455"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="451"/>
+        <location filename="../settings_dialog.py" line="456"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="511"/>
+        <location filename="../settings_dialog.py" line="516"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="525"/>
+        <location filename="../settings_dialog.py" line="530"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="575"/>
+        <location filename="../settings_dialog.py" line="580"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="578"/>
+        <location filename="../settings_dialog.py" line="583"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="605"/>
+        <location filename="../settings_dialog.py" line="612"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="606"/>
+        <location filename="../settings_dialog.py" line="613"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="607"/>
+        <location filename="../settings_dialog.py" line="614"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="608"/>
+        <location filename="../settings_dialog.py" line="615"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="609"/>
+        <location filename="../settings_dialog.py" line="616"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="610"/>
+        <location filename="../settings_dialog.py" line="617"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="611"/>
+        <location filename="../settings_dialog.py" line="618"/>
         <source>screen capture</source>
         <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="630"/>
+        <location filename="../settings_dialog.py" line="619"/>
+        <source>guest</source>
+        <translation>嘉宾</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="638"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="649"/>
-        <location filename="../settings_dialog.py" line="654"/>
+        <location filename="../settings_dialog.py" line="657"/>
+        <location filename="../settings_dialog.py" line="662"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="650"/>
+        <location filename="../settings_dialog.py" line="658"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="656"/>
+        <location filename="../settings_dialog.py" line="664"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="657"/>
+        <location filename="../settings_dialog.py" line="665"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="662"/>
+        <location filename="../settings_dialog.py" line="670"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="668"/>
+        <location filename="../settings_dialog.py" line="676"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="695"/>
+        <location filename="../settings_dialog.py" line="703"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="704"/>
+        <location filename="../settings_dialog.py" line="712"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="711"/>
+        <location filename="../settings_dialog.py" line="719"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="715"/>
+        <location filename="../settings_dialog.py" line="723"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="717"/>
+        <location filename="../settings_dialog.py" line="725"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="720"/>
+        <location filename="../settings_dialog.py" line="728"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="723"/>
-        <location filename="../settings_dialog.py" line="726"/>
+        <location filename="../settings_dialog.py" line="731"/>
+        <location filename="../settings_dialog.py" line="734"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="724"/>
+        <location filename="../settings_dialog.py" line="732"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="725"/>
+        <location filename="../settings_dialog.py" line="733"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="728"/>
+        <location filename="../settings_dialog.py" line="736"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="730"/>
+        <location filename="../settings_dialog.py" line="738"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="742"/>
+        <location filename="../settings_dialog.py" line="750"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="745"/>
+        <location filename="../settings_dialog.py" line="753"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="748"/>
+        <location filename="../settings_dialog.py" line="756"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="751"/>
+        <location filename="../settings_dialog.py" line="759"/>
         <source>Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)</source>
         <translation>远程控制（obs-websocket 5：Stream Deck、Companion、Touch Portal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="753"/>
+        <location filename="../settings_dialog.py" line="761"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="758"/>
+        <location filename="../settings_dialog.py" line="766"/>
         <source>Allow other devices on the network (phones, tablets)</source>
         <translation>允许网络上的其他设备（手机、平板）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="771"/>
+        <location filename="../settings_dialog.py" line="779"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="773"/>
+        <location filename="../settings_dialog.py" line="781"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="774"/>
+        <location filename="../settings_dialog.py" line="782"/>
         <source>Changes apply the next time the studio starts.</source>
         <translation>修改在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="796"/>
+        <location filename="../settings_dialog.py" line="804"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="810"/>
         <location filename="../settings_dialog.py" line="818"/>
+        <location filename="../settings_dialog.py" line="826"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="853"/>
+        <location filename="../settings_dialog.py" line="861"/>
         <source>Source “{name}”: {problem}</source>
         <translation>来源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="865"/>
+        <location filename="../settings_dialog.py" line="873"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="873"/>
+        <location filename="../settings_dialog.py" line="885"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
     </message>
@@ -2226,12 +2534,12 @@ The demo show is open instead.</source>
 <context>
     <name>SourceDialog</name>
     <message>
-        <location filename="../add_source_dialog.py" line="119"/>
+        <location filename="../add_source_dialog.py" line="141"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="120"/>
+        <location filename="../add_source_dialog.py" line="142"/>
         <source>Kind:</source>
         <translation>类型：</translation>
     </message>
@@ -2239,57 +2547,62 @@ The demo show is open instead.</source>
 <context>
     <name>SourceKinds</name>
     <message>
-        <location filename="../add_source_dialog.py" line="54"/>
+        <location filename="../add_source_dialog.py" line="60"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="55"/>
+        <location filename="../add_source_dialog.py" line="61"/>
         <source>Screen capture</source>
         <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="56"/>
+        <location filename="../add_source_dialog.py" line="62"/>
         <source>Image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="57"/>
+        <location filename="../add_source_dialog.py" line="63"/>
         <source>Media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="58"/>
+        <location filename="../add_source_dialog.py" line="64"/>
         <source>Network feed (SRT/RTMP)</source>
         <translation>网络流（SRT/RTMP）</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="59"/>
+        <location filename="../add_source_dialog.py" line="65"/>
+        <source>Guest</source>
+        <translation>嘉宾</translation>
+    </message>
+    <message>
+        <location filename="../add_source_dialog.py" line="66"/>
         <source>Colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="60"/>
+        <location filename="../add_source_dialog.py" line="67"/>
         <source>Test pattern</source>
         <translation>测试图案</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="61"/>
+        <location filename="../add_source_dialog.py" line="68"/>
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="62"/>
+        <location filename="../add_source_dialog.py" line="69"/>
         <source>Tone</source>
         <translation>测试音</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="63"/>
+        <location filename="../add_source_dialog.py" line="70"/>
         <source>Beep</source>
         <translation>提示音</translation>
     </message>
     <message>
-        <location filename="../add_source_dialog.py" line="64"/>
+        <location filename="../add_source_dialog.py" line="71"/>
         <source>Video&apos;s sound</source>
         <translation>视频原声</translation>
     </message>
@@ -2408,40 +2721,50 @@ The demo show is open instead.</source>
 <context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="47"/>
+        <location filename="../status_bar.py" line="51"/>
         <source>Program: starting</source>
         <translation>节目：启动中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="50"/>
-        <location filename="../status_bar.py" line="97"/>
+        <location filename="../status_bar.py" line="54"/>
+        <location filename="../status_bar.py" line="101"/>
         <source>REC off</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="70"/>
+        <location filename="../status_bar.py" line="74"/>
         <source>Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}</source>
         <translation>节目 {fps:.1f} fps，丢帧 {dropped}，延迟 {lagged}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="74"/>
+        <location filename="../status_bar.py" line="78"/>
         <source>CPU {percent:.0f}%</source>
         <translation>CPU {percent:.0f}%</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="79"/>
+        <location filename="../status_bar.py" line="83"/>
         <source>Encoding overloaded: {lag_ms} ms behind ({preset})</source>
         <translation>编码过载：落后 {lag_ms} 毫秒（{preset}）</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="94"/>
+        <location filename="../status_bar.py" line="98"/>
         <source>REC {time}</source>
         <translation>录制 {time}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="98"/>
+        <location filename="../status_bar.py" line="102"/>
         <source>Disk {gb:.1f} GB free</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="112"/>
+        <source>Guests {live}/{total} live</source>
+        <translation>嘉宾 {live}/{total} 连麦中</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="114"/>
+        <source>{lost} lost</source>
+        <translation>{lost} 位掉线</translation>
     </message>
 </context>
 <context>
