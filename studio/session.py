@@ -95,6 +95,7 @@ class StudioSession:
         self.comments_api = None
         self.remote = None  # studio.control.remote_api.RemoteControlServer
         self.guest_service = None  # studio.guests.service.GuestService
+        self._servers_stopped = False  # stop() ran: a server started late (on a worker) is stopped at once
         self._streaming = False
         self._recording: Path | None = None
         self._started = False
@@ -360,10 +361,13 @@ class StudioSession:
 
     def stop(self) -> None:
         """Everything: the servers, the outputs (the recording is finalized), the engine."""
-        for server in (self.remote, self.comments_api, self.guest_service):
+        with self._lock:
+            self._servers_stopped = True
+            servers = (self.remote, self.comments_api, self.guest_service)
+            self.remote = self.comments_api = self.guest_service = None
+        for server in servers:
             if server is not None:
                 _quietly(server.stop)
-        self.remote = self.comments_api = self.guest_service = None
         self.stop_engine()
 
     # -- on air ------------------------------------------------------------------------------------------
@@ -497,7 +501,13 @@ class StudioSession:
             ice_servers=settings.ice_servers,
         )
         service.start()  # a port in use raises GuestServiceError, which says so
-        self.guest_service = service
+        with self._lock:
+            stopped = self._servers_stopped
+            if not stopped:
+                self.guest_service = service
+        if stopped:  # the session stopped while this started (the window closed meanwhile)
+            service.stop()
+            raise InputError("the session has stopped", field="guests")
         return service
 
     def stop_guest_service(self) -> None:

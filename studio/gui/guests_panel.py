@@ -16,6 +16,7 @@ latest figures); nothing here runs on another thread.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -219,6 +220,7 @@ class GuestsPanel(QWidget):
     notice = Signal(str)  # a short confirmation for the status line
     changed = Signal()  # a new link was made: Save must write the new token
     stats_refreshed = Signal(object)  # dict[guest id, GuestStats], once a second (the status bar)
+    service_start_finished = Signal(object, str)  # (the settings it was built from, "" or why it failed); from a worker
 
     def __init__(self, history: EditHistory, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,6 +234,8 @@ class GuestsPanel(QWidget):
         self._service_wanted = False  # the show runs: guests may join (start_service_if_needed)
         self._service_key: GuestServiceSettings | None = None  # what the running service was built from
         self._failed_key: GuestServiceSettings | None = None  # a start failed with these: not retried until they change
+        self._starting = False  # a worker thread is starting the service
+        self.service_start_finished.connect(self._service_start_finished)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
@@ -360,16 +364,31 @@ class GuestsPanel(QWidget):
             if self.guests_in_call():
                 return  # never hang up a call for a setting; refresh_stats tries again
             self._stop_service()
-        if wanted == self._failed_key:
+        if wanted == self._failed_key or self._starting:
             return
+        # Off the GUI thread: the first start imports aiortc and binds the port (about a second on
+        # a busy laptop), which would freeze the monitors. The result comes back as a signal.
+        self._starting = True
+        threading.Thread(target=self._start_service, args=(wanted, show.guests.port), name="guest-service-start", daemon=True).start()
+
+    def _start_service(self, wanted: GuestServiceSettings, port: int) -> None:
+        """Worker thread: start the service; the outcome goes to the GUI thread."""
         try:
             self.session.start_guest_service()
         except Exception as error:  # a port in use must never keep the show from running
+            self.service_start_finished.emit(wanted, self.tr("Guests: cannot listen on port {port}: {reason}").format(port=port, reason=error))
+        else:
+            self.service_start_finished.emit(wanted, "")
+
+    def _service_start_finished(self, wanted: GuestServiceSettings, problem: str) -> None:
+        self._starting = False
+        if problem:
             self._failed_key = wanted
-            self.error.emit(self.tr("Guests: cannot listen on port {port}: {reason}").format(port=show.guests.port, reason=error))
+            self.error.emit(problem)
         else:
             self._service_key, self._failed_key = wanted, None
         self._update_links()
+        self._ensure_service(self.session.document)  # the settings may have changed meanwhile
 
     def _stop_service(self) -> None:
         self._service_key = None
