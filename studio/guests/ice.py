@@ -85,3 +85,28 @@ def gather_on_loopback_too(pc: RTCPeerConnection, loopback_address: str = "127.0
         connection._studio_loopback = True
         changed += 1
     return changed
+
+
+def without_consent_checks(pc: RTCPeerConnection) -> int:
+    """Switch off ICE consent-freshness checks (RFC 7675) on this peer connection's gatherers only:
+    FFmpeg's WHIP muxer (9.0) does not answer them, so aioice would end every FFmpeg guest some
+    30 s in ("Consent to send expired"). Used for WHIP clients, which only send: the session's own
+    media watchdog notices a client that went away (LOST after 2 s, ended after QUIET_GIVE_UP_S).
+    Must run before ICE connects (right after setLocalDescription). Returns the gatherers changed."""
+    changed = 0
+    seen: set[int] = set()
+    for transceiver in pc.getTransceivers():
+        dtls = transceiver.receiver.transport
+        if dtls is None:
+            continue
+        connection = dtls.transport.iceGatherer._connection  # aioice.Connection of this peer only
+        if id(connection) in seen:
+            continue
+        seen.add(id(connection))
+
+        async def no_consent_checks() -> None:
+            return None
+
+        connection.query_consent = no_consent_checks
+        changed += 1
+    return changed

@@ -16,6 +16,10 @@ While a GuestPeer runs:
   1.2 ms for a 1080p picture scaled to 720p (measured on the shared 2-core test machine), which at
   30 fps per guest would take a good share of the event loop that serves every packet. Audio is
   converted inline (about 20 us per 20 ms frame);
+- lip sync (lip_sync.py): each track's RTCP sender reports map its frames to the guest's own
+  clock (sender_reports.py reaches into aiortc for them), so each picture is stamped to be on
+  program with the sound captured with it; until both tracks have had a report, the feed stamps
+  pictures at arrival;
 - a watchdog: aiortc notices a vanished peer only when ICE consent fails, some 30 s later, so
   media missing for QUIET_AFTER_S marks the guest LOST ("no media for 2 s") at once, and media
   coming back marks them LIVE again. A session with no media at all NO_MEDIA_GIVE_UP_S after the
@@ -32,14 +36,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
 from studio.engine.errors import SourceUnavailable
 from studio.engine.sources.guest_feed import GuestFeed
 from studio.guests.connection_stats import ConnectionMeter, FrameTally
 from studio.guests.host import GuestAccess, GuestHost
-from studio.guests.ice import gather_on_loopback_too
+from studio.guests.ice import gather_on_loopback_too, without_consent_checks
+from studio.guests.lip_sync import LipSync, TrackClock
 from studio.guests.receive import GuestAudioConverter, GuestVideoConverter
 from studio.guests.return_media import (
     RETURN_VIDEO_FPS,
@@ -49,15 +55,20 @@ from studio.guests.return_media import (
     ReturnAudioTrack,
 )
 from studio.guests.sdp import OfferedMedia, offered_media, with_video_bitrate, without_remb
+from studio.guests.sender_reports import listen_for_sender_reports, pts_origin_rtp_timestamp
 
 log = logging.getLogger(__name__)
 
 QUIET_AFTER_S = 2.0
 NO_MEDIA_GIVE_UP_S = 30.0
+# A WHIP client's session (no ICE consent checks, see ice.without_consent_checks) quiet this long
+# is ended: the encoder went away without a DELETE.
+QUIET_GIVE_UP_S = 30.0
 WATCHDOG_PERIOD_S = 0.25
 STATS_PERIOD_S = 1.0
 BROWSER = "browser"
 WHIP_CLIENT = "WHIP client"
+LIP_SYNC_FIGURES_EVERY = 30  # pictures between lip-sync figures for the feed (a second at 30 fps)
 
 
 class NegotiationError(ValueError):
@@ -218,6 +229,8 @@ class GuestPeer(PeerSession):
         self._tally = FrameTally()
         self._meter: ConnectionMeter | None = None
         self.video_frames_dropped = 0  # decoded, but a newer one came before it was converted
+        self.lip_sync: LipSync | None = None  # with both an audio and a video track
+        self._lip_sync_told: tuple[bool, bool] = (False, False)  # (aligned, late) as last logged
 
     async def answer(self, offer_sdp: str, *, gather_on_loopback: str | None) -> tuple[str, list[OfferedMedia]]:
         answer_sdp, media = await super().answer(offer_sdp, gather_on_loopback=gather_on_loopback)
@@ -227,6 +240,8 @@ class GuestPeer(PeerSession):
         self._carries_audio = any(item.kind == "audio" for item in incoming)
         # A browser wants its return on the same transceivers; a WHIP encoder only sends.
         self.client = BROWSER if any(item.receives for item in media) else WHIP_CLIENT
+        if self.client == WHIP_CLIENT:
+            without_consent_checks(self.pc)
         if any(item.kind == "video" for item in incoming):
             answer_sdp = with_video_bitrate(
                 without_remb(answer_sdp), start_kbps=self.access.start_bitrate_kbps, max_kbps=self.access.max_video_bitrate_kbps
@@ -239,6 +254,7 @@ class GuestPeer(PeerSession):
         self.generation = self.feed.session_started(self.client)
         self._answered_s = time.monotonic()
         self.pc.on("connectionstatechange", self._connection_state_changed)
+        clocks: dict[str, TrackClock] = {}
         for receiver in self.pc.getReceivers():
             track = receiver.track
             if track is None or receiver.transport is None:
@@ -246,10 +262,17 @@ class GuestPeer(PeerSession):
             transceiver = next((t for t in self.pc.getTransceivers() if t.receiver is receiver), None)
             if transceiver is None or transceiver.currentDirection not in ("recvonly", "sendrecv"):
                 continue
+            if track.kind not in ("audio", "video"):
+                continue
+            clock = clocks[track.kind] = TrackClock(track.kind)
+            if not listen_for_sender_reports(transceiver, self.pc.remoteDescription.sdp, clock.sender_report):
+                log.info("%s: no sender reports from this aiortc's %s receiver: pictures stamped at arrival", self.label, track.kind)
             if track.kind == "video":
-                self._spawn(self._receive_video(track), f"guest-video {self.guest_id}")
-            elif track.kind == "audio":
-                self._spawn(self._receive_audio(track), f"guest-audio {self.guest_id}")
+                self._spawn(self._receive_video(track, receiver, clock), f"guest-video {self.guest_id}")
+            else:
+                self._spawn(self._receive_audio(track, receiver, clock), f"guest-audio {self.guest_id}")
+        if "audio" in clocks and "video" in clocks:
+            self.lip_sync = LipSync(clocks["audio"], clocks["video"], self.feed.max_video_hold_ns)
         self._spawn(self._watch(), f"guest-watchdog {self.guest_id}")
         self._spawn(self._measure(), f"guest-stats {self.guest_id}")
         log.info("%s: answered a %s (generation %d)", self.label, self.client, self.generation)
@@ -279,7 +302,18 @@ class GuestPeer(PeerSession):
             self.feed.mark_live(self.generation)
             log.info("%s: media again", self.label)
 
-    async def _receive_video(self, track: MediaStreamTrack) -> None:
+    def _start_track_clock(self, clock: TrackClock, receiver: RTCRtpReceiver, decoded) -> None:
+        """At a track's first frame: what its pts count from, for lip sync."""
+        origin = pts_origin_rtp_timestamp(receiver)
+        if origin is None or decoded.time_base is None:
+            log.info("%s: no RTP timestamps on the %s frames: pictures stamped at arrival", self.label, clock.kind)
+            return
+        try:
+            clock.start(origin, decoded.time_base)
+        except ValueError as error:
+            log.info("%s: %s: pictures stamped at arrival", self.label, error)
+
+    async def _receive_video(self, track: MediaStreamTrack, receiver: RTCRtpReceiver, clock: TrackClock) -> None:
         """Take every decoded picture from aiortc at once (its queue to us is unbounded) and
         keep only the newest one not converted yet: when conversion falls behind (the machine is
         overloaded), older pictures are dropped, counted, instead of piling up as latency."""
@@ -291,6 +325,8 @@ class GuestPeer(PeerSession):
                     decoded = await track.recv()
                 except MediaStreamError:
                     return
+                if self._tally.frames == 0:
+                    self._start_track_clock(clock, receiver, decoded)
                 self._tally = FrameTally(self._tally.frames + 1, decoded.width, decoded.height)
                 self.video_frames_dropped += newest.put(decoded)
         finally:
@@ -307,20 +343,58 @@ class GuestPeer(PeerSession):
                 log.debug("%s: %s", self.label, error)
                 continue
             self._media_arrived()
-            if not self.feed.push_video(self.generation, frame):
+            due_ns = self._picture_due_ns(decoded.pts)
+            if not self.feed.push_video(self.generation, frame, due_ns):
                 return  # replaced (the new session feeds the guest now) or the guest was removed
 
-    async def _receive_audio(self, track: MediaStreamTrack) -> None:
+    def _picture_due_ns(self, pts: int | None) -> int | None:
+        """Lip sync's stamp for a picture arriving now (None: the feed's arrival stamping)."""
+        lip_sync = self.lip_sync
+        if lip_sync is None:
+            return None
+        feed = self.feed
+        due_ns = lip_sync.picture_due_ns(pts, feed.media_time_ns(), feed.program_frame_ns)
+        if lip_sync.pictures_aligned % LIP_SYNC_FIGURES_EVERY == 1:
+            self._report_lip_sync(lip_sync)
+        return due_ns
+
+    def _report_lip_sync(self, lip_sync: LipSync) -> None:
+        figures = lip_sync.figures()
+        self.feed.update_lip_sync(self.generation, figures.video_held_ms if figures.aligned else None, figures.video_late_ms)
+        # Late by more than half a program frame for most pictures: out of sync on program.
+        late = figures.late_share > 0.5 and figures.video_late_ms > self.feed.program_frame_ns / 2 / NS_PER_MS
+        told_aligned, told_late = self._lip_sync_told
+        if figures.aligned and not told_aligned:
+            log.info("%s: lip sync from RTCP sender reports: pictures wait %.0f ms for their sound", self.label, figures.video_held_ms)
+        if late and not told_late:
+            # Said once per session: the figure itself stays in the guest's stats.
+            log.warning(
+                "%s: the guest's pictures arrive %.0f ms too late for the sound captured with them and are shown on "
+                "arrival, that much behind it (the sound is not delayed here: the mixer's sync offset is the user's)",
+                self.label,
+                figures.video_late_ms,
+            )
+        self._lip_sync_told = (told_aligned or figures.aligned, told_late or late)
+
+    async def _receive_audio(self, track: MediaStreamTrack, receiver: RTCRtpReceiver, clock: TrackClock) -> None:
         converter = GuestAudioConverter()
+        first = True
         while True:
             try:
                 decoded = await track.recv()
             except MediaStreamError:
                 return
+            if first:
+                first = False
+                self._start_track_clock(clock, receiver, decoded)
             samples = converter.samples(decoded)
             if len(samples):
                 self._media_arrived()
+                arrival_ns = self.feed.media_time_ns()
                 self.feed.push_audio(self.generation, samples)
+                if self.lip_sync is not None:
+                    duration_ns = decoded.samples * NS_PER_SECOND // decoded.sample_rate
+                    self.lip_sync.audio_arrived(decoded.pts, duration_ns, arrival_ns, self.feed.sound_after_arrival_ns())
 
     # -- watching -----------------------------------------------------------------------------
 
@@ -349,6 +423,9 @@ class GuestPeer(PeerSession):
                 self._quiet = True
                 self.feed.mark_quiet(self.generation, f"no media for {QUIET_AFTER_S:.0f} s")
                 log.warning("%s: no media for %.0f s", self.label, QUIET_AFTER_S)
+            elif self.client == WHIP_CLIENT and now_s - self._last_media_s >= QUIET_GIVE_UP_S:
+                await self.end(f"no media for {QUIET_GIVE_UP_S:.0f} s", lost=True)
+                return
 
     async def _measure(self) -> None:
         assert self._meter is not None

@@ -11,6 +11,9 @@
 //                       each camera frame and over it the time code of
 //                       studio/engine/graphics/timecode.py (timecode.js): the wall-clock ms when
 //                       the frame was drawn, performance.timeOrigin + performance.now().
+//   ?test=1&sync=1      lip sync (sync_stream.js): the video sent is black but for one white
+//                       frame at each whole second of performance.now(), the sound sent (instead
+//                       of the microphone) a 50 ms 1 kHz beep starting at the same moment.
 //   window.guestTest    state()             the connection state ("waiting", "connecting",
 //                                           "live", "lost", "reconnecting")
 //                       returnLevels(freqsHz) {levels_dbfs: [...], rms_dbfs}: the level of each
@@ -23,10 +26,12 @@
 //                       retryPending()      whether a retry is scheduled
 //                       retryDelaysMs()     the pause before each retry so far
 //                       drawTimecode(canvas, value)  draws a time code on any canvas (layout test)
+//                       syncFlashLatenessMs()  sync mode: how late each white frame was drawn
+//                                           after its whole second (the page's own share of an offset)
 //
 // Modules: studio_api.js (the link and the service's HTTP surface), media.js (camera and
 // microphone), levels.js (Web Audio levels), timecode.js and
-// timecode_stream.js (the test mode's time code). No build step: the browser loads them as
+// timecode_stream.js (the test mode's time code), sync_stream.js (the test mode's lip-sync pair). No build step: the browser loads them as
 // they are, from /guest-assets/.
 
 import { fillPicker, listDevices, openDevice, openMedia } from "./media.js";
@@ -34,6 +39,7 @@ import { LinkRefused, readLink } from "./studio_api.js";
 import { TrackLevels } from "./levels.js";
 import { drawTimecode } from "./timecode.js";
 import { TimecodeStream } from "./timecode_stream.js";
+import { SyncStream } from "./sync_stream.js";
 
 const STRINGS = {
   en: {
@@ -143,6 +149,7 @@ const METER_FLOOR_DB = -60;
 const params = new URLSearchParams(location.search);
 const TEST_MODE = params.get("test") === "1";
 const TIMECODE_MODE = TEST_MODE && params.get("timecode") === "1";
+const SYNC_MODE = TEST_MODE && params.get("sync") === "1";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -187,6 +194,7 @@ const guest = {
   micLevels: null,
   returnLevels: null,
   timecodeStream: null, // test mode
+  syncStream: null, // test mode
 };
 
 // -- small UI helpers ----------------------------------------------------------------------------
@@ -251,20 +259,30 @@ async function loadConfig() {
 const cameraTrack = () => guest.stream?.getVideoTracks()[0] ?? null;
 const micTrack = () => guest.stream?.getAudioTracks()[0] ?? null;
 
-// What the studio receives as video: the camera, or in time-code mode the canvas over it.
+// What the studio receives as video: the camera, or in time-code mode the canvas over it, or
+// in sync mode the flashes.
 function videoTrackToSend() {
+  if (SYNC_MODE) return guest.syncStream.videoTrack;
   return TIMECODE_MODE ? guest.timecodeStream.track : cameraTrack();
 }
 
+// What the studio receives as sound: the microphone, or in sync mode the beeps.
+function audioTrackToSend() {
+  return SYNC_MODE ? guest.syncStream.audioTrack : micTrack();
+}
+
 function showCamera() {
-  if (TIMECODE_MODE) {
+  if (SYNC_MODE) {
+    guest.syncStream ??= new SyncStream(guest.config.max_width, guest.config.max_height);
+    ui.selfView.srcObject = new MediaStream([guest.syncStream.videoTrack]);
+  } else if (TIMECODE_MODE) {
     guest.timecodeStream ??= new TimecodeStream(guest.config.max_width, guest.config.max_height);
     guest.timecodeStream.show(cameraTrack());
     ui.selfView.srcObject = new MediaStream([guest.timecodeStream.track]);
   } else {
     ui.selfView.srcObject = cameraTrack() ? new MediaStream([cameraTrack()]) : null;
   }
-  ui.selfView.classList.toggle("mirrored", !TIMECODE_MODE); // a time code must read as sent
+  ui.selfView.classList.toggle("mirrored", !TIMECODE_MODE && !SYNC_MODE); // a time code must read as sent
 }
 
 async function acquireMedia() {
@@ -308,7 +326,7 @@ async function switchDevice(kind, deviceId) {
   if (kind === "video") showCamera();
   else guest.micLevels?.follow(track);
   const transceiver = guest.pc?.getTransceivers().find((t) => t.receiver.track.kind === kind);
-  if (transceiver) await transceiver.sender.replaceTrack(kind === "video" ? videoTrackToSend() : track);
+  if (transceiver) await transceiver.sender.replaceTrack(kind === "video" ? videoTrackToSend() : audioTrackToSend());
   showNotice([]);
   await refreshDevicePickers();
 }
@@ -392,7 +410,7 @@ function closePeer() {
 function buildPeer() {
   const pc = new RTCPeerConnection({ iceServers: guest.config.ice_servers });
   const sendStream = new MediaStream();
-  const mic = micTrack();
+  const mic = audioTrackToSend();
   const video = videoTrackToSend();
   for (const track of [mic, video]) if (track) sendStream.addTrack(track);
   // Both kinds always, sendrecv: our media out, the return in; a missing device is a
@@ -419,7 +437,7 @@ async function join() {
     if (stale()) return;
     if (!guest.stream) await acquireMedia();
     if (stale()) return;
-    if (!micTrack() && !cameraTrack() && !TIMECODE_MODE) {
+    if (!micTrack() && !cameraTrack() && !TIMECODE_MODE && !SYNC_MODE) {
       setState("waiting");
       return;
     }
@@ -565,6 +583,7 @@ function installTestHooks() {
     retryPending: () => guest.retryTimer !== null || guest.lostTimer !== null,
     retryDelaysMs: () => [...guest.retryDelaysMs],
     drawTimecode: (canvas, value) => drawTimecode(canvas.getContext("2d"), canvas.width, canvas.height, value),
+    syncFlashLatenessMs: () => [...(guest.syncStream?.flashLatenessMs ?? [])],
   };
 }
 

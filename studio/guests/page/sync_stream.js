@@ -1,0 +1,88 @@
+// Test mode's lip-sync pair (?test=1&sync=1), the guest-side twin of the studio's own sync show
+// (studio/engine/builtin_shows.py): the video sent is a canvas that is black except one white
+// frame at each whole second of performance.now(), and the sound sent, instead of the
+// microphone, is a 50 ms 1 kHz beep starting at the same moment (Web Audio into a
+// MediaStreamAudioDestinationNode). A recording of program then shows how far apart the studio
+// puts the two on air (tests/test_guest_lip_sync.py).
+//
+// The canvas is captured only when a frame is asked for (captureStream(0) + requestFrame()),
+// at 30 fps on a timer: a stream captured at its own rate could skip the single white frame.
+// A timer fires late by a few ms (more on a busy machine), so each white frame's lateness after
+// its whole second is kept: that much of any offset measured at the studio is the page's own.
+
+const FPS = 30;
+const FRAME_MS = 1000 / FPS;
+const BEEP_HZ = 1000;
+const BEEP_S = 0.05;
+const BEEP_PEAK = 0.5; // -6 dBFS
+const BEEP_AHEAD_MS = 400; // a beep goes onto the audio clock this long before it sounds
+const LATENESS_KEPT = 64;
+const BLACK = "#000000";
+const WHITE = "#ffffff";
+
+export class SyncStream {
+  constructor(width, height) {
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.context = this.canvas.getContext("2d", { alpha: false });
+    this.videoTrack = this.canvas.captureStream(0).getVideoTracks()[0];
+
+    this.audioContext = new AudioContext({ sampleRate: 48000 });
+    this.audioContext.resume().catch(() => {});
+    const oscillator = new OscillatorNode(this.audioContext, { frequency: BEEP_HZ });
+    this.gain = new GainNode(this.audioContext, { gain: 0 });
+    const destination = new MediaStreamAudioDestinationNode(this.audioContext, { channelCount: 2 });
+    oscillator.connect(this.gain).connect(destination);
+    oscillator.start();
+    this.audioTrack = destination.stream.getAudioTracks()[0];
+
+    this.flashLatenessMs = []; // per white frame: ms between its whole second and its drawing
+    this._nextFrame = Math.ceil(performance.now() / FRAME_MS);
+    this._beepsUpTo = Math.floor(performance.now() / 1000); // whole seconds already on the audio clock
+    this._timer = null;
+    this._tick();
+  }
+
+  stop() {
+    clearTimeout(this._timer);
+    this.videoTrack.stop();
+    this.audioTrack.stop();
+    this.audioContext.close().catch(() => {});
+  }
+
+  _tick() {
+    const now = performance.now();
+    let frame = this._nextFrame;
+    const due = Math.floor(now / FRAME_MS);
+    if (due > frame) {
+      // Late by more than a frame: skip ahead, but never past a whole second's white frame.
+      const nextWhite = Math.ceil(frame / FPS) * FPS;
+      frame = Math.min(due, nextWhite);
+    }
+    const white = frame % FPS === 0;
+    this.context.fillStyle = white ? WHITE : BLACK;
+    this.context.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.videoTrack.requestFrame();
+    if (white) {
+      this.flashLatenessMs.push(now - (frame / FPS) * 1000);
+      if (this.flashLatenessMs.length > LATENESS_KEPT) this.flashLatenessMs.shift();
+    }
+    this._scheduleBeeps(now);
+    this._nextFrame = frame + 1;
+    this._timer = setTimeout(() => this._tick(), Math.max(0, (this._nextFrame * 1000) / FPS - performance.now()));
+  }
+
+  // currentTime is the audio clock's render position: the moment a sample scheduled at context
+  // time t is rendered (and handed to the track) is now + (t - currentTime), to within one render
+  // callback.
+  _scheduleBeeps(nowMs) {
+    while ((this._beepsUpTo + 1) * 1000 - nowMs < BEEP_AHEAD_MS) {
+      this._beepsUpTo += 1;
+      const at = this.audioContext.currentTime + ((this._beepsUpTo * 1000 - performance.now()) / 1000);
+      if (at <= this.audioContext.currentTime) continue; // the clock is suspended or we are too late
+      this.gain.gain.setValueAtTime(BEEP_PEAK, at);
+      this.gain.gain.setValueAtTime(0, at + BEEP_S);
+    }
+  }
+}
