@@ -61,19 +61,25 @@ def browser_ice_servers(servers: Iterable[IceServer]) -> list[dict[str, object]]
     return shown
 
 
+def _ice_connections(pc: RTCPeerConnection) -> list:
+    """The aioice Connection of each of this peer connection's ICE gatherers (this peer's own,
+    never shared), once each: the only objects of aioice the service changes."""
+    connections: dict[int, object] = {}
+    for transceiver in pc.getTransceivers():
+        dtls = transceiver.receiver.transport
+        if dtls is not None:
+            connection = dtls.transport.iceGatherer._connection
+            connections.setdefault(id(connection), connection)
+    return list(connections.values())
+
+
 def gather_on_loopback_too(pc: RTCPeerConnection, loopback_address: str = "127.0.0.1") -> int:
     """Make each of the peer connection's ICE gatherers also bind a host candidate on the
     loopback address (see the module's docstring). Returns how many gatherers were changed."""
     changed = 0
-    seen: set[int] = set()
-    for transceiver in pc.getTransceivers():
-        dtls = transceiver.receiver.transport
-        if dtls is None:
+    for connection in _ice_connections(pc):
+        if getattr(connection, "_studio_loopback", False):
             continue
-        connection = dtls.transport.iceGatherer._connection  # aioice.Connection of this peer only
-        if id(connection) in seen or getattr(connection, "_studio_loopback", False):
-            continue
-        seen.add(id(connection))
         gather = connection.get_component_candidates
 
         async def get_component_candidates(component: int, addresses: list[str], timeout: int = 5, _gather=gather):
@@ -93,20 +99,11 @@ def without_consent_checks(pc: RTCPeerConnection) -> int:
     30 s in ("Consent to send expired"). Used for WHIP clients, which only send: the session's own
     media watchdog notices a client that went away (LOST after 2 s, ended after QUIET_GIVE_UP_S).
     Must run before ICE connects (right after setLocalDescription). Returns the gatherers changed."""
-    changed = 0
-    seen: set[int] = set()
-    for transceiver in pc.getTransceivers():
-        dtls = transceiver.receiver.transport
-        if dtls is None:
-            continue
-        connection = dtls.transport.iceGatherer._connection  # aioice.Connection of this peer only
-        if id(connection) in seen:
-            continue
-        seen.add(id(connection))
 
-        async def no_consent_checks() -> None:
-            return None
+    async def no_consent_checks() -> None:
+        return None
 
+    connections = _ice_connections(pc)
+    for connection in connections:
         connection.query_consent = no_consent_checks
-        changed += 1
-    return changed
+    return len(connections)
