@@ -36,7 +36,6 @@ until replies go out), MAX_CONNECTIONS connections, MAX_FRAME_BYTES per frame or
 from __future__ import annotations
 
 import asyncio
-import errno
 import hmac
 import json
 import logging
@@ -184,6 +183,8 @@ def check_server_options(token: str, port: int) -> None:
 
 
 class CommentsApiServer(ListeningAddress, AsyncioServerThread):
+    port_in_use_hint = "(another studio or program listens there); choose another comments.api_port"
+
     def __init__(
         self,
         *,
@@ -300,18 +301,6 @@ class CommentsApiServer(ListeningAddress, AsyncioServerThread):
         self.stop()
 
     # -- the thread -------------------------------------------------------------------------------
-
-    def _explain_start_error(self, error: BaseException) -> CommentsApiError:
-        where = f"{self.host}:{self._requested_port}"
-        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-            return CommentsApiError(
-                f"comments API: port {self._requested_port} on {self.host} is already in use "
-                "(another studio or program listens there); choose another comments.api_port"
-            )
-        if isinstance(error, OSError):
-            reason = error.strerror or str(error)
-            return CommentsApiError(f"comments API: cannot listen on {where}: {reason}")
-        return CommentsApiError(f"comments API: cannot start on {where}: {type(error).__name__}: {error}")
 
     async def _open(self) -> None:
         self._wake = asyncio.Event()

@@ -39,7 +39,6 @@ sent every 50 ms to the clients subscribed to them (1 << 16), from the newest me
 from __future__ import annotations
 
 import asyncio
-import errno
 import functools
 import logging
 import threading
@@ -98,6 +97,8 @@ class RemoteApiStats:
 
 
 class RemoteControlServer(ListeningAddress, AsyncioServerThread):
+    port_in_use_hint = "(OBS itself, or another studio, listens there); choose another port"
+
     def __init__(
         self,
         *,
@@ -208,17 +209,6 @@ class RemoteControlServer(ListeningAddress, AsyncioServerThread):
         self.stop()
 
     # -- the thread -------------------------------------------------------------------------------
-
-    def _explain_start_error(self, error: BaseException) -> RemoteApiError:
-        where = f"{self.host}:{self._requested_port}"
-        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-            return RemoteApiError(
-                f"remote control API: port {self._requested_port} on {self.host} is already in use "
-                "(OBS itself, or another studio, listens there); choose another port"
-            )
-        if isinstance(error, OSError):
-            return RemoteApiError(f"remote control API: cannot listen on {where}: {error.strerror or error}")
-        return RemoteApiError(f"remote control API: cannot start on {where}: {type(error).__name__}: {error}")
 
     async def _open(self) -> None:
         app = web.Application(client_max_size=self.max_message_bytes)

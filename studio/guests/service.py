@@ -29,7 +29,6 @@ encoders; more get 503 (a new session replacing a guest's own does not count twi
 from __future__ import annotations
 
 import asyncio
-import errno
 import hmac
 import logging
 import mimetypes
@@ -85,6 +84,8 @@ class GuestServiceError(StudioError):
 
 
 class GuestService(ListeningAddress, AsyncioServerThread):
+    port_in_use_hint = "(another studio or program listens there); choose another guests.port"
+
     def __init__(
         self,
         host: GuestHost,
@@ -213,17 +214,6 @@ class GuestService(ListeningAddress, AsyncioServerThread):
         if threading.get_ident() == self._loop_thread_id:
             raise RuntimeError("GuestService: call this from another thread than the service's own")
         return asyncio.run_coroutine_threadsafe(coroutine, loop).result(_STOP_TIMEOUT_S)
-
-    def _explain_start_error(self, error: BaseException) -> GuestServiceError:
-        where = f"{self.host}:{self._requested_port}"
-        if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
-            return GuestServiceError(
-                f"guest service: port {self._requested_port} on {self.host} ({where}) is already in use "
-                "(another studio or program listens there); choose another guests.port"
-            )
-        if isinstance(error, OSError):
-            return GuestServiceError(f"guest service: cannot listen on {where}: {error.strerror or error}")
-        return GuestServiceError(f"guest service: cannot start on {where}: {type(error).__name__}: {error}")
 
     async def _open(self) -> None:
         app = web.Application(client_max_size=MAX_OFFER_BYTES)
