@@ -239,7 +239,7 @@ def run_headless(arguments: argparse.Namespace) -> int:
             session.start_recording(record_path)
         destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
         if arguments.live:
-            destinations += [(d.name, d.full_url()) for d in show.destinations if d.enabled]
+            destinations += [d.target() for d in show.destinations if d.enabled]
         if destinations:
             problems = engine.start_streaming(destinations)
             for problem in problems:

@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from studio import show_editing as edits
 from studio.engine.clock import MediaClock
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
+from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.show import Layer, LayoutKind, Show, SourceSpec
 from studio.engine.sources.guest import GUEST_KIND, new_guest_token, settings_with_plain_token
 from studio.engine.sources.guest_feed import GuestStats
@@ -384,12 +385,12 @@ class StudioSession:
     def on_air(self) -> bool:
         return self._streaming or self._recording is not None
 
-    def start_streaming(self, destinations: list[tuple[str, str]] | None = None) -> list[str]:
-        """Go live to (name, URL) pairs, or to the show's enabled destinations. Returns the
+    def start_streaming(self, destinations: Sequence[StreamTarget | tuple[str, str]] | None = None) -> list[str]:
+        """Go live to targets or (name, URL) pairs, or to the show's enabled destinations. Returns the
         problems of destinations left out (malformed); raises when none could start."""
         engine = self._running_engine()
         if destinations is None:
-            destinations = [(d.name, d.full_url()) for d in self._show.destinations if d.enabled]
+            destinations = [d.target() for d in self._show.destinations if d.enabled]
         if not destinations:
             raise InputError("no destination is set up (Settings, Destinations)", field="destinations")
         with self._lock:

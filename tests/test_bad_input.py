@@ -115,7 +115,7 @@ def test_a_show_whose_scenes_are_unusable_still_lists_every_field_problem(demo_s
 
 def test_several_problems_never_quote_a_secret(tmp_path, demo_show_data):
     key, passphrase = "live_9f8e7d6c5b4a", "pp-Hidden-Phrase-77"
-    demo_show_data["destinations"] = [{"id": "shop", "name": "Shop", "url": f"http://ingest.example/app/{key}"}]
+    demo_show_data["destinations"] = [{"id": "shop", "name": "Shop", "url": f"ftp://ingest.example/app/{key}"}]
     demo_show_data["audio_inputs"].append(
         {"id": "guest", "name": "Guest", "kind": "network", "url": f"udp://relay.example:9000?passphrase={passphrase}"}
     )

@@ -180,12 +180,12 @@ def test_output_settings_saved(qtbot, preferences, tmp_path):
 def test_bad_destination_url_refuses_ok_naming_the_destination(qtbot, preferences, caplog):
     caplog.set_level(logging.DEBUG)
     dialog = open_dialog(qtbot, builtin_show("demo"), preferences)
-    add_destination(qtbot, dialog, "http://x", KEY, name="Douyin shop")
+    add_destination(qtbot, dialog, "ftp://x", KEY, name="Douyin shop")
     dialog.tabs.setCurrentIndex(0)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != SettingsDialog.DialogCode.Accepted
     message = dialog.error_label.text()
-    assert "Douyin shop" in message and "http://" in message
+    assert "Douyin shop" in message and "ftp://" in message
     assert not dialog.error_label.isHidden()
     assert dialog.tabs.currentWidget() is dialog.destinations_tab
     assert KEY not in message

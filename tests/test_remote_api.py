@@ -55,10 +55,12 @@ class Studio:
         self.engine = self.session.start()
         self.desk, self.comments = self.session.selling, self.session.comments
         self.target = RemoteTarget.for_session(self.session)
-        self.servers: list[RemoteControlServer] = []
-        self.server = self.add_server(password=PASSWORD)
+        # Connected before any server: psygnal calls listeners in connection order, so a push is in this
+        # list before a server's listener hands the vendor event to its loop (it once overtook it).
         self.pushes = []
         self.engine.events.link_pushed.connect(self.pushes.append)
+        self.servers: list[RemoteControlServer] = []
+        self.server = self.add_server(password=PASSWORD)
 
     def add_server(self, **options) -> RemoteControlServer:
         server = RemoteControlServer(studio=self.target, port=0, **options)

@@ -145,7 +145,7 @@ def test_a_malformed_destination_fails_alone(rtmp_server, tmp_path):
         "--record", str(tmp_path / "local.mkv"), timeout_s=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "out1" in result.stderr and "expected an rtmp://, rtmps:// or srt:// URL" in result.stderr
+    assert "out1" in result.stderr and "expected an rtmp://, rtmps://, srt://, http:// or https:// URL" in result.stderr
     assert "secretkey42" not in result.stderr
     (received,) = rtmp_server.wait_for_recordings("good", count=1)
     assert_received_what_was_sent(received, result.stderr, "out2", ticks=90)

@@ -11,6 +11,7 @@ import numpy as np
 
 from studio.engine.audio.tap import AudioTap
 from studio.engine.frames import Frame
+from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.outputs.video_tap import VideoTap
 from studio.engine.sequence import LinkPush
 from studio.engine.show import AudioInputSpec, TransitionKind
@@ -120,7 +121,7 @@ class RunSequence:
 
 @dataclass(frozen=True, slots=True)
 class StartStreaming:
-    destinations: tuple[tuple[str, str], ...]  # (name, full URL with its key): never logged
+    destinations: tuple[StreamTarget, ...]  # full URLs with their keys: never logged
 
 
 @dataclass(frozen=True, slots=True)

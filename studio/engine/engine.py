@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,9 @@ from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
-from studio.engine.outputs.stream import DestinationStats, check_destination_url
+from studio.engine.outputs.stream import DestinationStats
+from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
-from studio.engine.secrets import mask_url
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.program import ProgramLoop
 from studio.engine.retirer import Retirer
@@ -381,18 +382,22 @@ class Engine:
             raise InputError("a chapter needs a title", field="title")
         self._submit(cmd.AddChapter(title.strip()), at_ns)
 
-    def start_streaming(self, destinations: list[tuple[str, str]], *, at_ns: int | None = None) -> list[str]:
-        """Go live to each (name, URL-with-key). A destination whose URL is malformed is left
-        out and reported (returned, and as an error event); the others go on, and so do the
-        recording and the program. A host that refuses is retried by the reconnect policy."""
+    def start_streaming(
+        self, destinations: Sequence[StreamTarget | tuple[str, str]], *, at_ns: int | None = None
+    ) -> list[str]:
+        """Go live to each target (or (name, URL-with-key) pair). A destination whose URL is
+        malformed is left out and reported (returned, and as an error event); the others go on,
+        and so do the recording and the program. A host that refuses is retried by the
+        reconnect policy."""
         good, problems = [], []
-        for name, url in destinations:
-            problem = check_destination_url(url)
+        for destination in destinations:
+            target = StreamTarget.of(destination)
+            problem = target.problem()
             if problem:
-                problems.append(f"output {name} ({mask_url(url)}): {problem}")
+                problems.append(f"output {target.name} ({target.masked_url}): {problem}")
                 self.events.error.emit(problems[-1])
             else:
-                good.append((name, url))
+                good.append(target)
         if good:
             self._submit(cmd.StartStreaming(tuple(good)), at_ns)
             self._outputs_requested = True

@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 MASK = "****"
-_URL_IN_TEXT = re.compile(r"\b(?:srt|rtmps?|rtmpt|tcp|tls|udp)://[^\s'\"]+", re.IGNORECASE)
+_URL_IN_TEXT = re.compile(r"\b(?:srt|rtmps?|rtmpt|tcp|tls|udp|https?)://[^\s'\"]+", re.IGNORECASE)
 # Fragments shorter than this are not scrubbed from free text: "1" or "ab" would mangle it.
 _MIN_SCRUBBED_SECRET_CHARS = 3
 

@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from studio.engine.errors import InputError
 from studio.engine.show_problems import (
@@ -26,6 +26,8 @@ from studio.engine.show_problems import (
     validate_what_is_good,
 )
 from studio.engine.comment_settings import CommentSettings
+# The destinations' models are the show's parts too, importable from here.
+from studio.engine.destination_settings import DESTINATION_PRESETS, DestinationSpec, SrtMode, SrtSettings  # noqa: F401
 from studio.engine.guest_settings import GuestServiceSettings
 from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
@@ -235,41 +237,6 @@ class RecordingSettings(StrictModel):
     warn_free_disk_mb: int = Field(2000, ge=0, description="warn while recording when free space drops below")
 
 
-# Ingest servers of the platforms with a fixed one; the rest (Douyin, TikTok, Taobao, Kuaishou...)
-# hand each seller a URL and key: the "custom" preset.
-DESTINATION_PRESETS = {
-    "youtube": "rtmp://a.rtmp.youtube.com/live2",
-    "youtube_rtmps": "rtmps://a.rtmps.youtube.com:443/live2",
-    "twitch": "rtmp://live.twitch.tv/app",
-}
-
-
-class DestinationSpec(StrictModel):
-    """A platform to go live to. The key is secret: masked in every print, log and error."""
-
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    preset: Literal["custom", "youtube", "youtube_rtmps", "twitch"] = "custom"
-    url: str = Field("", description="server URL (custom); the preset's server otherwise")
-    stream_key: SecretStr = SecretStr("")
-    enabled: bool = True
-
-    @field_serializer("stream_key", when_used="json")
-    def _save_key(self, key: SecretStr) -> str:
-        # Saved in the user's show file (theirs to keep); never shown anywhere else.
-        return key.get_secret_value()
-
-    def full_url(self) -> str:
-        """The URL the sender connects to: server + "/" + key for RTMP; SRT carries its own."""
-        server = DESTINATION_PRESETS.get(self.preset, self.url).rstrip("/")
-        key = self.stream_key.get_secret_value()
-        if not key:
-            return server
-        if server.startswith("srt://"):
-            return server + ("&" if "?" in server else "?") + "streamid=" + key
-        return f"{server}/{key}"
-
-
 class TransitionSettings(StrictModel):
     kind: TransitionKind = TransitionKind.MIX
     duration_ms: int = Field(500, ge=0, le=10_000)
@@ -363,7 +330,7 @@ def reference_problems(show: Show, *, may_be_left_out: Callable[[str, str], bool
     """What is wrong with the links between a show's parts (a layer's source, the starting scene,
     duplicate ids, a source's kind and settings). `may_be_left_out(list_field, ref)` says when a
     ref may name an item left out of a salvaged show (not reported: its own problem is)."""
-    from studio.engine.outputs.stream import check_destination_url
+    from studio.engine.outputs.stream_target import check_destination_url
     from studio.engine.sources.registry import default_registry
 
     problems: list[ShowProblem] = []

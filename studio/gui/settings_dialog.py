@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from studio.engine.devices import DeviceChoice, camera_choices, device_choices, sound_device_names
 from studio.engine.errors import InputError, input_error_from_validation
-from studio.engine.outputs.stream import check_destination_url
+from studio.engine.outputs.stream_target import check_destination_url
 from studio.engine.show import (
     DESTINATION_PRESETS,
     AudioInputKind,

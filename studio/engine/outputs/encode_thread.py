@@ -29,6 +29,7 @@ from studio.engine.outputs.encoder_load import EncoderLoad, EncoderLoadGovernor,
 from studio.engine.outputs.frame_pool import FramePool, PooledFrame, pool_limit_frames
 from studio.engine.outputs.recording import MatroskaRecording, remux_to_mp4
 from studio.engine.outputs.stream import EncodedPacket, StreamDestination
+from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.show import Canvas, EncoderSettings, RecordingSettings
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ class EncodeThread:
         self._pending_recording: StartRecording | None = None
         self._pending_chapters: list[str] = []
         self._destinations: list[StreamDestination] = []
-        self._pending_destinations: list[tuple[str, str]] = []
+        self._pending_destinations: list[StreamTarget] = []
         self._remux_target = None
         self._first_tick = 0
         self._samples_per_tick = 0
@@ -359,18 +360,17 @@ class EncodeThread:
         self._pending_destinations.extend(message.destinations)
 
     def _open_pending_destinations(self, encoder: ProgramEncoder) -> None:
-        for name, url in self._pending_destinations:
+        for target in self._pending_destinations:
             try:
                 destination = StreamDestination(
-                    name,
-                    url,
+                    target,
                     encoder.video_stream,
                     encoder.audio_stream,
                     bitrate_kbps=self.settings.bitrate_kbps,
                     on_state=self._on_destination_state,
                 )
             except ValueError as error:  # a bad URL fails this destination only
-                self._on_error(f"destination {name}: {error}")
+                self._on_error(f"destination {target.name}: {error}")
                 continue
             self._destinations.append(destination)
         self._pending_destinations.clear()

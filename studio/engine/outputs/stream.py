@@ -35,12 +35,11 @@ import av
 
 from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
-from studio.engine.secrets import mask_url, scrub_secrets, url_problem, url_scheme
+from studio.engine.outputs.senders import sender_command
+from studio.engine.outputs.stream_target import StreamTarget, check_destination_url
+from studio.engine.secrets import scrub_secrets
 
 log = logging.getLogger(__name__)
-
-SUPPORTED_SCHEMES = ("rtmp", "rtmps", "srt")
-SEND_BUFFER_BYTES = 65_536
 
 
 class OutputState(StrEnum):
@@ -129,40 +128,12 @@ class DestinationStats:
         )
 
 
-def check_destination_url(url: str) -> str | None:
-    """Why this URL cannot be a destination, or None."""
-    return url_problem(url, SUPPORTED_SCHEMES)
-
-
-def sender_command(url: str, ffmpeg: str) -> list[str]:
-    """The FFmpeg child: Matroska from stdin, copied (no re-encode) to the destination."""
-    scheme = url_scheme(url)
-    output_format = "flv" if scheme.startswith("rtmp") else "mpegts"
-    command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "info", "-nostats", "-fflags", "+genpts"]
-    command += ["-f", "matroska", "-i", "pipe:0", "-map", "0", "-c", "copy"]
-    if scheme == "srt":
-        # Defaults unless the user set them: 200 ms of SRT latency (microseconds), give up a
-        # connection attempt after 3 s (milliseconds) so the reconnect policy takes over.
-        for option in ("latency=200000", "connect_timeout=3000"):
-            if option.split("=")[0] + "=" not in url:
-                url += ("&" if "?" in url else "?") + option
-        command += ["-flush_packets", "1"]
-    else:
-        # A small socket send buffer: congestion then backs up into our queue within a fraction
-        # of a second (at streaming rates) instead of hiding in megabytes of kernel buffer,
-        # so drops and adaptive bitrate react in time.
-        command += ["-send_buffer_size", str(SEND_BUFFER_BYTES)]
-    command += ["-f", output_format, url]
-    return command
-
-
 class StreamDestination:
     """One live destination: bounded queue, sender thread, FFmpeg child, reconnects, stats."""
 
     def __init__(
         self,
-        name: str,
-        url: str,
+        target: StreamTarget,
         video_template,
         audio_template,
         *,
@@ -172,12 +143,13 @@ class StreamDestination:
         on_state=None,
         ffmpeg: str | None = None,
     ) -> None:
-        problem = check_destination_url(url)
+        problem = check_destination_url(target.url)
         if problem:
             raise ValueError(problem)
-        self.name = name
-        self._url = url
-        self.masked_url = mask_url(url)
+        self.target = target
+        self.name = target.name
+        self._url = target.url
+        self.masked_url = target.masked_url
         self._video_template = video_template
         self._audio_template = audio_template
         self.configured_bitrate_kbps = bitrate_kbps
@@ -185,7 +157,7 @@ class StreamDestination:
         self.tuning = tuning
         self._on_state = on_state or (lambda name, state, reason: None)
         self._ffmpeg = ffmpeg or _ffmpeg_binary()
-        self.stats = DestinationStats(name, self.masked_url, requested_bitrate_kbps=bitrate_kbps)
+        self.stats = DestinationStats(self.name, self.masked_url, requested_bitrate_kbps=bitrate_kbps)
         self._queue: deque[EncodedPacket] = deque()
         self._lock = threading.Condition()
         self._waiting_for_keyframe = True  # a stream starts on a keyframe
@@ -199,8 +171,8 @@ class StreamDestination:
         self._sent_bytes_window: deque[tuple[int, int]] = deque(maxlen=64)
         self._last_climb_ns = time.monotonic_ns()
         self._reconnect_backoff = Backoff(policy)  # the sender thread's alone
-        self._thread = threading.Thread(target=self._run, name=f"stream {name}", daemon=True)
-        self._watchdog = threading.Thread(target=self._watch, name=f"stream watchdog {name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"stream {self.name}", daemon=True)
+        self._watchdog = threading.Thread(target=self._watch, name=f"stream watchdog {self.name}", daemon=True)
         self._thread.start()
         self._watchdog.start()
 
@@ -316,7 +288,7 @@ class StreamDestination:
         went_live = False
         try:
             child = subprocess.Popen(
-                sender_command(self._url, self._ffmpeg),
+                sender_command(self.target, self._ffmpeg),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -399,8 +371,12 @@ class StreamDestination:
                 r"error|failed|refused|timed out|unreachable|broken pipe", line, re.IGNORECASE
             ):
                 # The first error says why; FFmpeg's closing "Conversion failed!" does not.
-                self.stats.last_error = scrub_secrets(line, self._url)[:200]
+                self.stats.last_error = scrub_secrets(line, self._url, *self._token_urls())[:200]
         child.stderr.close()
+
+    def _token_urls(self) -> tuple[str, ...]:
+        # scrub_secrets takes URLs: the bearer token is scrubbed as a URL's query value.
+        return (f"whip://token?token={self.target.bearer_token}",) if self.target.bearer_token else ()
 
     def _watch(self) -> None:
         """Kill a child that has stopped taking data while data is waiting: unblocks the sender."""
