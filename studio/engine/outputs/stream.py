@@ -101,6 +101,18 @@ class StreamTuning:
     max_queue_packets: int = 4000  # a hard bound besides the media-time one
 
 
+@dataclass(frozen=True, slots=True)
+class SrtLinkStats:
+    """SRT's own figures for a connection, as its sender reports them (libsrt's statistics)."""
+
+    rtt_ms: float = 0.0
+    retransmitted_packets: int = 0  # over the connection
+    dropped_packets: int = 0  # too late to be worth sending (past the latency): lost for the viewer
+    send_buffer_ms: int = 0  # what waits for an acknowledgement
+    bandwidth_kbps: float = 0.0  # the link's estimated capacity
+    latency_ms: int = 0  # what the connection runs with (negotiated)
+
+
 @dataclass(slots=True)
 class DestinationStats:
     name: str
@@ -115,6 +127,8 @@ class DestinationStats:
     last_error: str = ""
     # Video frames written to the sender child (what a receiver can count), over every connection.
     video_frames_sent: int = 0
+    kind: str = "rtmp"  # rtmp, srt or whip (StreamKind)
+    srt: SrtLinkStats | None = None  # SRT's figures while an SRT connection runs
 
     def snapshot(self) -> DestinationStats:
         """A copy that no sender thread changes afterwards, for events."""
@@ -157,7 +171,7 @@ class StreamDestination:
         self.tuning = tuning
         self._on_state = on_state or (lambda name, state, reason: None)
         self._ffmpeg = ffmpeg or _ffmpeg_binary()
-        self.stats = DestinationStats(self.name, self.masked_url, requested_bitrate_kbps=bitrate_kbps)
+        self.stats = DestinationStats(self.name, self.masked_url, requested_bitrate_kbps=bitrate_kbps, kind=target.kind.value)
         self._queue: deque[EncodedPacket] = deque()
         self._lock = threading.Condition()
         self._waiting_for_keyframe = True  # a stream starts on a keyframe
