@@ -81,6 +81,9 @@ def run_desktop(reference: str | None = None) -> int:
     return app.exec()
 
 
+ENGINE_START_LIMIT_S = 60.0
+
+
 def take_screenshot(out: Path, width: int, height: int, *, reference: str | None, language: str, settle_s: float) -> Path:
     """Render the main window on the running show to a PNG, after letting pictures and meters
     settle. Uses its own preferences folder so the user's layout is neither used nor changed."""
@@ -94,6 +97,12 @@ def take_screenshot(out: Path, width: int, height: int, *, reference: str | None
         app, window = build_window(reference or "demo", store, any_guest_port=True)
         window.resize(width, height)
         window.show()
+        # The settle time counts from the show running: on a busy machine starting it alone can
+        # take longer than the settle time, and a picture of "Program: starting" shows nothing.
+        started_by_s = time.monotonic() + ENGINE_START_LIMIT_S
+        while window.host.engine is None and time.monotonic() < started_by_s:
+            app.processEvents()
+            time.sleep(0.01)
         deadline_s = time.monotonic() + settle_s
         while time.monotonic() < deadline_s:
             app.processEvents()

@@ -7,7 +7,9 @@ URL, then the whole show through parse_show) and refuses with a line under the t
 is wrong; nothing is applied until the main window asks for result_show() and
 result_preferences(). needs_restart() tells whether the engine must be rebuilt.
 
-Stream keys are masked by default and never written into a label, a message or a log.
+Stream keys (an SRT stream id, a WHIP bearer token) and SRT passphrases are masked by default
+and never written into a label, a message or a log. The key's label follows the URL's kind; the
+SRT settings (studio/gui/srt_settings_group.py) show only for an srt:// URL.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.engine.destination_settings import SrtSettings
 from studio.engine.devices import DeviceChoice, camera_choices, device_choices, sound_device_names
 from studio.engine.errors import InputError, input_error_from_validation
-from studio.engine.outputs.stream_target import check_destination_url
+from studio.engine.outputs.stream_target import StreamKind, StreamTarget, check_destination_url
 from studio.engine.show import (
     DESTINATION_PRESETS,
     AudioInputKind,
@@ -56,6 +59,7 @@ from studio.gui.add_source_dialog import hidden_settings
 from studio.gui.guest_settings_tab import GuestSettingsTab
 from studio.gui.preferences import Preferences
 from studio.gui.schema_form import ERROR_STYLE, SchemaForm
+from studio.gui.srt_settings_group import SrtSettingsGroup, srt_entry
 
 CANVAS_SIZE_MIN = 160
 CANVAS_SIZE_MAX = 7680
@@ -399,7 +403,9 @@ class SettingsDialog(QDialog):
             self.destination_preset_combo.addItem(preset_names[preset], preset)
         form.addRow(self.tr("Platform:"), self.destination_preset_combo)
         self.destination_url_edit = QLineEdit(self.destination_editors)
-        self.destination_url_edit.setPlaceholderText("rtmp://live.example.com/app")
+        self.destination_url_edit.setPlaceholderText(
+            self.tr("rtmp://host/app, srt://host:port or a WHIP endpoint's https:// URL")
+        )
         form.addRow(self.tr("Server URL:"), self.destination_url_edit)
         key_row = QHBoxLayout()
         self.stream_key_edit = QLineEdit(self.destination_editors)
@@ -410,12 +416,15 @@ class SettingsDialog(QDialog):
         self.show_key_button.toggled.connect(self._show_key_toggled)
         key_row.addWidget(self.stream_key_edit, 1)
         key_row.addWidget(self.show_key_button)
-        form.addRow(self.tr("Stream key:"), key_row)
+        self.stream_key_label = QLabel(self.destination_editors)
+        form.addRow(self.stream_key_label, key_row)
         self.destination_enabled_check = QCheckBox(self.tr("Go live to this destination"), self.destination_editors)
         form.addRow("", self.destination_enabled_check)
+        self.srt_group = SrtSettingsGroup(self.destination_editors)
+        form.addRow(self.srt_group)
         form.addRow(
             _note(
-                self.tr("The stream key is saved in the show file and never shown anywhere else."),
+                self.tr("Keys, tokens and passphrases are saved in the show file and never shown anywhere else."),
                 self.destination_editors,
             )
         )
@@ -434,6 +443,7 @@ class SettingsDialog(QDialog):
                 "url": spec.url,
                 "key": spec.stream_key.get_secret_value(),
                 "enabled": spec.enabled,
+                "srt": srt_entry(spec.srt),
             }
             for spec in self._show.destinations
         ]
@@ -447,6 +457,7 @@ class SettingsDialog(QDialog):
         self.destination_url_edit.textChanged.connect(self._destination_edited)
         self.stream_key_edit.textChanged.connect(self._destination_edited)
         self.destination_enabled_check.toggled.connect(self._destination_edited)
+        self.srt_group.changed.connect(self._destination_edited)
         self.destination_list.setCurrentRow(0 if self._destinations else -1)
         self._load_destination(self.destination_list.currentRow())
         return page
@@ -473,19 +484,39 @@ class SettingsDialog(QDialog):
                 self.destination_url_edit.clear()
                 self.stream_key_edit.clear()
                 self.destination_enabled_check.setChecked(False)
+                self._show_destination_kind()
                 return
             self.destination_name_edit.setText(entry["name"])
             self.destination_preset_combo.setCurrentIndex(max(0, self.destination_preset_combo.findData(entry["preset"])))
             self._show_destination_url(entry)
             self.stream_key_edit.setText(entry["key"])
             self.destination_enabled_check.setChecked(entry["enabled"])
+            self.srt_group.set_values(entry["srt"])
         finally:
             self._loading = False
+
+    def _destination_kind(self) -> StreamKind:
+        return StreamTarget("", self.destination_url_edit.text().strip()).kind
+
+    def _show_destination_kind(self) -> None:
+        """The key's label and hint, and the SRT group, follow the URL being typed."""
+        kind = self._destination_kind()
+        if kind is StreamKind.SRT:
+            self.stream_key_label.setText(self.tr("Stream ID:"))
+            self.stream_key_edit.setPlaceholderText(self.tr("Optional: the stream id the server expects"))
+        elif kind is StreamKind.WHIP:
+            self.stream_key_label.setText(self.tr("Bearer token:"))
+            self.stream_key_edit.setPlaceholderText(self.tr("Paste the WHIP bearer token"))
+        else:
+            self.stream_key_label.setText(self.tr("Stream key:"))
+            self.stream_key_edit.setPlaceholderText(self.tr("Paste the stream key"))
+        self.srt_group.setVisible(kind is StreamKind.SRT)
 
     def _show_destination_url(self, entry: dict[str, Any]) -> None:
         custom = entry["preset"] == "custom"
         self.destination_url_edit.setEnabled(custom)
         self.destination_url_edit.setText(entry["url"] if custom else DESTINATION_PRESETS[entry["preset"]])
+        self._show_destination_kind()
 
     def _destination_preset_changed(self, _index: int) -> None:
         entry = self._current_destination()
@@ -499,6 +530,7 @@ class SettingsDialog(QDialog):
             self._loading = False
 
     def _destination_edited(self, *_args: object) -> None:
+        self._show_destination_kind()
         entry = self._current_destination()
         if self._loading or entry is None:
             return
@@ -507,6 +539,7 @@ class SettingsDialog(QDialog):
             entry["url"] = self.destination_url_edit.text().strip()
         entry["key"] = self.stream_key_edit.text().strip()
         entry["enabled"] = self.destination_enabled_check.isChecked()
+        entry["srt"] = self.srt_group.values()
         item = self.destination_list.currentItem()
         if item is not None:
             item.setText(self._destination_title(entry))
@@ -532,6 +565,7 @@ class SettingsDialog(QDialog):
             "url": "",
             "key": "",
             "enabled": True,
+            "srt": srt_entry(SrtSettings()),
         }
         self._destinations.append(entry)
         self.destination_list.addItem(self._destination_title(entry))
@@ -802,6 +836,18 @@ class SettingsDialog(QDialog):
         for row, entry in enumerate(self._destinations):
             name = entry["name"].strip()
             shown_name = name or self.tr("number {n}").format(n=row + 1)
+            server = entry["url"] if entry["preset"] == "custom" else DESTINATION_PRESETS[entry["preset"]]
+            srt = StreamTarget(name, server).kind is StreamKind.SRT
+            srt_problem = self.srt_group.problem(entry["srt"]) if srt else None
+            if srt_problem is not None:
+                message, editor = srt_problem
+                self.destination_list.setCurrentRow(row)
+                self._refuse(
+                    self.tr("Destination “{name}”: {problem}").format(name=shown_name, problem=message),
+                    self.destinations_tab,
+                    editor,
+                )
+                return None
             try:
                 spec = DestinationSpec(
                     id=entry["id"],
@@ -810,6 +856,8 @@ class SettingsDialog(QDialog):
                     url=entry["url"],
                     stream_key=entry["key"],
                     enabled=entry["enabled"],
+                    # Another kind keeps no SRT settings (nor a passphrase) in the show file.
+                    srt=SrtSettings(**entry["srt"]) if srt else SrtSettings(),
                 )
             except ValidationError as error:
                 detail = input_error_from_validation(error)  # masks anything that may be a key

@@ -317,8 +317,8 @@
 <context>
     <name>DeviceField</name>
     <message>
-        <location filename="../settings_dialog.py" line="112"/>
-        <location filename="../settings_dialog.py" line="131"/>
+        <location filename="../settings_dialog.py" line="116"/>
+        <location filename="../settings_dialog.py" line="135"/>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
     </message>
@@ -367,97 +367,97 @@
 <context>
     <name>GuestCard</name>
     <message>
-        <location filename="../guests_panel.py" line="148"/>
+        <location filename="../guests_panel.py" line="149"/>
         <source>Copy link</source>
         <translation>复制链接</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="149"/>
+        <location filename="../guests_panel.py" line="150"/>
         <source>Put the guest&apos;s link on the clipboard, to send it to them</source>
         <translation>将嘉宾的链接复制到剪贴板，以便发给对方</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="150"/>
+        <location filename="../guests_panel.py" line="151"/>
         <source>Show QR</source>
         <translation>显示二维码</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="151"/>
+        <location filename="../guests_panel.py" line="152"/>
         <source>The link as a QR code, for the guest to scan with a phone</source>
         <translation>以二维码显示链接，供嘉宾用手机扫码</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="152"/>
+        <location filename="../guests_panel.py" line="153"/>
         <source>New link</source>
         <translation>生成新链接</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="153"/>
+        <location filename="../guests_panel.py" line="154"/>
         <source>Make a new link: the old one stops working and whoever joined with it is disconnected</source>
         <translation>生成新链接：旧链接将失效，用旧链接加入的人会被断开</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="158"/>
+        <location filename="../guests_panel.py" line="159"/>
         <source>May see program video</source>
         <translation>可看节目画面</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="159"/>
+        <location filename="../guests_panel.py" line="160"/>
         <source>The guest sees the show as it goes out, besides hearing it</source>
         <translation>嘉宾除了能听到节目，还能看到正在播出的画面</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="160"/>
+        <location filename="../guests_panel.py" line="161"/>
         <source>Browser echo cancellation / noise suppression</source>
         <translation>浏览器回声消除 / 降噪</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="162"/>
+        <location filename="../guests_panel.py" line="163"/>
         <source>Off for a guest with a good microphone and headphones: their voice is sent untouched</source>
         <translation>嘉宾有好的麦克风和耳机时可关闭：其声音将原样传送</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="193"/>
+        <location filename="../guests_panel.py" line="194"/>
         <source>Waiting</source>
         <translation>等待中</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="194"/>
+        <location filename="../guests_panel.py" line="195"/>
         <source>Connecting</source>
         <translation>连接中</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="195"/>
+        <location filename="../guests_panel.py" line="196"/>
         <source>Live</source>
         <translation>连麦中</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="196"/>
+        <location filename="../guests_panel.py" line="197"/>
         <source>Lost</source>
         <translation>已掉线</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="205"/>
+        <location filename="../guests_panel.py" line="206"/>
         <source>{fps:.0f} fps</source>
         <translation>{fps:.0f} fps</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="206"/>
+        <location filename="../guests_panel.py" line="207"/>
         <source>{kbps:.0f} kbps</source>
         <translation>{kbps:.0f} kbps</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="209"/>
+        <location filename="../guests_panel.py" line="210"/>
         <source>RTT {ms:.0f} ms</source>
         <translation>往返延迟 {ms:.0f} 毫秒</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="210"/>
+        <location filename="../guests_panel.py" line="211"/>
         <source>loss {percent:.1f}%</source>
         <translation>丢包 {percent:.1f}%</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="212"/>
+        <location filename="../guests_panel.py" line="213"/>
         <source>uplink limited</source>
         <translation>上行受限</translation>
     </message>
@@ -465,17 +465,17 @@
 <context>
     <name>GuestQrDialog</name>
     <message>
-        <location filename="../guests_panel.py" line="94"/>
+        <location filename="../guests_panel.py" line="95"/>
         <source>Link for “{name}”</source>
         <translation>“{name}”的链接</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="102"/>
+        <location filename="../guests_panel.py" line="103"/>
         <source>Whoever scans this code or has this link can join the show as {name}. Show it only to {name}; New link makes it stop working.</source>
         <translation>任何人扫描此二维码或拿到此链接，都能以 {name} 的身份加入节目。请只给 {name} 看；点击“生成新链接”可让它失效。</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="112"/>
+        <location filename="../guests_panel.py" line="113"/>
         <source>Copy link</source>
         <translation>复制链接</translation>
     </message>
@@ -566,88 +566,88 @@
 <context>
     <name>GuestsPanel</name>
     <message>
-        <location filename="../guests_panel.py" line="250"/>
+        <location filename="../guests_panel.py" line="254"/>
         <source>No guests in this show. Add one, then send them their link.</source>
         <translation>本节目还没有嘉宾。添加一位，再把链接发给对方。</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="257"/>
-        <location filename="../guests_panel.py" line="461"/>
+        <location filename="../guests_panel.py" line="261"/>
+        <location filename="../guests_panel.py" line="480"/>
         <source>Add guest</source>
         <translation>添加嘉宾</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="258"/>
+        <location filename="../guests_panel.py" line="262"/>
         <source>A new guest with their own link and their voice in the mixer; put them on a scene in Layers</source>
         <translation>新嘉宾有自己的链接，声音进入混音台；请在“图层”中把嘉宾放到场景里</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="309"/>
+        <location filename="../guests_panel.py" line="313"/>
         <source>Guests join through {url}</source>
         <translation>嘉宾通过 {url} 加入</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="311"/>
+        <location filename="../guests_panel.py" line="315"/>
         <source>Guests on this network join at {url}</source>
         <translation>本网络中的嘉宾通过 {url} 加入</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="314"/>
+        <location filename="../guests_panel.py" line="318"/>
         <source>Guests join at {url}: this computer only. For guests elsewhere: Settings, Guests.</source>
         <translation>嘉宾通过 {url} 加入：仅限这台电脑。其他地方的嘉宾请见“设置 → 嘉宾”。</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="317"/>
+        <location filename="../guests_panel.py" line="321"/>
         <source>The guest service is not running.</source>
         <translation>嘉宾服务未运行。</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="323"/>
+        <location filename="../guests_panel.py" line="327"/>
         <source>No link while the guest service is not running</source>
         <translation>嘉宾服务未运行，没有链接</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="325"/>
+        <location filename="../guests_panel.py" line="329"/>
         <source>No link yet: make one with New link</source>
         <translation>还没有链接：点击“生成新链接”</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="369"/>
+        <location filename="../guests_panel.py" line="379"/>
         <source>Guests: cannot listen on port {port}: {reason}</source>
         <translation>嘉宾：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="401"/>
+        <location filename="../guests_panel.py" line="420"/>
         <source>Link for “{name}” copied: send it to {name} only</source>
         <translation>“{name}”的链接已复制：只发给 {name}</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="421"/>
+        <location filename="../guests_panel.py" line="440"/>
         <source>Make a new link for “{name}”? The old link stops working, and if {name} is in the call they are disconnected.</source>
         <translation>为“{name}”生成新链接？旧链接将失效；如果 {name} 正在连麦，会被断开。</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="423"/>
+        <location filename="../guests_panel.py" line="442"/>
         <source>New link</source>
         <translation>生成新链接</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="435"/>
+        <location filename="../guests_panel.py" line="454"/>
         <source>New link for “{name}”: the old one no longer works</source>
         <translation>已为“{name}”生成新链接：旧链接已失效</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="447"/>
+        <location filename="../guests_panel.py" line="466"/>
         <source>May see program video</source>
         <translation>可看节目画面</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="447"/>
+        <location filename="../guests_panel.py" line="466"/>
         <source>Browser echo cancellation</source>
         <translation>浏览器回声消除</translation>
     </message>
     <message>
-        <location filename="../guests_panel.py" line="464"/>
+        <location filename="../guests_panel.py" line="483"/>
         <source>“{name}” added: copy their link, and put them on a scene in Layers</source>
         <translation>已添加“{name}”：请复制链接，并在“图层”中放到场景里</translation>
     </message>
@@ -2021,512 +2021,543 @@ The demo show is open instead.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="150"/>
+        <location filename="../settings_dialog.py" line="154"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="164"/>
+        <location filename="../settings_dialog.py" line="168"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="165"/>
+        <location filename="../settings_dialog.py" line="169"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="166"/>
+        <location filename="../settings_dialog.py" line="170"/>
         <source>Destinations</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="167"/>
+        <location filename="../settings_dialog.py" line="171"/>
         <source>Cameras</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="168"/>
+        <location filename="../settings_dialog.py" line="172"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="170"/>
+        <location filename="../settings_dialog.py" line="174"/>
         <source>Guests</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="171"/>
+        <location filename="../settings_dialog.py" line="175"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="199"/>
+        <location filename="../settings_dialog.py" line="203"/>
         <source>Stop streaming and recording to change these</source>
         <translation>停止推流和录制后才能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="211"/>
+        <location filename="../settings_dialog.py" line="215"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="214"/>
+        <location filename="../settings_dialog.py" line="218"/>
         <source>1920x1080 (landscape)</source>
         <translation>1920x1080（横屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="215"/>
+        <location filename="../settings_dialog.py" line="219"/>
         <source>1280x720</source>
         <translation>1280x720</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="216"/>
+        <location filename="../settings_dialog.py" line="220"/>
         <source>1080x1920 (vertical, phones)</source>
         <translation>1080x1920（竖屏，手机）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="217"/>
+        <location filename="../settings_dialog.py" line="221"/>
         <source>720x1280 (vertical)</source>
         <translation>720x1280（竖屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="218"/>
+        <location filename="../settings_dialog.py" line="222"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="224"/>
+        <location filename="../settings_dialog.py" line="228"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="232"/>
+        <location filename="../settings_dialog.py" line="236"/>
         <source>Width × height:</source>
         <translation>宽 × 高：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="235"/>
+        <location filename="../settings_dialog.py" line="239"/>
         <source>{fps} frames per second</source>
         <translation>每秒 {fps} 帧</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="236"/>
+        <location filename="../settings_dialog.py" line="240"/>
         <source>Frame rate:</source>
         <translation>帧率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="241"/>
+        <location filename="../settings_dialog.py" line="245"/>
         <source>The canvas is the picture that is streamed and recorded. Vertical suits viewers on phones (Douyin, TikTok, Kuaishou live selling); sources are scaled into their boxes.</source>
         <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；来源会缩放到各自的区域。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="292"/>
+        <location filename="../settings_dialog.py" line="296"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="295"/>
+        <location filename="../settings_dialog.py" line="299"/>
         <source>Automatic (a hardware encoder if one works, else x264)</source>
         <translation>自动（优先硬件编码器，否则 x264）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="296"/>
+        <location filename="../settings_dialog.py" line="300"/>
         <source>x264 (software, uses the CPU)</source>
         <translation>x264（软件编码，使用 CPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="297"/>
+        <location filename="../settings_dialog.py" line="301"/>
         <source>NVIDIA NVENC</source>
         <translation>NVIDIA NVENC</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="298"/>
+        <location filename="../settings_dialog.py" line="302"/>
         <source>Intel Quick Sync</source>
         <translation>Intel Quick Sync</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="299"/>
+        <location filename="../settings_dialog.py" line="303"/>
         <source>Apple VideoToolbox</source>
         <translation>Apple VideoToolbox</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="305"/>
+        <location filename="../settings_dialog.py" line="309"/>
         <source>Encoder:</source>
         <translation>编码器：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="311"/>
+        <location filename="../settings_dialog.py" line="315"/>
         <source>x264 speed: faster presets use less CPU for a little less quality at the same bitrate</source>
         <translation>x264 速度：更快的预设占用更少 CPU，同码率下画质略低</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="313"/>
+        <location filename="../settings_dialog.py" line="317"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="315"/>
+        <location filename="../settings_dialog.py" line="319"/>
         <source>Video bitrate:</source>
         <translation>视频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="317"/>
+        <location filename="../settings_dialog.py" line="321"/>
         <source>Most platforms ask for a keyframe every 2 seconds (2000 ms)</source>
         <translation>多数平台要求每 2 秒一个关键帧（2000 毫秒）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="318"/>
+        <location filename="../settings_dialog.py" line="322"/>
         <source>Keyframe interval:</source>
         <translation>关键帧间隔：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="320"/>
+        <location filename="../settings_dialog.py" line="324"/>
         <source>Audio bitrate:</source>
         <translation>音频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="323"/>
+        <location filename="../settings_dialog.py" line="327"/>
         <source>Recording</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="327"/>
+        <location filename="../settings_dialog.py" line="331"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="331"/>
+        <location filename="../settings_dialog.py" line="335"/>
         <source>Folder:</source>
         <translation>文件夹：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="332"/>
+        <location filename="../settings_dialog.py" line="336"/>
         <source>Also write an MP4 copy when a recording stops</source>
         <translation>录制结束时另存一份 MP4</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="354"/>
+        <location filename="../settings_dialog.py" line="358"/>
         <source>Recording folder</source>
         <translation>录制文件夹</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="366"/>
+        <location filename="../settings_dialog.py" line="370"/>
         <source>Where the show goes live. For Douyin, TikTok, Taobao, Kuaishou and most other platforms choose Custom and paste the server URL and stream key they give you.</source>
         <translation>节目推流的平台。抖音、TikTok、淘宝、快手等大多数平台请选择“自定义”，粘贴平台提供的服务器地址和推流码。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="379"/>
+        <location filename="../settings_dialog.py" line="383"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="380"/>
+        <location filename="../settings_dialog.py" line="384"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="386"/>
+        <location filename="../settings_dialog.py" line="390"/>
         <source>Destination</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="390"/>
+        <location filename="../settings_dialog.py" line="394"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="393"/>
+        <location filename="../settings_dialog.py" line="397"/>
         <source>Custom (server URL and key)</source>
         <translation>自定义（服务器地址和推流码）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="394"/>
+        <location filename="../settings_dialog.py" line="398"/>
         <source>YouTube (RTMP)</source>
         <translation>YouTube (RTMP)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="395"/>
+        <location filename="../settings_dialog.py" line="399"/>
         <source>YouTube (RTMPS)</source>
         <translation>YouTube (RTMPS)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="396"/>
+        <location filename="../settings_dialog.py" line="400"/>
         <source>Twitch</source>
         <translation>Twitch</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="400"/>
+        <location filename="../settings_dialog.py" line="404"/>
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="403"/>
+        <location filename="../settings_dialog.py" line="407"/>
+        <source>rtmp://host/app, srt://host:port or a WHIP endpoint&apos;s https:// URL</source>
+        <translation>rtmp://主机/应用、srt://主机:端口，或 WHIP 端点的 https:// 地址</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="409"/>
         <source>Server URL:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="407"/>
+        <location filename="../settings_dialog.py" line="413"/>
+        <location filename="../settings_dialog.py" line="512"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="408"/>
-        <location filename="../settings_dialog.py" line="516"/>
-        <location filename="../settings_dialog.py" line="770"/>
+        <location filename="../settings_dialog.py" line="414"/>
+        <location filename="../settings_dialog.py" line="549"/>
+        <location filename="../settings_dialog.py" line="804"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="413"/>
+        <location filename="../settings_dialog.py" line="427"/>
+        <source>Keys, tokens and passphrases are saved in the show file and never shown anywhere else.</source>
+        <translation>推流码、令牌和加密口令保存在节目文件中，不会在其他任何地方显示。</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="505"/>
+        <source>Stream ID:</source>
+        <translation>流 ID（Stream ID）：</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="506"/>
+        <source>Optional: the stream id the server expects</source>
+        <translation>可选：服务器要求的流 ID</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="508"/>
+        <source>Bearer token:</source>
+        <translation>Bearer 令牌：</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="509"/>
+        <source>Paste the WHIP bearer token</source>
+        <translation>粘贴 WHIP 的 Bearer 令牌</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="511"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="414"/>
+        <location filename="../settings_dialog.py" line="421"/>
         <source>Go live to this destination</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="418"/>
         <source>The stream key is saved in the show file and never shown anywhere else.</source>
-        <translation>推流码保存在节目文件中，不会在其他任何地方显示。</translation>
+        <translation type="vanished">推流码保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="425"/>
+        <location filename="../settings_dialog.py" line="434"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="455"/>
+        <location filename="../settings_dialog.py" line="466"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="456"/>
+        <location filename="../settings_dialog.py" line="467"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="516"/>
+        <location filename="../settings_dialog.py" line="549"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="530"/>
+        <location filename="../settings_dialog.py" line="563"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="580"/>
+        <location filename="../settings_dialog.py" line="614"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="583"/>
+        <location filename="../settings_dialog.py" line="617"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="612"/>
+        <location filename="../settings_dialog.py" line="646"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="613"/>
+        <location filename="../settings_dialog.py" line="647"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="614"/>
+        <location filename="../settings_dialog.py" line="648"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="615"/>
+        <location filename="../settings_dialog.py" line="649"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="616"/>
+        <location filename="../settings_dialog.py" line="650"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="617"/>
+        <location filename="../settings_dialog.py" line="651"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="618"/>
+        <location filename="../settings_dialog.py" line="652"/>
         <source>screen capture</source>
         <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="619"/>
+        <location filename="../settings_dialog.py" line="653"/>
         <source>guest</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="638"/>
+        <location filename="../settings_dialog.py" line="672"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="657"/>
-        <location filename="../settings_dialog.py" line="662"/>
+        <location filename="../settings_dialog.py" line="691"/>
+        <location filename="../settings_dialog.py" line="696"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="658"/>
+        <location filename="../settings_dialog.py" line="692"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="664"/>
+        <location filename="../settings_dialog.py" line="698"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="665"/>
+        <location filename="../settings_dialog.py" line="699"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="670"/>
+        <location filename="../settings_dialog.py" line="704"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="676"/>
+        <location filename="../settings_dialog.py" line="710"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="703"/>
+        <location filename="../settings_dialog.py" line="737"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="712"/>
+        <location filename="../settings_dialog.py" line="746"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="719"/>
+        <location filename="../settings_dialog.py" line="753"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="723"/>
+        <location filename="../settings_dialog.py" line="757"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="725"/>
+        <location filename="../settings_dialog.py" line="759"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="728"/>
+        <location filename="../settings_dialog.py" line="762"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="731"/>
-        <location filename="../settings_dialog.py" line="734"/>
+        <location filename="../settings_dialog.py" line="765"/>
+        <location filename="../settings_dialog.py" line="768"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="732"/>
+        <location filename="../settings_dialog.py" line="766"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="733"/>
+        <location filename="../settings_dialog.py" line="767"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="736"/>
+        <location filename="../settings_dialog.py" line="770"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="738"/>
+        <location filename="../settings_dialog.py" line="772"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="750"/>
+        <location filename="../settings_dialog.py" line="784"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="753"/>
+        <location filename="../settings_dialog.py" line="787"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="756"/>
+        <location filename="../settings_dialog.py" line="790"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="759"/>
+        <location filename="../settings_dialog.py" line="793"/>
         <source>Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)</source>
         <translation>远程控制（obs-websocket 5：Stream Deck、Companion、Touch Portal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="761"/>
+        <location filename="../settings_dialog.py" line="795"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="766"/>
+        <location filename="../settings_dialog.py" line="800"/>
         <source>Allow other devices on the network (phones, tablets)</source>
         <translation>允许网络上的其他设备（手机、平板）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="779"/>
+        <location filename="../settings_dialog.py" line="813"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="781"/>
+        <location filename="../settings_dialog.py" line="815"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="782"/>
+        <location filename="../settings_dialog.py" line="816"/>
         <source>Changes apply the next time the studio starts.</source>
         <translation>修改在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="804"/>
+        <location filename="../settings_dialog.py" line="838"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="818"/>
-        <location filename="../settings_dialog.py" line="826"/>
+        <location filename="../settings_dialog.py" line="846"/>
+        <location filename="../settings_dialog.py" line="866"/>
+        <location filename="../settings_dialog.py" line="874"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="861"/>
+        <location filename="../settings_dialog.py" line="909"/>
         <source>Source “{name}”: {problem}</source>
         <translation>来源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="873"/>
+        <location filename="../settings_dialog.py" line="921"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="885"/>
+        <location filename="../settings_dialog.py" line="933"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
     </message>
@@ -2719,50 +2750,214 @@ The demo show is open instead.</source>
     </message>
 </context>
 <context>
+    <name>SrtSettingsGroup</name>
+    <message>
+        <location filename="../srt_settings_group.py" line="87"/>
+        <source>SRT</source>
+        <translation>SRT</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="96"/>
+        <source>Auto (from the measured round trip)</source>
+        <translation>自动（按测得的往返时间）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="99"/>
+        <source>How long the receiver waits for a lost packet to be sent again. Longer survives worse links but delays the picture by as much. Auto: a few round trips, measured when the connection starts.</source>
+        <translation>接收端等待丢失的数据包重传的时间。越长越能扛住差的网络，但画面也会延后同样的时间。自动：连接建立时测量往返时间，取其数倍。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="104"/>
+        <source>Latency:</source>
+        <translation>延迟：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="111"/>
+        <source>Bandwidth kept above the stream&apos;s bitrate for retransmissions (libsrt&apos;s oheadbw).</source>
+        <translation>在码率之外为重传预留的带宽（libsrt 的 oheadbw）。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="113"/>
+        <source>Retransmission overhead:</source>
+        <translation>重传预留带宽：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="119"/>
+        <source>Auto (bitrate + overhead)</source>
+        <translation>自动（码率 + 预留）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="121"/>
+        <source>A hard cap on what SRT sends, retransmissions included (libsrt&apos;s maxbw).</source>
+        <translation>SRT 发送量的硬上限，包含重传（libsrt 的 maxbw）。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="123"/>
+        <source>Maximum bandwidth:</source>
+        <translation>最大带宽：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="128"/>
+        <source>None (retransmission only)</source>
+        <translation>无（仅重传）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="129"/>
+        <source>Rows of 10 packets (+10 %)</source>
+        <translation>每行 10 个包（+10 %）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="130"/>
+        <source>10 x 5 matrix (+30 %)</source>
+        <translation>10 x 5 矩阵（+30 %）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="131"/>
+        <source>10 x 5 staircase, smoother (+30 %)</source>
+        <translation>10 x 5 阶梯排列，更平稳（+30 %）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="132"/>
+        <source>Custom...</source>
+        <translation>自定义…</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="135"/>
+        <source>Forward error correction (libsrt&apos;s packet filter): extra packets that rebuild a lost one without waiting for a retransmission. The receiver must accept FEC too.</source>
+        <translation>前向纠错 FEC（libsrt 的包过滤器）：额外发送的校验包可以直接恢复丢失的包，无需等待重传。接收端也必须启用 FEC。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="139"/>
+        <source>Error correction (FEC):</source>
+        <translation>前向纠错（FEC）：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="141"/>
+        <source>libsrt&apos;s packet filter, e.g. fec,cols:10,rows:5,layout:staircase</source>
+        <translation>libsrt 包过滤器，例如 fec,cols:10,rows:5,layout:staircase</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="149"/>
+        <source>Empty: no encryption; else {low} to {high} characters</source>
+        <translation>留空：不加密；否则为 {low} 到 {high} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="153"/>
+        <location filename="../srt_settings_group.py" line="264"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="158"/>
+        <source>Passphrase (AES):</source>
+        <translation>加密口令（AES）：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="162"/>
+        <source>{bits}-bit</source>
+        <translation>{bits} 位</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="163"/>
+        <source>Key length:</source>
+        <translation>密钥长度：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="167"/>
+        <source>Caller: the studio connects to the server</source>
+        <translation>主叫（Caller）：由本软件连接服务器</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="170"/>
+        <source>For a platform&apos;s or a relay&apos;s SRT ingest: the URL names the server to connect to.</source>
+        <translation>用于平台或中转服务器的 SRT 接入：地址即要连接的服务器。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="173"/>
+        <source>Listener: the studio waits for the receiver</source>
+        <translation>监听（Listener）：本软件等待接收端连接</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="176"/>
+        <source>The studio waits on the URL&apos;s port (srt://0.0.0.0:port) until the receiver connects to it.</source>
+        <translation>本软件在地址中的端口（srt://0.0.0.0:端口）上等待，直到接收端连上来。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="179"/>
+        <source>Mode:</source>
+        <translation>模式：</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="232"/>
+        <source>SRT passphrase: use {low} to {high} characters, or leave it empty for no encryption</source>
+        <translation>SRT 加密口令：需为 {low} 到 {high} 个字符，或留空表示不加密</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="240"/>
+        <source>SRT error correction: expected libsrt&apos;s filter, such as fec,cols:10,rows:5</source>
+        <translation>SRT 前向纠错：应为 libsrt 的过滤器配置，例如 fec,cols:10,rows:5</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="264"/>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+</context>
+<context>
     <name>StudioStatusBar</name>
     <message>
-        <location filename="../status_bar.py" line="51"/>
+        <location filename="../status_bar.py" line="53"/>
         <source>Program: starting</source>
         <translation>节目：启动中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="54"/>
-        <location filename="../status_bar.py" line="101"/>
+        <location filename="../status_bar.py" line="56"/>
+        <location filename="../status_bar.py" line="97"/>
         <source>REC off</source>
         <translation>未录制</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="74"/>
+        <location filename="../status_bar.py" line="76"/>
         <source>Program {fps:.1f} fps, dropped {dropped}, lagged {lagged}</source>
         <translation>节目 {fps:.1f} fps，丢帧 {dropped}，延迟 {lagged}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="78"/>
+        <location filename="../status_bar.py" line="80"/>
         <source>CPU {percent:.0f}%</source>
         <translation>CPU {percent:.0f}%</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="83"/>
+        <location filename="../status_bar.py" line="85"/>
         <source>Encoding overloaded: {lag_ms} ms behind ({preset})</source>
         <translation>编码过载：落后 {lag_ms} 毫秒（{preset}）</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="98"/>
+        <location filename="../status_bar.py" line="94"/>
         <source>REC {time}</source>
         <translation>录制 {time}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="102"/>
+        <location filename="../status_bar.py" line="98"/>
         <source>Disk {gb:.1f} GB free</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="112"/>
+        <location filename="../status_bar.py" line="108"/>
+        <source>RTT {rtt_ms:.0f} ms, {dropped} dropped</source>
+        <translation>往返 {rtt_ms:.0f} ms，丢包 {dropped}</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="120"/>
+        <source>RTT {rtt_ms:.0f} ms, latency {latency_ms} ms, {retransmitted} retransmitted, {dropped} dropped, send buffer {buffer_ms} ms, bandwidth estimate {bandwidth_kbps:.0f} kbps</source>
+        <translation>往返 {rtt_ms:.0f} ms，延迟 {latency_ms} ms，重传 {retransmitted}，丢包 {dropped}，发送缓冲 {buffer_ms} ms，带宽估计 {bandwidth_kbps:.0f} kbps</translation>
+    </message>
+    <message>
+        <location filename="../status_bar.py" line="139"/>
         <source>Guests {live}/{total} live</source>
         <translation>嘉宾 {live}/{total} 连麦中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="114"/>
+        <location filename="../status_bar.py" line="141"/>
         <source>{lost} lost</source>
         <translation>{lost} 位掉线</translation>
     </message>
