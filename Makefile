@@ -9,9 +9,11 @@ BIN := $(VENV)/bin
 # openssl for the test certificates (RTMPS, Twitch over TLS); Xvfb and xsetroot for a private X
 # display the screen-capture tests paint and grab; Chromium for the guest tests (a real browser
 # joining the guest link with fake camera and microphone files).
+# srt-tools (srt-live-transmit) sends SRT with libsrt's statistics and FEC; iproute2 and nftables
+# make the network-namespace links the SRT loss tests send through.
 SYSTEM_PACKAGES := libportaudio2 ffmpeg pulseaudio pulseaudio-utils libasound2-plugins nginx libnginx-mod-rtmp libnginx-mod-stream \
 	libegl1 libgl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei openssl \
-	xvfb x11-xserver-utils chromium
+	xvfb x11-xserver-utils chromium srt-tools iproute2 nftables
 
 .PHONY: run test venv test-venv system-packages lint-imports clean
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from studio import __version__
 from studio.engine.errors import InputError, StudioError
 from studio.engine.events import ProgramStats
+from studio.engine.outputs.stream_target import StreamKind, StreamTarget
 from studio.engine.sources.base import AudioStatus
 
 EXIT_USAGE = 2
@@ -38,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         action="append",
         default=[],
-        help="stream to rtmp://host/app/KEY, rtmps://... or srt://host:port?streamid=...; repeat for several",
+        help="stream to rtmp://host/app/KEY, rtmps://..., srt://host:port?streamid=... or a WHIP endpoint https://...; repeat for several",
+    )
+    run.add_argument(
+        "--whip-token",
+        metavar="TOKEN",
+        help="the bearer token of every WHIP --output (or set STUDIO_WHIP_TOKEN, which keeps it out of the process list)",
     )
     run.add_argument("--live", action="store_true", help="also go live to the show's enabled destinations")
     run.add_argument("--comments-port", metavar="PORT", type=int, help="open the local comments API (WebSocket and HTTP) on 127.0.0.1:PORT; 0 picks a free port (printed)")
@@ -237,7 +243,11 @@ def run_headless(arguments: argparse.Namespace) -> int:
             start_guest_service(arguments, session)
         if record_path is not None:
             session.start_recording(record_path)
-        destinations = [(f"out{index + 1}", url) for index, url in enumerate(arguments.output)]
+        whip_token = arguments.whip_token or os.environ.get("STUDIO_WHIP_TOKEN", "")
+        destinations = [
+            StreamTarget(f"out{index + 1}", url, whip_token if StreamTarget("", url).kind is StreamKind.WHIP else "")
+            for index, url in enumerate(arguments.output)
+        ]
         if arguments.live:
             destinations += [d.target() for d in show.destinations if d.enabled]
         if destinations:

@@ -10,10 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
+from studio.engine.outputs.srt_sender import MIN_DEFAULT_LATENCY_MS
 from studio.engine.builtin_shows import builtin_show
 from studio.engine.destination_settings import SrtMode, SrtSettings
 from studio.engine.events import ProgramStats
-from studio.engine.outputs.stream import DestinationStats, OutputState, SrtLinkStats
+from studio.engine.outputs.srt_link import SrtLinkStats
+from studio.engine.outputs.stream import DestinationStats, OutputState
 from studio.engine.outputs.stream_target import StreamKind
 from studio.engine.show import load_show, save_show
 from studio.gui.preferences import Preferences
@@ -103,7 +105,7 @@ def test_srt_settings_are_saved_into_the_show_and_its_url(qtbot, dialog, prefere
     again = SettingsDialog(load_show(path), preferences)
     qtbot.addWidget(again)
     group = again.srt_group
-    assert group.latency_spin.number() == 480 and group.overhead_spin.value() == 40
+    assert group.latency_spin.number() == 480 and group.overhead_spin.number() == 40
     assert group.max_bandwidth_spin.number() == 9000
     assert group.fec_combo.currentData() == "fec,cols:10,rows:5" and group.fec_edit.isHidden()
     assert group.key_length_combo.currentData() == 32 and group.mode_combo.currentData() == "listener"
@@ -116,7 +118,7 @@ def test_a_new_srt_destination_starts_from_the_models_defaults(qtbot, dialog):
     defaults = SrtSettings()
     group = dialog.srt_group
     assert group.latency_spin.number() == defaults.latency_ms
-    assert group.overhead_spin.value() == defaults.overhead_percent
+    assert group.overhead_spin.number() == defaults.overhead_percent
     assert group.max_bandwidth_spin.number() == defaults.max_bandwidth_kbps
     assert group.mode_combo.currentData() == defaults.mode.value
     assert group.key_length_combo.currentData() == defaults.key_length
@@ -131,7 +133,7 @@ def test_auto_steps_to_a_sensible_latency_and_back(qtbot, dialog):
     spin.set_number(None)
     assert spin.text().startswith("Auto")
     spin.stepBy(1)
-    assert spin.number() == 120  # not the model's bare minimum
+    assert spin.number() == MIN_DEFAULT_LATENCY_MS  # Auto's floor, not the model's bare minimum
     lowest = spin.minimum() + 1
     spin.setValue(lowest)
     spin.stepBy(-1)

@@ -541,6 +541,12 @@ class Engine:
     def ticks_for_ms(self, duration_ms: float) -> int:
         return round(duration_ms * self.show.canvas.fps / 1000)
 
+    def stamp_program_timecode(self, enabled: bool = True) -> None:
+        """Benchmark-only: draw each tick's media time in ms as a time code
+        (graphics/timecode.py) into the top-left corner of every program picture, before the
+        encode. Off by default; benchmarks/latency.py reads it back from what a receiver decodes."""
+        self._program.stamp_timecode = bool(enabled)
+
     def stats(self) -> ProgramStats:
         return self._program.stats()
 

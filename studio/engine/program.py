@@ -20,9 +20,10 @@ import numpy as np
 
 from studio.engine import commands as cmd
 from studio.engine.audio.mixer import AudioMixer
-from studio.engine.clock import NS_PER_SECOND, MediaClock, VirtualClock
+from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock, VirtualClock
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import Frame, fill_i420, new_i420
+from studio.engine.graphics.timecode import draw_timecode_y
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, TickScaler, VideoTap
@@ -112,6 +113,9 @@ class ProgramLoop:
         self.frames_dropped = 0
         self.lagged_ticks = 0
         self.tick_failures = 0
+        # Benchmark-only (benchmarks/latency.py): each program picture carries its tick's media
+        # time in ms as a time code, drawn after composing, so a receiver can subtract.
+        self.stamp_timecode = False
 
     # -- callers' side (any thread) -------------------------------------------------------------
 
@@ -247,6 +251,8 @@ class ProgramLoop:
             self.events.error.emit(f"composing failed: {error}")
             if output is not self._previous_output:
                 np.copyto(output, self._previous_output)
+        if self.stamp_timecode:
+            draw_timecode_y(output[: self.canvas.height], tick_ns // NS_PER_MS)
         if self._video_taps:
             self._feed_video_taps(tick, tick_ns, output)
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()

@@ -626,7 +626,7 @@ class MainWindow(QMainWindow):
         if not destinations:
             self.tell(self.tr("Go Live"), self.tr("No destination is set up. Add one in Settings, Destinations."))
             return
-        listing = "\n".join(f"\u2022 {d.name}: {mask_url(d.full_url())}" for d in destinations)
+        listing = "\n".join(f"\u2022 {d.name} ({d.target().kind.value.upper()}): {mask_url(d.full_url())}" for d in destinations)
         if self.ask(self.tr("Go live?"), self.tr("Start streaming to:\n{destinations}").format(destinations=listing)):
             self.start_streaming()
 

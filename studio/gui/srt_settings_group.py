@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.engine.outputs.srt_sender import MIN_DEFAULT_LATENCY_MS
 from studio.engine.destination_settings import SrtMode, SrtSettings
 
 # libsrt's passphrase limits (SRTO_PASSPHRASE): shorter or longer is refused by the handshake.
@@ -30,8 +31,9 @@ PASSPHRASE_MIN_CHARS = 10
 PASSPHRASE_MAX_CHARS = 79
 # Where stepping up from "Auto" lands: the floor the automatic latency keeps anyway, because a
 # bare 20 ms leaves no time for a single retransmission on most links.
-LATENCY_FIRST_STEP_MS = 120
+LATENCY_FIRST_STEP_MS = MIN_DEFAULT_LATENCY_MS  # stepping up from Auto starts at Auto's floor
 MAX_BANDWIDTH_FIRST_STEP_KBPS = 1000
+OVERHEAD_FIRST_STEP_PERCENT = 25  # libsrt's own default
 MAX_BANDWIDTH_HIGHEST_KBPS = 1_000_000
 CUSTOM_FEC = "custom"
 
@@ -104,11 +106,13 @@ class SrtSettingsGroup(QGroupBox):
         form.addRow(self.tr("Latency:"), self.latency_spin)
 
         low, high = _bounds("overhead_percent", 100)
-        self.overhead_spin = QSpinBox(self)
-        self.overhead_spin.setRange(low, high)
+        # No cap is the default: capping lost packets under heavy loss (the retransmissions of a
+        # keyframe's burst came too late), see SrtSettings.
+        self.overhead_spin = AutoSpinBox(low, high, OVERHEAD_FIRST_STEP_PERCENT, self)
         self.overhead_spin.setSuffix(" %")
+        self.overhead_spin.setSpecialValueText(self.tr("No cap (best under loss)"))
         self.overhead_spin.setToolTip(
-            self.tr("Bandwidth kept above the stream's bitrate for retransmissions (libsrt's oheadbw).")
+            self.tr("Caps SRT at the stream's bitrate plus this much, for retransmissions (libsrt's oheadbw).")
         )
         form.addRow(self.tr("Retransmission overhead:"), self.overhead_spin)
 
@@ -116,7 +120,7 @@ class SrtSettingsGroup(QGroupBox):
         self.max_bandwidth_spin = AutoSpinBox(low, high, MAX_BANDWIDTH_FIRST_STEP_KBPS, self)
         self.max_bandwidth_spin.setSingleStep(500)
         self.max_bandwidth_spin.setSuffix(" kbps")
-        self.max_bandwidth_spin.setSpecialValueText(self.tr("Auto (bitrate + overhead)"))
+        self.max_bandwidth_spin.setSpecialValueText(self.tr("Auto (the overhead's cap, or none)"))
         self.max_bandwidth_spin.setToolTip(
             self.tr("A hard cap on what SRT sends, retransmissions included (libsrt's maxbw).")
         )
@@ -196,7 +200,7 @@ class SrtSettingsGroup(QGroupBox):
         try:
             self.show_passphrase_button.setChecked(False)
             self.latency_spin.set_number(values["latency_ms"])
-            self.overhead_spin.setValue(values["overhead_percent"])
+            self.overhead_spin.set_number(values["overhead_percent"])
             self.max_bandwidth_spin.set_number(values["max_bandwidth_kbps"])
             fec = values["fec"]
             preset = self.fec_combo.findData(fec)
@@ -214,7 +218,7 @@ class SrtSettingsGroup(QGroupBox):
         fec = self.fec_combo.currentData()
         return {
             "latency_ms": self.latency_spin.number(),
-            "overhead_percent": self.overhead_spin.value(),
+            "overhead_percent": self.overhead_spin.number(),
             "max_bandwidth_kbps": self.max_bandwidth_spin.number(),
             "fec": self.fec_edit.text().strip() if fec == CUSTOM_FEC else fec,
             "passphrase": self.passphrase_edit.text(),

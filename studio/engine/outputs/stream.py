@@ -14,6 +14,9 @@ dropped back to a keyframe boundary and incoming video is dropped until the next
 reason. Adaptive bitrate: from `abr_threshold_ms` of queue the destination asks the encoder
 for its measured throughput; once clear for `abr_climb_interval_ms` it asks for a tenth more,
 back up to the configured bitrate.
+SRT: FFmpeg | srt-live-transmit when installed (statistics, FEC; srt_link.py), else FFmpeg's own
+libsrt. A stalled pipe is not a failure while libsrt still holds the connection (it retransmits
+within its latency); libsrt's peer idle timeout says when the receiver is gone.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ import av
 
 from studio.engine.backoff import Backoff, ReconnectPolicy
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
-from studio.engine.outputs.senders import sender_command
+from studio.engine.outputs.srt_link import SrtLinkStats, SrtPipeline, stall_limit_ms
+from studio.engine.outputs.srt_sender import is_listener, latency_ms_of, live_transmit_binary, srt_problem
+from studio.engine.outputs.senders import base_command, MATROSKA_INPUT, quotes_no_reason, sender_command
 from studio.engine.outputs.stream_target import StreamTarget, check_destination_url
 from studio.engine.secrets import scrub_secrets
 
@@ -101,16 +106,6 @@ class StreamTuning:
     max_queue_packets: int = 4000  # a hard bound besides the media-time one
 
 
-@dataclass(frozen=True, slots=True)
-class SrtLinkStats:
-    """SRT's own figures for a connection, as its sender reports them (libsrt's statistics)."""
-
-    rtt_ms: float = 0.0
-    retransmitted_packets: int = 0  # over the connection
-    dropped_packets: int = 0  # too late to be worth sending (past the latency): lost for the viewer
-    send_buffer_ms: int = 0  # what waits for an acknowledgement
-    bandwidth_kbps: float = 0.0  # the link's estimated capacity
-    latency_ms: int = 0  # what the connection runs with (negotiated)
 
 
 @dataclass(slots=True)
@@ -157,7 +152,10 @@ class StreamDestination:
         on_state=None,
         ffmpeg: str | None = None,
     ) -> None:
-        problem = check_destination_url(target.url)
+        is_srt = target.kind.value == "srt"
+        # srt-live-transmit (srt-tools), when installed, sends SRT: libsrt's statistics and FEC.
+        self._live_transmit = live_transmit_binary() if is_srt else None
+        problem = check_destination_url(target.url) or (srt_problem(target, self._live_transmit) if is_srt else None)
         if problem:
             raise ValueError(problem)
         self.target = target
@@ -181,6 +179,13 @@ class StreamDestination:
         self._child: subprocess.Popen | None = None
         self._child_lock = threading.Lock()
         self._last_progress_ns = time.monotonic_ns()
+        self._measured_rtt_ms: float | None = None  # SRT's, from the last connection: the next one's latency
+        self._srt_latency_ms = latency_ms_of(target.url, None) if is_srt else 0
+        if is_srt and self._live_transmit is None:
+            log.warning(
+                "destination %s: srt-live-transmit (srt-tools) is not installed: SRT goes through FFmpeg's libsrt, "
+                "without SRT's statistics and without FEC", self.name,
+            )
         self._live_since_ns: int | None = None
         self._sent_bytes_window: deque[tuple[int, int]] = deque(maxlen=64)
         self._last_climb_ns = time.monotonic_ns()
@@ -300,14 +305,18 @@ class StreamDestination:
     def _send_one_connection(self) -> bool:
         """One child process, from spawn to its end. True if it went live before failing."""
         went_live = False
+        live = threading.Event()
         try:
-            child = subprocess.Popen(
-                sender_command(self.target, self._ffmpeg),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                start_new_session=sys.platform != "win32",
-            )
+            if self._live_transmit is not None:
+                child = self._start_srt_pipeline(live)
+            else:
+                child = subprocess.Popen(
+                    sender_command(self.target, self._ffmpeg, bitrate_kbps=self.configured_bitrate_kbps),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    start_new_session=sys.platform != "win32",
+                )
         except OSError as error:
             self.stats.last_error = f"cannot start the sender: {error}"
             return False
@@ -321,11 +330,15 @@ class StreamDestination:
         with self._child_lock:
             self._child = child
         self._last_progress_ns = time.monotonic_ns()
-        live = threading.Event()
         reader = threading.Thread(target=self._read_child_log, args=(child, live), daemon=True)
         reader.start()
         try:
-            container = av.open(child.stdin, "w", format="matroska", options={"live": "1", "flush_packets": "1"})
+            if isinstance(child, SrtPipeline) and not self._wait_until_connected(child, live):
+                return False
+            # cluster_size_limit 0: each packet leaves with the next (a 32 KB cluster held 0.6 s of 400 kbps).
+            # max_interleave_delta 1 us: a video frame is not held for the AAC audio of its time, which the
+            # encoder emits ~60 ms late; it leaves with the next frame (benchmarks/latency.py measured both).
+            container = av.open(child.stdin, "w", format="matroska", options={"live": "1", "flush_packets": "1", "cluster_size_limit": "0", "max_interleave_delta": "1"})
             video = container.add_stream_from_template(self._video_template)
             audio = container.add_stream_from_template(self._audio_template)
             sent_bytes = 0
@@ -378,10 +391,10 @@ class StreamDestination:
         line is kept, scrubbed of every secret, as the reason for the user."""
         for raw in iter(child.stderr.readline, b""):
             line = raw.decode("utf-8", "replace").strip()
-            if line.startswith("Output #0"):
+            if line.startswith("Output #0") and not isinstance(child, SrtPipeline):  # a pipeline: srt-live-transmit says
                 live.set()
                 self.stats.last_error = ""
-            elif not self.stats.last_error and re.search(
+            elif not self.stats.last_error and not quotes_no_reason(self.target, line) and re.search(
                 r"error|failed|refused|timed out|unreachable|broken pipe", line, re.IGNORECASE
             ):
                 # The first error says why; FFmpeg's closing "Conversion failed!" does not.
@@ -398,16 +411,74 @@ class StreamDestination:
             stalled_ms = (time.monotonic_ns() - self._last_progress_ns) // NS_PER_MS
             state = self.stats.state
             limit_ms = self.tuning.connect_timeout_ms if state is OutputState.CONNECTING else self.tuning.stall_timeout_ms
+            if self._srt_latency_ms:
+                limit_ms = self._srt_stall_limit_ms(state)
             if self._child is not None and self._queue and stalled_ms > limit_ms:
                 self.stats.last_error = f"no progress for {stalled_ms} ms"
                 self._kill_child()
+
+    # -- SRT (the pipeline's side; the commands and the statistics live in srt_sender/srt_link) ----
+
+    def _start_srt_pipeline(self, live: threading.Event) -> SrtPipeline:
+        def connected() -> None:
+            self.stats.last_error = ""
+            live.set()
+
+        def error(text: str) -> None:
+            if not self.stats.last_error:
+                self.stats.last_error = text
+
+        pipeline = SrtPipeline(
+            base_command(self._ffmpeg) + MATROSKA_INPUT, self._live_transmit, self.target,
+            bitrate_kbps=self.configured_bitrate_kbps, measured_rtt_ms=self._measured_rtt_ms,
+            on_connected=connected, on_stats=self._srt_stats, on_error=error,
+        )  # fmt: skip
+        self._srt_latency_ms = pipeline.latency_ms
+        return pipeline
+
+    def _srt_stats(self, stats: SrtLinkStats) -> None:
+        """A report from libsrt: packets went out (progress), and its round trip sets the next
+        connection's default latency."""
+        self.stats.srt = stats
+        self._last_progress_ns = time.monotonic_ns()
+        if stats.rtt_ms > 0:
+            self._measured_rtt_ms = stats.rtt_ms
+
+    def _wait_until_connected(self, child: SrtPipeline, live: threading.Event) -> bool:
+        """srt-live-transmit drops what it reads before the connection is up, so the sender waits
+        for it; meanwhile only the newest GOP is kept, so the connection starts on a fresh
+        keyframe. False if stopped first; raises if the pipeline ended."""
+        while not live.wait(0.1):
+            if self._stop.is_set():
+                return False
+            if child.poll() is not None:
+                raise BrokenPipeError("SRT sender exited before connecting")
+            with self._lock:
+                self._keep_newest_gop_locked()
+            self._last_progress_ns = time.monotonic_ns() if is_listener(self._url) else self._last_progress_ns
+        return True
+
+    def _keep_newest_gop_locked(self) -> None:
+        keyframes = [index for index, packet in enumerate(self._queue) if packet.is_video and packet.keyframe]
+        if not keyframes or keyframes[-1] == 0:
+            return
+        stale = list(self._queue)[: keyframes[-1]]
+        self.stats.dropped_frames[DropReason.RECONNECTING.value] += sum(1 for packet in stale if packet.is_video)
+        for _ in stale:
+            self._queue.popleft()
+
+    def _srt_stall_limit_ms(self, state: OutputState) -> int:
+        if state is not OutputState.LIVE:  # a caller's own connect timeout speaks first
+            return self.tuning.connect_timeout_ms + 2000
+        return stall_limit_ms(self.tuning.stall_timeout_ms, self._srt_latency_ms)
 
     def _kill_child(self) -> None:
         with self._child_lock:
             child, self._child = self._child, None
         if child is None:
             return
-        if child.poll() is None:
+        # A pipeline has ended once either process has: the other is killed with it.
+        if child.poll() is None or isinstance(child, SrtPipeline):
             try:
                 if sys.platform != "win32":
                     os.killpg(child.pid, signal.SIGKILL)
