@@ -2319,10 +2319,6 @@ The demo show is open instead.</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <source>The stream key is saved in the show file and never shown anywhere else.</source>
-        <translation type="vanished">推流码保存在节目文件中，不会在其他任何地方显示。</translation>
-    </message>
-    <message>
         <location filename="../settings_dialog.py" line="434"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
@@ -2752,153 +2748,158 @@ The demo show is open instead.</source>
 <context>
     <name>SrtSettingsGroup</name>
     <message>
-        <location filename="../srt_settings_group.py" line="87"/>
+        <location filename="../srt_settings_group.py" line="89"/>
         <source>SRT</source>
         <translation>SRT</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="96"/>
+        <location filename="../srt_settings_group.py" line="98"/>
         <source>Auto (from the measured round trip)</source>
         <translation>自动（按测得的往返时间）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="99"/>
+        <location filename="../srt_settings_group.py" line="101"/>
         <source>How long the receiver waits for a lost packet to be sent again. Longer survives worse links but delays the picture by as much. Auto: a few round trips, measured when the connection starts.</source>
         <translation>接收端等待丢失的数据包重传的时间。越长越能扛住差的网络，但画面也会延后同样的时间。自动：连接建立时测量往返时间，取其数倍。</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="104"/>
+        <location filename="../srt_settings_group.py" line="106"/>
         <source>Latency:</source>
         <translation>延迟：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="111"/>
-        <source>Bandwidth kept above the stream&apos;s bitrate for retransmissions (libsrt&apos;s oheadbw).</source>
-        <translation>在码率之外为重传预留的带宽（libsrt 的 oheadbw）。</translation>
-    </message>
-    <message>
-        <location filename="../srt_settings_group.py" line="113"/>
+        <location filename="../srt_settings_group.py" line="117"/>
         <source>Retransmission overhead:</source>
         <translation>重传预留带宽：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="119"/>
-        <source>Auto (bitrate + overhead)</source>
-        <translation>自动（码率 + 预留）</translation>
+        <location filename="../srt_settings_group.py" line="113"/>
+        <source>No cap (best under loss)</source>
+        <translation>不限（丢包时最佳）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="121"/>
+        <location filename="../srt_settings_group.py" line="115"/>
+        <source>Caps SRT at the stream&apos;s bitrate plus this much, for retransmissions (libsrt&apos;s oheadbw).</source>
+        <translation>把 SRT 限制在码流码率再加上这一比例，用于重传（libsrt 的 oheadbw）。</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="123"/>
+        <source>Auto (the overhead&apos;s cap, or none)</source>
+        <translation>自动（按重传预留封顶，或不限）</translation>
+    </message>
+    <message>
+        <location filename="../srt_settings_group.py" line="125"/>
         <source>A hard cap on what SRT sends, retransmissions included (libsrt&apos;s maxbw).</source>
         <translation>SRT 发送量的硬上限，包含重传（libsrt 的 maxbw）。</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="123"/>
+        <location filename="../srt_settings_group.py" line="127"/>
         <source>Maximum bandwidth:</source>
         <translation>最大带宽：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="128"/>
+        <location filename="../srt_settings_group.py" line="132"/>
         <source>None (retransmission only)</source>
         <translation>无（仅重传）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="129"/>
+        <location filename="../srt_settings_group.py" line="133"/>
         <source>Rows of 10 packets (+10 %)</source>
         <translation>每行 10 个包（+10 %）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="130"/>
+        <location filename="../srt_settings_group.py" line="134"/>
         <source>10 x 5 matrix (+30 %)</source>
         <translation>10 x 5 矩阵（+30 %）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="131"/>
+        <location filename="../srt_settings_group.py" line="135"/>
         <source>10 x 5 staircase, smoother (+30 %)</source>
         <translation>10 x 5 阶梯排列，更平稳（+30 %）</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="132"/>
+        <location filename="../srt_settings_group.py" line="136"/>
         <source>Custom...</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="135"/>
+        <location filename="../srt_settings_group.py" line="139"/>
         <source>Forward error correction (libsrt&apos;s packet filter): extra packets that rebuild a lost one without waiting for a retransmission. The receiver must accept FEC too.</source>
         <translation>前向纠错 FEC（libsrt 的包过滤器）：额外发送的校验包可以直接恢复丢失的包，无需等待重传。接收端也必须启用 FEC。</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="139"/>
+        <location filename="../srt_settings_group.py" line="143"/>
         <source>Error correction (FEC):</source>
         <translation>前向纠错（FEC）：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="141"/>
+        <location filename="../srt_settings_group.py" line="145"/>
         <source>libsrt&apos;s packet filter, e.g. fec,cols:10,rows:5,layout:staircase</source>
         <translation>libsrt 包过滤器，例如 fec,cols:10,rows:5,layout:staircase</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="149"/>
+        <location filename="../srt_settings_group.py" line="153"/>
         <source>Empty: no encryption; else {low} to {high} characters</source>
         <translation>留空：不加密；否则为 {low} 到 {high} 个字符</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="153"/>
-        <location filename="../srt_settings_group.py" line="264"/>
+        <location filename="../srt_settings_group.py" line="157"/>
+        <location filename="../srt_settings_group.py" line="268"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="158"/>
+        <location filename="../srt_settings_group.py" line="162"/>
         <source>Passphrase (AES):</source>
         <translation>加密口令（AES）：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="162"/>
+        <location filename="../srt_settings_group.py" line="166"/>
         <source>{bits}-bit</source>
         <translation>{bits} 位</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="163"/>
+        <location filename="../srt_settings_group.py" line="167"/>
         <source>Key length:</source>
         <translation>密钥长度：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="167"/>
+        <location filename="../srt_settings_group.py" line="171"/>
         <source>Caller: the studio connects to the server</source>
         <translation>主叫（Caller）：由本软件连接服务器</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="170"/>
+        <location filename="../srt_settings_group.py" line="174"/>
         <source>For a platform&apos;s or a relay&apos;s SRT ingest: the URL names the server to connect to.</source>
         <translation>用于平台或中转服务器的 SRT 接入：地址即要连接的服务器。</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="173"/>
+        <location filename="../srt_settings_group.py" line="177"/>
         <source>Listener: the studio waits for the receiver</source>
         <translation>监听（Listener）：本软件等待接收端连接</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="176"/>
+        <location filename="../srt_settings_group.py" line="180"/>
         <source>The studio waits on the URL&apos;s port (srt://0.0.0.0:port) until the receiver connects to it.</source>
         <translation>本软件在地址中的端口（srt://0.0.0.0:端口）上等待，直到接收端连上来。</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="179"/>
+        <location filename="../srt_settings_group.py" line="183"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="232"/>
+        <location filename="../srt_settings_group.py" line="236"/>
         <source>SRT passphrase: use {low} to {high} characters, or leave it empty for no encryption</source>
         <translation>SRT 加密口令：需为 {low} 到 {high} 个字符，或留空表示不加密</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="240"/>
+        <location filename="../srt_settings_group.py" line="244"/>
         <source>SRT error correction: expected libsrt&apos;s filter, such as fec,cols:10,rows:5</source>
         <translation>SRT 前向纠错：应为 libsrt 的过滤器配置，例如 fec,cols:10,rows:5</translation>
     </message>
     <message>
-        <location filename="../srt_settings_group.py" line="264"/>
+        <location filename="../srt_settings_group.py" line="268"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
