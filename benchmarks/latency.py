@@ -169,8 +169,8 @@ def open_rtmp_player(url: str):
 
 class SrtReceiver:
     """An SRT listener on a free UDP port handing what arrives (MPEG-TS) to a StampReader on a
-    pipe (the PyPI PyAV has no SRT): srt-live-transmit when installed (it passes the TS on as
-    it comes), else FFmpeg (-c copy; its MPEG-TS demuxer holds each picture until the next)."""
+    pipe (the PyPI PyAV has no SRT): srt-live-transmit when installed (unbuffered by stdbuf,
+    it passes the TS on as it comes), else FFmpeg (-c copy; its MPEG-TS demuxer holds each picture until the next)."""
 
     def __init__(self, ffmpeg: str, latency_ms: int | None) -> None:
         import shutil
@@ -182,6 +182,10 @@ class SrtReceiver:
         if live_transmit:
             query = "mode=listener" + (f"&latency={latency_ms}" if latency_ms is not None else "")  # ms
             command = [live_transmit, "-a:no", "-q", "-ll:error", f"srt://:{self.port}?{query}", "file://con"]
+            # Its console output is C stdio, fully buffered on a pipe: 4 KB (at a still picture's
+            # bitrate, ~100 ms) waited in it. Unbuffered, each SRT packet is written as it comes.
+            if shutil.which("stdbuf"):
+                command = ["stdbuf", "-o0", *command]
         else:
             query = "mode=listener" + (f"&latency={latency_ms * 1000}" if latency_ms is not None else "")  # us
             command = [
@@ -383,14 +387,20 @@ def measure_whip(probe: EngineProbe, seconds: float) -> PathResult:
             probe, "whip (aiortc endpoint)", StreamTarget("bench", endpoint.url(), bearer_token=token), None, seconds
         )
         first_ns = None
+        packets_ms = []  # tick -> the picture's last RTP packet in (before jitter buffer and decoder)
         for picture in endpoint.pictures():
             if picture.timecode is None or picture.arrival_ns < result.started_ns:
                 continue
             first_ns = first_ns or picture.arrival_ns
             if picture.arrival_ns - first_ns >= WARM_UP_S * NS_PER_SECOND:
                 result.latencies_ms.append(picture.arrival_ns / NS_PER_MS - picture.timecode)
+                if picture.packets_arrival_ns is not None:
+                    packets_ms.append(picture.packets_arrival_ns / NS_PER_MS - picture.timecode)
         if not result.latencies_ms:
             result.note = f"{len(endpoint.pictures())} pictures arrived, none with a readable code"
+        elif packets_ms:
+            p50, p95, top = figures(packets_ms)
+            result.note = f"last RTP packet in: {p50:.0f}/{p95:.0f}/{top:.0f}"
     return result
 
 

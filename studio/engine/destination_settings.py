@@ -12,13 +12,14 @@ from enum import Enum
 from typing import Literal
 from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_serializer, field_validator
 
 from studio.engine.outputs.stream_target import StreamKind, StreamTarget
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A refused value is not quoted in str(ValidationError): it may be a key or a passphrase.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 # Ingest servers of the platforms with a fixed one; the rest (Douyin, TikTok, Taobao, Kuaishou...)
@@ -63,6 +64,16 @@ class SrtSettings(_Strict):
     mode: SrtMode = Field(
         SrtMode.CALLER, description="caller: the studio connects to the URL; listener: it waits on the URL's port to be pulled"
     )
+
+    @field_validator("passphrase")
+    @classmethod
+    def _passphrase_length(cls, passphrase: SecretStr) -> SecretStr:
+        # libsrt refuses a passphrase outside 10-79 characters only when the link opens; say it
+        # when the show is loaded. The message gives the length, never the passphrase.
+        length = len(passphrase.get_secret_value())
+        if length and not 10 <= length <= 79:
+            raise ValueError(f"an AES passphrase has 10 to 79 characters (or none), this one has {length}")
+        return passphrase
 
     @field_serializer("passphrase", when_used="json")
     def _save_passphrase(self, passphrase: SecretStr) -> str:

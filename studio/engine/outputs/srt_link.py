@@ -31,6 +31,10 @@ from studio.engine.secrets import scrub_secrets
 log = logging.getLogger(__name__)
 
 PEER_IDLE_TIMEOUT_MS = 5000  # libsrt's default, which we keep: a dead receiver is known in 5 s
+# What libsrt says (nothing) when a caller's handshake got no answer in time, or one the sender
+# cannot read: a refusal from a receiver of an older libsrt, or one without its reason.
+NOT_CONNECTED_REASON = "SRT: no connection: nothing answered at that address and port, or the receiver refused it"
+_LIBSRT_LOG_PREFIX = re.compile(r"^\d\d:\d\d:\d\d\.\d+/\S+\s+")  # "05:18:33.633448/SRT:RcvQ:w1!W:SRT.cn: "
 _CONNECTED = ("SRT target connected", "Accepted SRT target connection")
 _ERROR = re.compile(r"error|fail|refused|reject|timeout|timed out|broken|disconnected|unreachable", re.IGNORECASE)
 
@@ -134,19 +138,40 @@ class SrtPipeline:
         self._transmit.stdout.close()
 
     def _read_log(self) -> None:
+        connected = reported = False
         for raw in iter(self._transmit.stderr.readline, b""):
             line = raw.decode("utf-8", "replace").strip()
             if any(marker in line for marker in _CONNECTED):
+                connected = True
                 self._on_connected()
             elif _ERROR.search(line):
+                reported = True
+                line = _LIBSRT_LOG_PREFIX.sub("", line)  # its time stamp and thread say nothing to a user
                 self._on_error("SRT: " + scrub_secrets(line, self._target.url, self._uri)[:200])
         self._transmit.stderr.close()
+        try:
+            code = self._transmit.wait(1.0)
+        except subprocess.TimeoutExpired:
+            return
+        if not connected and not reported and code >= 0:  # it gave up by itself (not killed), saying nothing
+            self._on_error(NOT_CONNECTED_REASON)
+
+    def settle_reason(self, timeout_s: float = 1.0) -> None:
+        """The write to FFmpeg can fail (its output gone) before srt-live-transmit's last words
+        are read: give them up to `timeout_s` once it has exited, so its reason is the one kept."""
+        try:
+            self._transmit.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return
+        self._readers[1].join(timeout_s)
 
     def poll(self) -> int | None:
         """None while both run; else the exit code of the one that ended."""
         ffmpeg, transmit = self._ffmpeg.poll(), self._transmit.poll()
         if ffmpeg is None and transmit is None:
             return None
+        if transmit is not None:
+            self._readers[1].join(1.0)  # its last words (why it ended) are read before the end is told
         return transmit if transmit is not None else ffmpeg
 
     def wait(self, timeout: float | None = None) -> int:

@@ -113,19 +113,36 @@ def live_transmit_uri(target: StreamTarget, measured_rtt_ms: float | None) -> st
     return f"srt://{parts.netloc}{parts.path}?{query}"
 
 
+# What a picture's MPEG-TS packets carry so that a receiver's demuxer can hand the picture on as
+# soon as its last byte arrived: its PES length (for pictures under 64 KB). Without it (FFmpeg's
+# default for video) a demuxer learns that a picture ended only from the next one's start, a
+# frame later (benchmarks/latency.py: SRT p50 -34 ms).
+TS_VIDEO_PES_LENGTH = ["-omit_video_pes_length", "0"]
+
+
 def ts_to_stdout_command(input_command: list[str]) -> list[str]:
     """The FFmpeg half of the pipeline: the program's packets, copied into MPEG-TS on stdout."""
-    return input_command + ["-map", "0", "-c", "copy", *LOW_DELAY_MUXING, "-flush_packets", "1", "-f", "mpegts", "pipe:1"]
+    return input_command + [
+        "-map", "0", "-c", "copy", *LOW_DELAY_MUXING, *TS_VIDEO_PES_LENGTH, "-flush_packets", "1", "-f", "mpegts",
+        "pipe:1",
+    ]  # fmt: skip
 
 
 def live_transmit_command(binary: str, uri: str, bitrate_kbps: int) -> list[str]:
     """srt-live-transmit from stdin to the target, libsrt's statistics as JSON lines on stdout
-    (cumulative counters, about two reports a second: it reports every N packets sent)."""
+    (cumulative counters, about two reports a second: it reports every N packets sent).
+
+    Known hold-back (benchmarks/latency.py): from a pipe it reads ten whole 1316-byte chunks
+    before it sends any, so each picture waits for 13 KB of the stream behind it (p50 +75 ms,
+    p95 +135 ms at the default latency). Its UDP input does not wait, but fed that way the first
+    GOP of a connection arrived damaged (tests/test_srt_links.py), so the pipe stays for now."""
     packets_per_second = max(1, bitrate_kbps * 1000 // 8 // TS_PAYLOAD_BYTES)
     return [
         binary, "-a:no",  # no reconnecting of its own: the destination's reconnect policy decides
         f"-c:{TS_PAYLOAD_BYTES}", f"-s:{max(10, packets_per_second // 2)}", "-pf:json", "-f",
-        "-ll:error", "file://con", uri,
+        # warning: libsrt says why a receiver refused the handshake (a wrong passphrase, a
+        # conflicting FEC) only at this level; at "error" the caller just exits, silent.
+        "-ll:warning", "file://con", uri,
     ]  # fmt: skip
 
 
@@ -137,4 +154,6 @@ def srt_sender_command(target: StreamTarget, input_command: list[str]) -> list[s
     for option in (f"latency={MIN_DEFAULT_LATENCY_MS * 1000}", f"connect_timeout={CONNECT_TIMEOUT_MS}"):
         if option.split("=")[0] + "=" not in url:
             url += ("&" if "?" in url else "?") + option
-    return input_command + ["-map", "0", "-c", "copy", *LOW_DELAY_MUXING, "-flush_packets", "1", "-f", "mpegts", url]
+    return input_command + [
+        "-map", "0", "-c", "copy", *LOW_DELAY_MUXING, *TS_VIDEO_PES_LENGTH, "-flush_packets", "1", "-f", "mpegts", url,
+    ]  # fmt: skip

@@ -372,6 +372,8 @@ class StreamDestination:
             child.stdin.close()
             child.wait(timeout=5)
         except (BrokenPipeError, OSError, av.error.FFmpegError, ValueError, subprocess.TimeoutExpired) as error:
+            if isinstance(child, SrtPipeline):
+                child.settle_reason()  # libsrt's own reason (a refusal) beats our generic one
             if not self.stats.last_error:
                 self.stats.last_error = f"connection lost ({type(error).__name__})"
         finally:
