@@ -494,7 +494,9 @@ def print_results(results: list[PathResult], skipped: dict[str, str]) -> None:
         line = f"{result.name:42} {len(result.latencies_ms):5} {p50:7.0f} {p95:7.0f} {top:7.0f}"
         if result.encoder_ms:
             f50, f95, ftop = figures(result.encoder_ms)
-            line += f"   +{p50 - f50:.0f} / +{p95 - f95:.0f} / +{top - ftop:.0f}"
+            # Differences of percentiles, not per picture: a spike of the encoder's own (another
+            # child competing for the CPU) can make one negative.
+            line += f"   {p50 - f50:+.0f} / {p95 - f95:+.0f} / {top - ftop:+.0f}"
         print(line + (f"   ({result.note})" if result.note else ""))
     for name, why in skipped.items():
         print(f"{name:42}   {why}")
