@@ -2,7 +2,7 @@
 aiortc answers FFmpeg's offer and decodes what arrives), in real time: WHIP is WebRTC, it has no
 virtual clock. The sync show (a white frame and a beep at each whole second) tells pictures and
 sounds apart; the endpoint's records are checked frame by frame. Latency is printed, never
-asserted (benchmarks/whip_latency.py measures it)."""
+asserted (benchmarks/latency.py measures it, by the program time code)."""
 
 from __future__ import annotations
 
