@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QLabel
 
 from studio.engine.outputs.srt_sender import MIN_DEFAULT_LATENCY_MS
 from studio.engine.builtin_shows import builtin_show
@@ -22,6 +22,7 @@ from studio.gui.preferences import Preferences
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.srt_settings_group import CUSTOM_FEC
 from studio.gui.status_bar import StudioStatusBar
+from tests.test_gui_settings import select_data
 
 STREAM_ID = "#!::r=live/shop,m=publish"
 PASSPHRASE = "correct-horse-battery"
@@ -39,12 +40,6 @@ def dialog(qtbot, preferences):
     dialog = SettingsDialog(builtin_show("demo"), preferences)
     qtbot.addWidget(dialog)
     return dialog
-
-
-def select_data(combo: QComboBox, data) -> None:
-    index = combo.findData(data)
-    assert index >= 0, f"{data!r} not offered"
-    combo.setCurrentIndex(index)
 
 
 def add_destination(qtbot, dialog: SettingsDialog, url: str, key: str, name: str) -> None:
