@@ -542,9 +542,10 @@ class Engine:
         return round(duration_ms * self.show.canvas.fps / 1000)
 
     def stamp_program_timecode(self, enabled: bool = True) -> None:
-        """Benchmark-only: draw each tick's media time in ms as a time code
+        """For measurements only: draw each tick's media time in ms as a time code
         (graphics/timecode.py) into the top-left corner of every program picture, before the
-        encode. Off by default; benchmarks/latency.py reads it back from what a receiver decodes."""
+        encode. Off by default; benchmarks/latency.py and the SRT blackout test read it back from
+        what a receiver decodes."""
         self._program.stamp_timecode = bool(enabled)
 
     def stats(self) -> ProgramStats:
