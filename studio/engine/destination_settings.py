@@ -40,14 +40,14 @@ class SrtSettings(_Strict):
     """How an SRT destination fights loss: a receive buffer long enough for retransmissions
     (latency), bandwidth for them (overhead), optionally forward error correction, and AES
     encryption. The defaults held a minute of 10 % random loss with no frame lost (measured
-    through a network namespace, see README "SRT that holds"): 200 ms of latency at least and no
+    through a network namespace, see README "SRT that holds"): 500 ms of latency at least and no
     bandwidth cap (capping at the stream's rate plus 100 %, relative or absolute, lost packets at
     30 % loss: the retransmissions of a keyframe's burst come too late). A link losing 30 % wants
     1000 ms of latency."""
 
     latency_ms: int | None = Field(
         None, ge=20, le=8000,
-        description="time for retransmissions, ms; empty = 4x the round trip measured on the last connection, at least 200 ms",
+        description="time for retransmissions, ms; empty = 4x the round trip measured on the last connection, at least 500 ms",
     )  # fmt: skip
     overhead_percent: int | None = Field(
         None, ge=5, le=100,

@@ -22,12 +22,13 @@ from studio.engine.outputs.stream_target import StreamTarget
 
 # The latency a connection gets when the user left it empty: 4x the round trip SRT measured on
 # the destination's last connection, and never under this floor. Measured (veth, 60 s, ~4 Mbit/s
-# MPEG-TS, uncapped bandwidth): at 10 % random loss 120 ms already loses nothing, so 200 ms keeps
-# a margin for a loaded machine and still reaches viewers in well under 400 ms. At 30 % a lost
+# MPEG-TS, uncapped bandwidth): at 10 % random loss 120 ms already loses nothing on an idle
+# machine, but with one core kept busy 200 ms lost a whole GOP (1741 of 1800 intact) and 500 ms
+# nothing (1793 of 1793): a seller's laptop is never idle, so 500 ms. At 30 % a lost
 # retransmission waits for the next periodic loss report (>= 20 ms each, ~11 rounds needed over
 # a minute): 300 ms still lost 2 packets a minute and 400 ms none on an idle machine; a link that
 # bad is told to the user (README) to set 1000 ms, which also held on a loaded one.
-MIN_DEFAULT_LATENCY_MS = 200
+MIN_DEFAULT_LATENCY_MS = 500
 LATENCY_RTT_FACTOR = 4
 # A caller repeats its handshake every 250 ms for this long, so a link that returns during an
 # attempt is back within a quarter second; then the reconnect policy waits (1 s, 1.5 s, ...) and
