@@ -86,7 +86,7 @@ class SteppedStudio:
     def run_to(self, tick: int) -> None:
         """Let the program render every tick up to `tick`, and wait until it has."""
         self.clock.allow_until(tick_ns(tick))
-        self.qtbot.waitUntil(lambda: self.clock.waiting_for_ns == tick_ns(tick + 1), timeout=10_000)
+        self.qtbot.waitUntil(lambda: self.clock.waiting_for_ns == tick_ns(tick + 1), timeout=60_000)  # a deadline: a busy machine renders slower
         self.qtbot.wait(1)  # let queued engine events reach the GUI thread
 
     def close(self) -> None:
