@@ -33,7 +33,13 @@ PASSPHRASE = "Tr0ub4dor-and-3-horses"  # what must never be shown
 WRONG_PASSPHRASE = "not-the-right-one-42"
 
 # The other end of most links here is srt-live-transmit (it takes every libsrt option).
-needs_srt_tools = pytest.mark.skipif(live_transmit_binary() is None, reason="srt-live-transmit (srt-tools) is not installed")
+@pytest.fixture
+def _srt_tools():
+    # Fails rather than skips: make test installs srt-tools, and a skipped test proves nothing.
+    assert live_transmit_binary() is not None, "srt-live-transmit is missing: apt-get install srt-tools (make test installs it)"
+
+
+needs_srt_tools = pytest.mark.usefixtures("_srt_tools")
 
 
 class SmallShow:
