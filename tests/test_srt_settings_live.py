@@ -167,24 +167,34 @@ def decoded_video_frames(path: Path) -> int:
     return frames
 
 
-def video_frames_and_damage(path: Path) -> tuple[int, int]:
-    """(decoded video frames, damaged packets or frames): a packet with an MPEG-TS continuity
-    error, one that fails to decode, or a picture the decoder marks corrupt. Intact = 0 damaged."""
+def video_frames_and_damage(path: Path, tail_packets: int = 0) -> tuple[int, int]:
+    """(decoded video frames, damaged or missing pictures): a packet with an MPEG-TS continuity
+    error, one that fails to decode, a picture the decoder marks corrupt, or a gap in the decode
+    times (a lost packet that held a picture's start drops the whole picture without a mark; the
+    program's cadence is constant, so a gap is a picture lost). Intact = 0.
+    The last `tail_packets` video packets are decoded but not judged: stopping a live link cuts
+    the stream wherever it is, so the picture in flight at that moment arrives cut short."""
     av.logging.set_level(av.logging.PANIC)
-    decoded = damaged = 0
+    verdicts: list[tuple[int, int]] = []  # (frames decoded, damage) per video packet
+    previous_dts = None
     with av.open(str(path)) as container:
-        for packet in container.demux(container.streams.video[0]):
+        stream = container.streams.video[0]
+        frame_ticks = 1 / (FPS * stream.time_base)
+        for packet in container.demux(stream):
             if packet.size == 0:
                 continue
-            damaged += packet.is_corrupt
+            missing = 0
+            if previous_dts is not None and packet.dts is not None:
+                missing = max(0, round((packet.dts - previous_dts) / frame_ticks) - 1)
+            previous_dts = packet.dts
             try:
                 frames = packet.decode()
             except av.error.FFmpegError:
-                damaged += 1
+                verdicts.append((0, 1 + packet.is_corrupt + missing))
                 continue
-            decoded += len(frames)
-            damaged += sum(frame.is_corrupt for frame in frames)
-    return decoded, damaged
+            verdicts.append((len(frames), missing + packet.is_corrupt + sum(frame.is_corrupt for frame in frames)))
+    judged = verdicts[: len(verdicts) - tail_packets]
+    return sum(frames for frames, _ in verdicts), sum(damage for _, damage in judged)
 
 
 def srt_spec(port: int, **settings) -> DestinationSpec:
@@ -289,6 +299,9 @@ def test_a_receiver_with_another_passphrase_gets_nothing_and_the_reason_names_no
 # -- FEC -------------------------------------------------------------------------------------------
 
 FEC = "fec,cols:10,rows:5"
+# The show stops while the receiver still listens: the last pictures in flight arrive cut short
+# (seen with one core busy: the second-last video packet of ~116, never earlier).
+STOP_CUT_PACKETS = 3
 
 
 @needs_srt_tools
@@ -308,7 +321,7 @@ def test_fec_negotiated_with_the_receiver_gets_pictures_through(receiver_filter,
     show.stop()
     receiver.stop()
     assert stats.reconnects == 0 and stats.last_error == "", stats.last_error
-    decoded, damaged = video_frames_and_damage(receiver.path)
+    decoded, damaged = video_frames_and_damage(receiver.path, tail_packets=STOP_CUT_PACKETS)
     assert damaged == 0 and decoded >= 3 * FPS, (decoded, damaged)
     print(f"\nFEC ({receiver_filter or 'sender only'}): {decoded_video_frames(receiver.path)} frames, receiver log:\n{receiver.log()[-600:]}")
 
