@@ -13,6 +13,8 @@ x264 alone (PyAV, same settings) on each job's own decoded pictures, to split en
 the rest.
 
     cd /work/main && PYTHONPATH=. python benchmarks/pipeline.py --frames 600
+
+The two-canvas case (this job with a 720x1280 vertical canvas beside it): benchmarks/two_canvases.py.
 """
 
 from __future__ import annotations

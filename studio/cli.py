@@ -16,6 +16,7 @@ from studio import __version__
 from studio.engine.errors import InputError, StudioError
 from studio.engine.events import ProgramStats
 from studio.engine.outputs.stream_target import StreamKind, StreamTarget
+from studio.engine.show import MAIN_CANVAS
 from studio.engine.sources.base import AudioStatus
 
 EXIT_USAGE = 2
@@ -28,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run a show headless (no window)")
     run.add_argument("--show", metavar="FILE", help="show file (JSON) or a built-in show name; default: demo")
-    run.add_argument("--record", metavar="FILE", help="record program to FILE (.mkv; .mp4 is remuxed on stop)")
+    run.add_argument(
+        "--record",
+        metavar="[CANVAS=]FILE",
+        action="append",
+        default=[],
+        help="record the main program to FILE (.mkv; .mp4 is remuxed on stop); CANVAS=FILE records another canvas (vertical=v.mkv)",
+    )
     run.add_argument("--duration", metavar="SECONDS", type=float, help="stop after this long (media time)")
     run.add_argument("--script", metavar="FILE", help="timeline of timed commands (JSON)")
     run.add_argument(
@@ -36,10 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--output",
-        metavar="URL",
+        metavar="[CANVAS=]URL",
         action="append",
         default=[],
-        help="stream to rtmp://host/app/KEY, rtmps://..., srt://host:port?streamid=... or a WHIP endpoint https://...; repeat for several",
+        help="stream to rtmp://host/app/KEY, rtmps://..., srt://host:port?streamid=... or a WHIP endpoint https://...; "
+        "repeat for several; CANVAS=URL streams another canvas (vertical=rtmp://...)",
     )
     run.add_argument(
         "--whip-token",
@@ -171,9 +179,10 @@ def run_headless(arguments: argparse.Namespace) -> int:
     if arguments.duration is not None and arguments.duration <= 0:
         raise InputError(f"must be a positive number of seconds, got {arguments.duration}", field="--duration")
     steps = load_timeline(arguments.script) if arguments.script else []
-    record_path = Path(arguments.record) if arguments.record else None
-    if record_path is not None:
-        _check_writable(record_path)
+    recordings = _recordings_by_canvas(show, arguments.record)
+    for path in recordings.values():
+        _check_writable(path)
+    record_path = recordings.get(MAIN_CANVAS)
     tick_limit = round(arguments.duration * show.canvas.fps) if arguments.duration is not None else None
     session = StudioSession(
         show,
@@ -241,13 +250,14 @@ def run_headless(arguments: argparse.Namespace) -> int:
             start_remote_control(arguments, session)
         if arguments.guest_port is not None:
             start_guest_service(arguments, session)
-        if record_path is not None:
-            session.start_recording(record_path)
+        for canvas, path in recordings.items():
+            session.start_recording(path, canvas=canvas)
         whip_token = arguments.whip_token or os.environ.get("STUDIO_WHIP_TOKEN", "")
-        destinations = [
-            StreamTarget(f"out{index + 1}", url, whip_token if StreamTarget("", url).kind is StreamKind.WHIP else "")
-            for index, url in enumerate(arguments.output)
-        ]
+        destinations = []
+        for index, given in enumerate(arguments.output):
+            canvas, url = canvas_prefixed(given)
+            token = whip_token if StreamTarget("", url).kind is StreamKind.WHIP else ""
+            destinations.append(StreamTarget(f"out{index + 1}", url, token, canvas=canvas))
         if arguments.live:
             destinations += [d.target() for d in show.destinations if d.enabled]
         if destinations:
@@ -277,6 +287,12 @@ def run_headless(arguments: argparse.Namespace) -> int:
         + (f", recorded {recording.frames_encoded} frames to {record_path}" if record_path else ""),
         file=sys.stderr,
     )
+    failed = bool(recording.errors)
+    for canvas, path in recordings.items():
+        if canvas != MAIN_CANVAS:
+            other = engine.canvas_recording_stats(canvas)
+            failed = failed or bool(other.errors)
+            print(f"summary: canvas {canvas}: recorded {other.frames_encoded} frames to {path}, repeated {other.frames_repeated}", file=sys.stderr)
     for destination in final_destinations:
         dropped = ", ".join(f"{reason} {count}" for reason, count in destination.dropped_frames.items()) or "none"
         print(
@@ -284,7 +300,28 @@ def run_headless(arguments: argparse.Namespace) -> int:
             f"reconnects {destination.reconnects}, dropped frames: {dropped}",
             file=sys.stderr,
         )
-    return 1 if recording.errors else 0
+    return 1 if failed else 0
+
+
+def canvas_prefixed(value: str) -> tuple[str, str]:
+    """("vertical", "v.mkv") from "vertical=v.mkv"; (main, value) without a canvas name in front
+    (a URL's scheme has a colon before any '=', so it never reads as one)."""
+    match = re.match(r"([a-z][a-z0-9_-]{0,31})=(.+)$", value)
+    return (match.group(1), match.group(2)) if match else (MAIN_CANVAS, value)
+
+
+def _recordings_by_canvas(show, values: list[str]) -> dict[str, Path]:
+    recordings: dict[str, Path] = {}
+    for value in values:
+        canvas, path = canvas_prefixed(value)
+        try:
+            show.canvas_named(canvas)
+        except InputError as error:
+            raise InputError(f"{value!r}: {error.detail}", field="--record") from None
+        if canvas in recordings:
+            raise InputError(f"{value!r}: the {canvas} canvas is recorded once; expected one --record per canvas", field="--record")
+        recordings[canvas] = Path(path)
+    return recordings
 
 
 def export_comments(arguments: argparse.Namespace) -> int:

@@ -34,7 +34,7 @@ from studio.engine.clock import MediaClock
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError
 from studio.engine.outputs.stream_target import StreamTarget
-from studio.engine.show import Layer, LayoutKind, Show, SourceSpec
+from studio.engine.show import MAIN_CANVAS, Layer, LayoutKind, Show, SourceSpec
 from studio.engine.sources.guest import GUEST_KIND, new_guest_token, settings_with_plain_token
 from studio.engine.sources.guest_feed import GuestStats
 
@@ -78,9 +78,11 @@ def file_name_slug(name: str) -> str:
     return re.sub(r"[^\w\-]+", "-", name, flags=re.UNICODE).strip("-") or "show"
 
 
-def recording_name(show_name: str) -> str:
-    """`<show>-<date>-<time>.mkv`: how a recording started without a file name is called."""
-    return f"{file_name_slug(show_name)}-{datetime.now():%Y%m%d-%H%M%S}.mkv"
+def recording_name(show_name: str, canvas: str = MAIN_CANVAS) -> str:
+    """`<show>-<date>-<time>.mkv` (`-<canvas>` before the suffix for another canvas): how a
+    recording started without a file name is called."""
+    suffix = "" if canvas == MAIN_CANVAS else f"-{canvas}"
+    return f"{file_name_slug(show_name)}-{datetime.now():%Y%m%d-%H%M%S}{suffix}.mkv"
 
 
 class StudioSession:
@@ -408,15 +410,18 @@ class StudioSession:
             self._streaming = False
         self.events.on_air_changed.emit(False, self._recording)
 
-    def start_recording(self, path: str | Path | None = None) -> Path:
-        """Record program to `path`, or to `<show>-<date>-<time>.mkv` in the recording folder."""
+    def start_recording(self, path: str | Path | None = None, *, canvas: str = MAIN_CANVAS) -> Path:
+        """Record program to `path`, or to `<show>-<date>-<time>.mkv` in the recording folder;
+        another canvas's program when named (the app's recording state follows main's)."""
         engine = self._running_engine()
         with self._lock:
             if path is None:
                 folder = Path(self.options.recording_folder)
                 folder.mkdir(parents=True, exist_ok=True)
-                path = folder / recording_name(self._show.name)
-            written = engine.start_recording(path)
+                path = folder / recording_name(self._show.name, canvas)
+            written = engine.start_recording(path, canvas=canvas)
+            if canvas != MAIN_CANVAS:
+                return written
             self._recording = written
         self.events.on_air_changed.emit(self._streaming, written)
         return written

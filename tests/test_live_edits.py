@@ -65,7 +65,9 @@ def test_adding_and_removing_a_slow_camera_while_live_costs_no_frame(rtmp_server
     assert shown, "the added camera never appeared"
     assert shown == list(range(shown[0], shown[-1] + 1)), "the camera flickered"
     ticks_per_frame = 1  # the recording holds one frame per produced tick (no tick was skipped here)
-    if stats.frames_dropped == 0:
+    # A tick the encoder was too far behind to take is recorded as a repeat of the one before, so
+    # frame N shows tick N only without repeats (a busy machine may cause some).
+    if stats.frames_dropped == 0 and engine.recording_stats.frames_repeated == 0:
         assert shown[0] >= applied[1] * ticks_per_frame + 15  # a second to open: not before
         assert shown[-1] == applied[2] - 1
 

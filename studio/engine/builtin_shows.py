@@ -41,6 +41,8 @@ def demo_show_data() -> dict:
         "schema_version": 1,
         "name": "Demo show",
         "canvas": {"width": 1920, "height": 1080, "fps": 30},
+        # Douyin and TikTok are watched upright: the same show as a 9:16 picture, layouts derived.
+        "canvases": {"vertical": {"width": 1080, "height": 1920}},
         "sources": sources,
         "scenes": scenes,
         "audio_inputs": [

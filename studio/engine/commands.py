@@ -74,6 +74,7 @@ class HideOverlay:
 class StartRecording:
     path: Path
     remux_to_mp4: Path | None
+    canvas: str = "main"  # which canvas's program is recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,7 @@ class RunSequence:
 @dataclass(frozen=True, slots=True)
 class StartStreaming:
     destinations: tuple[StreamTarget, ...]  # full URLs with their keys: never logged
+    canvas: str = "main"  # which canvas's program they receive
 
 
 @dataclass(frozen=True, slots=True)

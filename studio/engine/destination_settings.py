@@ -109,6 +109,7 @@ class DestinationSpec(_Strict):
     stream_key: SecretStr = Field(SecretStr(""), description="stream key; SRT: the stream id; WHIP: the bearer token")
     enabled: bool = True
     srt: SrtSettings = SrtSettings()
+    canvas: str = Field("main", description="which canvas this destination receives (main, or e.g. vertical)")
 
     @field_serializer("stream_key", when_used="json")
     def _save_key(self, key: SecretStr) -> str:
@@ -142,4 +143,4 @@ class DestinationSpec(_Strict):
     def target(self) -> StreamTarget:
         """What the engine sends to."""
         token = self.stream_key.get_secret_value() if StreamTarget(self.name, self.server()).kind is StreamKind.WHIP else ""
-        return StreamTarget(self.name, self.full_url(), bearer_token=token)
+        return StreamTarget(self.name, self.full_url(), bearer_token=token, canvas=self.canvas)

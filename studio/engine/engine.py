@@ -30,9 +30,10 @@ from studio.engine.outputs.stream import DestinationStats
 from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
+from studio.engine.extra_canvas import build_extra_canvases
 from studio.engine.program import ProgramLoop
 from studio.engine.retirer import Retirer
-from studio.engine.show import AudioInputSpec, Show, SourceSpec, TransitionKind
+from studio.engine.show import MAIN_CANVAS, AudioInputSpec, Show, SourceSpec, TransitionKind
 from studio.engine.show_edit import build_compositors, plan_show_edit
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus, SourceStatus
 from studio.engine.sources.capture import SourceRunner
@@ -93,8 +94,10 @@ class Engine:
             recording_settings=show.recording,
             on_destination_state=self.events.output_state_changed.emit,
         )
+        self._extra_canvases = build_extra_canvases(show, clock, self.events)  # the vertical one
         self._program = ProgramLoop(
             canvas=canvas,
+            extra_canvases=self._extra_canvases,
             clock=clock,
             runners=dict(self._runners),
             compositors=dict(self._compositors),
@@ -114,7 +117,7 @@ class Engine:
         self._output_devices: list[AudioOutputDevice] = []
         self._started = False
         self._stopped = False
-        self._outputs_requested = False  # a recording or stream asked for before start()
+        self._outputs_requested: set[str] = set()  # canvases with a recording or stream asked for before start()
 
     def _new_runner(self, spec: SourceSpec, replaced: SourceRunner | None, *, joining: bool = True) -> SourceRunner:
         """A runner for `spec` (not started). Only the runner the show currently has for its id
@@ -186,8 +189,8 @@ class Engine:
         # once, and the encoder opens when a recording or a stream was asked for already.
         for runner in self._runners.values():
             runner.warm_up()
-        if self._outputs_requested:
-            self._encode_thread.warm_up()
+        for name in self._outputs_requested:
+            self._encode_thread_of(name).warm_up()
         self._program.warm_up()
         show_start_ns = self.clock.now_ns()
         for runner in self._runners.values():
@@ -208,6 +211,8 @@ class Engine:
         self.clock.release()
         self._program.join(10.0)
         self._encode_thread.close()
+        for extra in self._extra_canvases.values():
+            extra.encode_thread.close()
         with self._edit_lock:
             runners, channels = list(self._made_runners), list(self._made_channels)
         for runner in runners:
@@ -351,9 +356,13 @@ class Engine:
             commands.append((offset_ticks, command))
         self._submit(cmd.RunSequence(tuple(commands)), at_ns)
 
-    def start_recording(self, path: str | Path, *, remux_to_mp4: bool | None = None, at_ns: int | None = None) -> Path:
-        """Record program to Matroska from the next tick. A path ending in .mp4 records an .mkv
-        beside it and remuxes into the .mp4 on stop. Returns the file being written."""
+    def start_recording(
+        self, path: str | Path, *, remux_to_mp4: bool | None = None, at_ns: int | None = None, canvas: str = MAIN_CANVAS
+    ) -> Path:
+        """Record a canvas's program (main unless named) to Matroska from the next tick. A path
+        ending in .mp4 records an .mkv beside it and remuxes into the .mp4 on stop. Returns the
+        file being written."""
+        self.show.canvas_named(canvas)  # an unknown canvas is refused by name
         path = Path(path)
         mp4_target = None
         if path.suffix.lower() == ".mp4":
@@ -369,8 +378,8 @@ class Engine:
                 "is needed to start recording (recording.min_free_disk_mb)",
                 field="record",
             )
-        self._submit(cmd.StartRecording(path, mp4_target), at_ns)
-        self._outputs_requested = True
+        self._submit(cmd.StartRecording(path, mp4_target, canvas), at_ns)
+        self._outputs_requested.add(canvas)
         return path
 
     def stop_recording(self, *, at_ns: int | None = None) -> None:
@@ -393,14 +402,16 @@ class Engine:
         for destination in destinations:
             target = StreamTarget.of(destination)
             problem = target.problem()
+            if target.canvas != MAIN_CANVAS and target.canvas not in self._extra_canvases:
+                problem = f"unknown canvas {target.canvas!r}; expected one of {', '.join([MAIN_CANVAS, *self._extra_canvases])}"
             if problem:
                 problems.append(f"output {target.name} ({target.masked_url}): {problem}")
                 self.events.error.emit(problems[-1])
             else:
                 good.append(target)
-        if good:
-            self._submit(cmd.StartStreaming(tuple(good)), at_ns)
-            self._outputs_requested = True
+        for canvas in dict.fromkeys(target.canvas for target in good):  # one command per canvas, in the order given
+            self._submit(cmd.StartStreaming(tuple(t for t in good if t.canvas == canvas), canvas), at_ns)
+            self._outputs_requested.add(canvas)
         return problems
 
     def stop_streaming(self, *, at_ns: int | None = None) -> None:
@@ -408,7 +419,7 @@ class Engine:
 
     def destination_stats(self) -> list[DestinationStats]:
         """Per destination: state, bitrate sent, queue depth, drops by reason, reconnects, uptime."""
-        return [destination.stats for destination in self._encode_thread.destinations]
+        return [destination.stats for destination in self._program.all_destinations()]
 
     # -- audio ----------------------------------------------------------------------------------
 
@@ -561,6 +572,13 @@ class Engine:
     @property
     def recording_stats(self):
         return self._encode_thread.stats
+
+    def canvas_recording_stats(self, canvas: str):
+        """What a canvas's encoder did (frames encoded, repeated, errors): main's or another's."""
+        return self._encode_thread_of(canvas).stats
+
+    def _encode_thread_of(self, canvas: str):
+        return self._encode_thread if canvas == MAIN_CANVAS else self._extra_canvases[canvas].encode_thread
 
     # -- internals ----------------------------------------------------------------------------
 

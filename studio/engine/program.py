@@ -22,21 +22,22 @@ from studio.engine import commands as cmd
 from studio.engine.audio.mixer import AudioMixer
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock, VirtualClock
 from studio.engine.events import EngineEvents, ProgramStats
-from studio.engine.frames import Frame, fill_i420, new_i420
+from studio.engine.extra_canvas import ExtraCanvasProgram
+from studio.engine.frames import Frame, new_i420
 from studio.engine.graphics.timecode import draw_timecode_y
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
 from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, TickScaler, VideoTap
 from studio.engine.retirer import Retirer
-from studio.engine.show import Canvas, Layer, TransitionSettings
+from studio.engine.show import MAIN_CANVAS, Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.guest import guest_sound_inputs
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
 from studio.engine.video.monitor_scene import MonitorSizedScene
 from studio.engine.video.source_demand import SourceDemandTracker
-from studio.engine.video.switcher import Switcher
-from studio.engine.video.transitions import render_transition
+from studio.engine.video.switcher import RenderPlan, Switcher
+from studio.engine.video.plan_picture import PlanPicture
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,12 @@ class ProgramLoop:
         events: EngineEvents,
         retirer: Retirer,
         tick_limit: int | None = None,
+        extra_canvases: dict[str, ExtraCanvasProgram] | None = None,
     ) -> None:
         self.canvas = canvas
+        # More canvases (the vertical one): composed from this tick's plan and source frames.
+        self.extra_canvases = extra_canvases or {}
+        self._plan: RenderPlan | None = None
         self.clock = clock
         self.runners = runners
         self.compositors = compositors
@@ -88,18 +93,15 @@ class ProgramLoop:
         self.finished = threading.Event()
         self._thread: threading.Thread | None = None
 
-        # Preallocated canvases: two for the scenes of a transition. Each tick's output comes
-        # from the encoder's frame pool (it travels to the encoder without a copy); a spare is
-        # used when the pool has none left (the encoder is as far behind as allowed).
-        self._scene_a = new_i420(canvas.width, canvas.height)
-        self._scene_b = new_i420(canvas.width, canvas.height)
+        # Preallocated canvases: two for the scenes of a transition (PlanPicture). Each tick's
+        # output comes from the encoder's frame pool (it travels to the encoder without a copy);
+        # a spare is used when the pool has none left (the encoder is as far behind as allowed).
+        self._picture = PlanPicture(canvas, transition.colour)
         self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
         self._previous_output: np.ndarray = self._spare_outputs[1]
         self._previous_picture: PooledFrame | None = None  # held while it is the previous output
         self._tick_times_ns = np.zeros(TICK_TIMES_KEPT, dtype=np.int64)
         self._source_demand = SourceDemandTracker(canvas)
-        self._dip_colour = new_i420(canvas.width, canvas.height)
-        fill_i420(self._dip_colour, canvas.width, canvas.height, transition.colour)
         self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
         self._recording_requested = False
         self._streaming_requested = False
@@ -154,7 +156,7 @@ class ProgramLoop:
                 continue
             # The pictures warmed-up sources already have (a camera's first is still on its way).
             frames = {source_id: self.runners[source_id].latest_frame() for source_id in compositor.source_ids}
-            compositor.compose(frames, self._scene_a)
+            compositor.compose(frames, self._picture.scratch)
         self.mixer.warm_up()
 
     def start(self, show_start_ns: int) -> None:
@@ -210,6 +212,8 @@ class ProgramLoop:
             if self._previous_picture is not None:
                 self._previous_picture.release()
                 self._previous_picture = None
+            for extra in self.extra_canvases.values():
+                extra.finish(self.tick)
             self.events.program_stats.emit(self.stats())
             self.finished.set()
 
@@ -232,8 +236,15 @@ class ProgramLoop:
             tick_ms_max=float(kept.max()) / 1e6 if len(kept) else 0.0,
             media_time_ns=self.tick_time_ns(self.tick) - self.show_start_ns,
             recording=self._recording_requested,
-            outputs=tuple(destination.stats.snapshot() for destination in self.encode_thread.destinations),
+            outputs=tuple(destination.stats.snapshot() for destination in self.all_destinations()),
         )
+
+    def all_destinations(self):
+        """Every canvas's stream destinations, main's first."""
+        destinations = list(self.encode_thread.destinations)
+        for extra in self.extra_canvases.values():
+            destinations += extra.encode_thread.destinations
+        return destinations
 
     def _run_tick(self, tick: int, tick_ns: int) -> None:
         self._apply_due_commands(tick)
@@ -260,6 +271,9 @@ class ProgramLoop:
             self.events.audio_levels.emit(self.mixer.levels())
         if picture is not None:
             self.encode_thread.submit(ProgramSample(tick, picture.hold(), audio))
+        if self._plan is not None:
+            for extra in self.extra_canvases.values():
+                extra.render(tick, self._plan, self._tick_frames, audio)
         self._keep_as_previous_output(output, picture)
         self.frames_produced += 1
         if self.switcher.end_tick(tick):
@@ -273,22 +287,17 @@ class ProgramLoop:
         self._previous_output, self._previous_picture = output, picture
 
     def _compose(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
-        plan = self.switcher.plan(tick)
+        plan = self._plan = self.switcher.plan(tick)
         outgoing = self.compositors[plan.scene]
         incoming = self.compositors[plan.incoming] if plan.incoming is not None else None
         needed = set(outgoing.source_ids) | (set(incoming.source_ids) if incoming else set())
         self._program_source_ids = needed  # for audio-follows-video: both scenes while mixing
         self._publish_source_demand(plan)
-        frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in needed}
+        # Each source's frame is taken once, for every canvas that composes this tick.
+        taken = needed.union(*(extra.source_ids(plan) for extra in self.extra_canvases.values() if extra.encoding))
+        frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in taken}
         self._tick_frames = frames
-        if incoming is None:
-            outgoing.compose(frames, output)
-        else:
-            outgoing.compose(frames, self._scene_a)
-            incoming.compose(frames, self._scene_b)
-            render_transition(plan.kind, self._scene_a, self._scene_b, plan.progress, output, self.canvas, self._dip_colour)
-        for painter, frame in self._overlays.values():
-            painter.paint(frame, output)
+        self._picture.compose(plan, self.compositors, frames, self._overlays.values(), output)
 
     def _publish_source_demand(self, plan) -> None:
         """Tell each source how large it is seen (program, the incoming scene, the preview and
@@ -390,8 +399,12 @@ class ProgramLoop:
             case cmd.ShowOverlay(overlay_id, frame, x, y):
                 layer = Layer(source=overlay_id, x=x, y=y, width=frame.width, height=frame.height)
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
+                for extra in self.extra_canvases.values():
+                    extra.show_overlay(overlay_id, frame, x, y)
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
+                for extra in self.extra_canvases.values():
+                    extra.hide_overlay(overlay_id)
             case cmd.AttachAudioTap(bus, tap, action, guest_id):
                 if action is cmd.TapAction.DETACH:
                     self.mixer.detach_tap(tap)
@@ -418,6 +431,8 @@ class ProgramLoop:
                     self._video_taps.remove(tap)
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
+            case cmd.StartRecording(canvas=canvas) | cmd.StartStreaming(canvas=canvas) if canvas != MAIN_CANVAS:
+                self.extra_canvases[canvas].control(command, tick)  # the engine checked the name
             case cmd.StartRecording():
                 self.encode_thread.control(command, tick)
                 self._recording_requested = True
@@ -425,8 +440,10 @@ class ProgramLoop:
                 self._recording_requested = False
                 self.encode_thread.ticks_over(tick)
                 self.encode_thread.control(command)
+                self._tell_extra_canvases(command, tick)
             case cmd.AddChapter():
                 self.encode_thread.control(command)
+                self._tell_extra_canvases(command, tick)
             case cmd.StartStreaming():
                 self.encode_thread.control(command, tick)
                 self._streaming_requested = True
@@ -434,15 +451,22 @@ class ProgramLoop:
                 self._streaming_requested = False
                 self.encode_thread.ticks_over(tick)
                 self.encode_thread.control(command)
+                self._tell_extra_canvases(command, tick)
         after = (self.switcher.program_scene, self.switcher.preview_scene)
         if after[0] != before[0]:
             self.events.program_scene_changed.emit(self.scene_names[after[0]])
         if after[1] != before[1]:
             self.events.preview_scene_changed.emit(self.scene_names[after[1]])
 
+    def _tell_extra_canvases(self, command: cmd.Command, tick: int) -> None:
+        for extra in self.extra_canvases.values():
+            extra.control(command, tick)
+
     def _apply_show_edit(self, edit, tick: int) -> None:
         self.runners = edit.runners
         self.compositors = edit.compositors
+        for name, extra in self.extra_canvases.items():
+            extra.compositors = edit.canvas_compositors[name]
         self.scene_names = edit.scene_names
         self.mixer.set_channels(edit.channels)
         self.mixer.set_guest_sound(guest_sound_inputs(edit.show))

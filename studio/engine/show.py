@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from enum import Enum
@@ -74,6 +75,21 @@ class Canvas(StrictModel):
     fps: Literal[25, 30, 50, 60] = 30
 
 
+class ExtraCanvas(StrictModel):
+    """A second program picture beside the main canvas (e.g. 9:16 for Douyin and TikTok), composed
+    from the same source frames on the same ticks, with its own encoder, recordings and destinations."""
+
+    width: int = Field(1080, ge=160, le=7680, multiple_of=2)
+    height: int = Field(1920, ge=160, le=7680, multiple_of=2)
+    bitrate_kbps: int | None = Field(
+        None, ge=200, le=100_000, description="its encoder's video bitrate; empty: the main one's, scaled by pixel count"
+    )
+
+
+MAIN_CANVAS = "main"
+CANVAS_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+
+
 class Crop(StrictModel):
     left: int = Field(0, ge=0)
     top: int = Field(0, ge=0)
@@ -112,11 +128,22 @@ class Layout(StrictModel):
     margin_px: int = Field(40, ge=0)
 
 
+class CanvasLayout(StrictModel):
+    """A scene's picture on another canvas (the vertical one): its own layout and layers, in that
+    canvas's pixels. A scene without one for a canvas gets one derived from its main layout."""
+
+    layout: Layout | None = None
+    layers: list[Layer] = Field(default_factory=list, description="drawn over the layout's layers")
+
+
 class Scene(StrictModel):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     layout: Layout | None = None
     layers: list[Layer] = Field(default_factory=list, description="drawn over the layout's layers")
+    canvases: dict[str, CanvasLayout] = Field(
+        default_factory=dict, description="canvas name -> this scene's layout there; derived from the main one when absent"
+    )
 
 
 class SourceSpec(StrictModel):
@@ -247,6 +274,9 @@ class Show(StrictModel):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str = "Untitled show"
     canvas: Canvas = Canvas()
+    canvases: dict[str, ExtraCanvas] = Field(
+        default_factory=dict, description=f"more canvases by name (e.g. vertical); {MAIN_CANVAS!r} is the canvas above"
+    )
     sources: list[SourceSpec] = Field(default_factory=list)
     scenes: list[Scene] = Field(min_length=1)
     audio_inputs: list[AudioInputSpec] = Field(default_factory=list)
@@ -271,6 +301,16 @@ class Show(StrictModel):
         return next((s for s in self.sources if s.id == ref), None) or next(
             (s for s in self.sources if s.name == ref), None
         )
+
+    def canvas_named(self, name: str) -> Canvas:
+        """A canvas by name: main, or one of `canvases` (at the show's one frame rate)."""
+        if name == MAIN_CANVAS:
+            return self.canvas
+        spec = self.canvases.get(name)
+        if spec is None:
+            expected = ", ".join([MAIN_CANVAS, *self.canvases])
+            raise InputError(f"unknown canvas {name!r}; expected one of {expected}", field="canvas")
+        return Canvas(width=spec.width, height=spec.height, fps=self.canvas.fps)
 
     def scene_by_ref(self, ref: str) -> Scene | None:
         return next((s for s in self.scenes if s.id == ref), None) or next(
@@ -359,11 +399,21 @@ def reference_problems(show: Show, *, may_be_left_out: Callable[[str, str], bool
         except ValidationError as error:
             problems.extend(problems_from_validation(error, prefix=("sources", index, "settings")))
     source_names = ", ".join(s.name for s in show.sources) or "(no sources)"
+    canvas_names = ", ".join(show.canvases) or "(no other canvases: add one under canvases)"
+    for name in show.canvases:
+        if name == MAIN_CANVAS or not re.match(CANVAS_NAME_PATTERN, name):
+            problem(f"a canvas cannot be named {name!r}; expected a short lower-case name other than {MAIN_CANVAS!r} (e.g. vertical)", "canvases", name)
     for scene_index, scene in enumerate(show.scenes):
         refs: list[tuple[tuple[str | int, ...], str]] = []
         if scene.layout is not None:
             refs += [(("scenes", scene_index, "layout", "sources", i), ref) for i, ref in enumerate(scene.layout.sources)]
         refs += [(("scenes", scene_index, "layers", i, "source"), layer.source) for i, layer in enumerate(scene.layers)]
+        for canvas_name, placed in scene.canvases.items():
+            if canvas_name not in show.canvases:
+                problem(f"unknown canvas {canvas_name!r}; expected one of {canvas_names}", "scenes", scene_index, "canvases", canvas_name)
+            if placed.layout is not None:
+                refs += [(("scenes", scene_index, "canvases", canvas_name, "layout", "sources", i), ref) for i, ref in enumerate(placed.layout.sources)]
+            refs += [(("scenes", scene_index, "canvases", canvas_name, "layers", i, "source"), layer.source) for i, layer in enumerate(placed.layers)]
         layer_ids: set[int] = set()
         for layer_index, layer in enumerate(scene.layers):
             if layer.id is not None:
@@ -382,6 +432,8 @@ def reference_problems(show: Show, *, may_be_left_out: Callable[[str, str], bool
         url_problem = check_destination_url(destination.full_url())
         if url_problem:
             problem(url_problem, "destinations", index, "url")
+        if destination.canvas != MAIN_CANVAS and destination.canvas not in show.canvases:
+            problem(f"unknown canvas {destination.canvas!r}; expected {MAIN_CANVAS!r} or one of {canvas_names}", "destinations", index, "canvas")
     product_ids: set[str] = set()
     for index, product in enumerate(show.products):
         if product.id in product_ids:

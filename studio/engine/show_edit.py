@@ -19,6 +19,7 @@ from studio.engine.show import AudioInputSpec, Show, SourceSpec
 from studio.engine.sources.base import SourceTiming
 from studio.engine.sources.capture import SourceRunner
 from studio.engine.video.compositor import SceneCompositor
+from studio.engine.video.canvas_layouts import canvas_scene_layers
 from studio.engine.video.layouts import scene_layers
 
 # What an audio input's source is made from: changing one of these needs a new source; the rest
@@ -34,6 +35,7 @@ class ShowEdit:
     runners: dict[str, SourceRunner]
     compositors: dict[str, SceneCompositor]
     scene_names: dict[str, str]
+    canvas_compositors: dict[str, dict[str, SceneCompositor]]  # per extra canvas (the vertical one)
     channels: list[MixerChannel]
     audio_updates: tuple[AudioInputSpec, ...]  # settings of kept channels, applied at the same tick
     retired_runners: tuple[SourceRunner, ...]
@@ -48,6 +50,12 @@ def check_live_edit(old: Show, new: Show) -> None:
             f"the canvas ({old.canvas.width}x{old.canvas.height} at {old.canvas.fps} fps) cannot change while the engine runs; "
             "it is applied by restarting the engine when not on air",
             field="canvas",
+        )
+    if new.canvases != old.canvases:
+        raise InputError(
+            "the canvases (" + (", ".join(f"{name} {c.width}x{c.height}" for name, c in old.canvases.items()) or "main only")
+            + ") cannot change while the engine runs; they are applied by restarting the engine when not on air",
+            field="canvases",
         )
 
 
@@ -67,6 +75,21 @@ def build_compositors(show: Show) -> tuple[dict[str, SceneCompositor], dict[str,
 
     compositors = {scene.id: SceneCompositor(scene_layers(scene, show.canvas), show.canvas, source_id_of) for scene in show.scenes}
     return compositors, {scene.id: scene.name for scene in show.scenes}
+
+
+def build_canvas_compositors(show: Show, name: str) -> dict[str, SceneCompositor]:
+    """Each scene's compositor on the named extra canvas (its own layout there, or one derived)."""
+    canvas = show.canvas_named(name)
+
+    def source_id_of(ref: str) -> str:
+        spec = show.source_by_ref(ref)
+        assert spec is not None, ref  # the show was validated
+        return spec.id
+
+    return {
+        scene.id: SceneCompositor(canvas_scene_layers(scene, name, show.canvas, canvas), canvas, source_id_of)
+        for scene in show.scenes
+    }
 
 
 def plan_show_edit(
@@ -126,6 +149,7 @@ def plan_show_edit(
         runners=next_runners,
         compositors=compositors,
         scene_names=scene_names,
+        canvas_compositors={name: build_canvas_compositors(new, name) for name in new.canvases},
         channels=next_channels,
         audio_updates=tuple(updates),
         retired_runners=tuple(retired_runners),

@@ -444,6 +444,7 @@ class SettingsDialog(QDialog):
                 "key": spec.stream_key.get_secret_value(),
                 "enabled": spec.enabled,
                 "srt": srt_entry(spec.srt),
+                "canvas": spec.canvas,  # kept as the show file says (no picker yet)
             }
             for spec in self._show.destinations
         ]
@@ -566,6 +567,7 @@ class SettingsDialog(QDialog):
             "key": "",
             "enabled": True,
             "srt": srt_entry(SrtSettings()),
+            "canvas": "main",
         }
         self._destinations.append(entry)
         self.destination_list.addItem(self._destination_title(entry))
@@ -856,6 +858,7 @@ class SettingsDialog(QDialog):
                     url=entry["url"],
                     stream_key=entry["key"],
                     enabled=entry["enabled"],
+                    canvas=entry["canvas"],
                     # Another kind keeps no SRT settings (nor a passphrase) in the show file.
                     srt=SrtSettings(**entry["srt"]) if srt else SrtSettings(),
                 )

@@ -121,8 +121,10 @@ class EncodeThread:
         on_error=None,
         on_destination_state=None,
         recording_settings: RecordingSettings | None = None,
+        thread_name: str = "encode",
     ) -> None:
         self.recording_settings = recording_settings
+        self.thread_name = thread_name
         self.canvas = canvas
         self.settings = settings
         self._wait_for_room = wait_for_room
@@ -156,7 +158,7 @@ class EncodeThread:
         self._first_part_path = None
         self._part_number = 1
         self._part_origin = 0
-        self._thread = threading.Thread(target=self._run, name="encode", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
 
 

@@ -38,6 +38,7 @@ class StreamTarget:
     name: str
     url: str  # with its key; never logged
     bearer_token: str = ""  # WHIP's Authorization: Bearer; never logged
+    canvas: str = "main"  # which canvas's program it receives
 
     def __repr__(self) -> str:  # a target in a traceback or a log line shows no secret
         return f"StreamTarget({self.name!r}, {self.masked_url!r})"

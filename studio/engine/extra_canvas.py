@@ -1,0 +1,188 @@
+"""A second program picture (the vertical canvas), composed on the program thread at every tick
+from the main program's plan and the very same source frames, so a cut, a transition or a 3-2-1
+run lands on the same tick on both; it has its own encoder, recordings and destinations.
+
+Sources are decoded once per tick for both canvases (the program thread takes each frame once
+and hands the same Frame to both compositors); each canvas only scales what it shows.
+
+Overlays (product card, countdown, lower third, comment cards) arrive as pictures placed in main
+pixels. On this canvas each keeps its size when it fits (so the card's QR code keeps its pixels)
+and is scaled down only when wider or taller than the canvas; its centre keeps its relative
+position, kept inside a margin.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import numpy as np
+
+from studio.engine import commands as cmd
+from studio.engine.clock import MediaClock
+from studio.engine.events import EngineEvents
+from studio.engine.frames import Frame, even, new_i420
+from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
+from studio.engine.outputs.frame_pool import PooledFrame
+from studio.engine.show import Canvas, EncoderSettings, ExtraCanvas, Layer, Show
+from studio.engine.show_edit import build_canvas_compositors
+from studio.engine.video.compositor import LayerPainter, SceneCompositor
+from studio.engine.video.switcher import RenderPlan
+from studio.engine.video.plan_picture import PlanPicture
+
+log = logging.getLogger(__name__)
+
+# Overlays moved onto this canvas keep this far from its edges (px).
+OVERLAY_MARGIN_PX = 24
+
+
+def encoder_settings_of(show: Show, spec: ExtraCanvas) -> EncoderSettings:
+    """The main encoder's settings with this canvas's bitrate (given, or scaled by pixel count)."""
+    if spec.bitrate_kbps is not None:
+        bitrate = spec.bitrate_kbps
+    else:
+        share = spec.width * spec.height / (show.canvas.width * show.canvas.height)
+        bitrate = max(200, round(show.encoder.bitrate_kbps * share))
+    return show.encoder.model_copy(update={"bitrate_kbps": bitrate})
+
+
+def overlay_layer(overlay_id: str, width: int, height: int, x: int, y: int, main: Canvas, canvas: Canvas) -> Layer:
+    """Where an overlay placed at (x, y) in main pixels goes on `canvas` (module docstring)."""
+    room_w, room_h = canvas.width - 2 * OVERLAY_MARGIN_PX, canvas.height - 2 * OVERLAY_MARGIN_PX
+    scale = min(1.0, room_w / width, room_h / height)
+    shown_w, shown_h = max(2, even(width * scale)), max(2, even(height * scale))
+    centre_x = (x + width / 2) / main.width * canvas.width
+    centre_y = (y + height / 2) / main.height * canvas.height
+    left = min(max(OVERLAY_MARGIN_PX, centre_x - shown_w / 2), canvas.width - OVERLAY_MARGIN_PX - shown_w)
+    top = min(max(OVERLAY_MARGIN_PX, centre_y - shown_h / 2), canvas.height - OVERLAY_MARGIN_PX - shown_h)
+    return Layer(source=overlay_id, x=even(left), y=even(top), width=shown_w, height=shown_h)
+
+
+class ExtraCanvasProgram:
+    """One more canvas: its compositors, buffers, overlays and encode thread. Used only on the
+    program thread, except for the read-only stats and the encode thread's own calls."""
+
+    def __init__(
+        self,
+        name: str,
+        canvas: Canvas,
+        main_canvas: Canvas,
+        compositors: dict[str, SceneCompositor],
+        encode_thread: EncodeThread,
+        transition_colour: tuple[int, int, int],
+        events: EngineEvents,
+    ) -> None:
+        self.name = name
+        self.canvas = canvas
+        self.main_canvas = main_canvas
+        self.compositors = compositors
+        self.encode_thread = encode_thread
+        self.events = events
+        self.recording_requested = False
+        self.streaming_requested = False
+        self._picture = PlanPicture(canvas, transition_colour)
+        self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
+        self._previous_output: np.ndarray = self._spare_outputs[1]
+        self._previous_picture: PooledFrame | None = None
+        self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
+        self.tick_failures = 0
+
+    @property
+    def encoding(self) -> bool:
+        return self.recording_requested or self.streaming_requested
+
+    def source_ids(self, plan: RenderPlan) -> set[str]:
+        ids: set[str] = set()
+        for scene_id in (plan.scene, plan.incoming):
+            compositor = self.compositors.get(scene_id) if scene_id is not None else None
+            if compositor is not None:
+                ids.update(compositor.source_ids)
+        return ids
+
+    # -- overlays -------------------------------------------------------------------------------
+
+    def show_overlay(self, overlay_id: str, frame: Frame, x: int, y: int) -> None:
+        layer = overlay_layer(overlay_id, frame.width, frame.height, x, y, self.main_canvas, self.canvas)
+        self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
+
+    def hide_overlay(self, overlay_id: str) -> None:
+        self._overlays.pop(overlay_id, None)
+
+    # -- each tick ------------------------------------------------------------------------------
+
+    def render(self, tick: int, plan: RenderPlan, frames: Mapping[str, Frame | None], audio: np.ndarray) -> None:
+        """Compose this canvas for the tick and hand it to its encoder when it records or
+        streams. A failure repeats this canvas's previous picture; the main program goes on.
+        Nothing records, streams or watches it: nothing is composed (the demo show's vertical
+        canvas costs nothing until it is used)."""
+        if not self.encoding:
+            return
+        picture = self.encode_thread.take_picture() if self.encoding else None
+        output = picture.i420 if picture is not None else self._spare_outputs[tick % 2]
+        try:
+            self._picture.compose(plan, self.compositors, frames, self._overlays.values(), output)
+        except Exception as error:
+            self.tick_failures += 1
+            log.exception("composing canvas %s at tick %d failed", self.name, tick)
+            self.events.error.emit(f"composing the {self.name} canvas failed: {error}")
+            if output is not self._previous_output:
+                np.copyto(output, self._previous_output)
+        if picture is not None:
+            self.encode_thread.submit(ProgramSample(tick, picture.hold(), audio))
+        if self._previous_picture is not None:
+            self._previous_picture.release()
+        self._previous_output, self._previous_picture = output, picture
+
+    # -- outputs (program thread) ---------------------------------------------------------------
+
+    def control(self, command: cmd.Command, tick: int) -> None:
+        match command:
+            case cmd.StartRecording():
+                self.encode_thread.control(command, tick)
+                self.recording_requested = True
+            case cmd.StopRecording():
+                if self.recording_requested:
+                    self.recording_requested = False
+                    self.encode_thread.ticks_over(tick)
+                    self.encode_thread.control(command)
+            case cmd.AddChapter():
+                if self.recording_requested:
+                    self.encode_thread.control(command)
+            case cmd.StartStreaming():
+                self.encode_thread.control(command, tick)
+                self.streaming_requested = True
+            case cmd.StopStreaming():
+                if self.streaming_requested:
+                    self.streaming_requested = False
+                    self.encode_thread.ticks_over(tick)
+                    self.encode_thread.control(command)
+
+    def finish(self, last_tick: int) -> None:
+        """The program thread ends: skipped ticks at the end are recorded too."""
+        if self.encoding:
+            self.encode_thread.ticks_over(last_tick + 1)
+        if self._previous_picture is not None:
+            self._previous_picture.release()
+            self._previous_picture = None
+
+
+def build_extra_canvases(show: Show, clock: MediaClock, events: EngineEvents) -> dict[str, ExtraCanvasProgram]:
+    """One ExtraCanvasProgram per canvas the show names beside main, each with its encode thread."""
+    programs = {}
+    for name, spec in show.canvases.items():
+        canvas = show.canvas_named(name)
+        encode_thread = EncodeThread(
+            canvas,
+            encoder_settings_of(show, spec),
+            wait_for_room=clock.is_virtual,
+            # The app's recording state is main's; this canvas's files are logged and summed up.
+            on_recording_state=lambda state, path, name=name: log.info("%s canvas recording %s: %s", name, state, path),
+            on_error=lambda message, name=name: events.error.emit(f"{name} canvas: {message}"),
+            recording_settings=show.recording,
+            on_destination_state=events.output_state_changed.emit,
+            thread_name=f"encode:{name}",
+        )
+        programs[name] = ExtraCanvasProgram(
+            name, canvas, show.canvas, build_canvas_compositors(show, name), encode_thread, show.transition.colour, events
+        )
+    return programs
