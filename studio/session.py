@@ -426,10 +426,13 @@ class StudioSession:
         self.events.on_air_changed.emit(self._streaming, written)
         return written
 
-    def stop_recording(self) -> None:
+    def stop_recording(self, *, canvas: str | None = None) -> None:
+        """Stop every canvas's recording, or only the named canvas's (main's state follows main)."""
         engine = self._running_engine()
         with self._lock:
-            engine.stop_recording()
+            engine.stop_recording(canvas=canvas)
+            if canvas is not None and canvas != MAIN_CANVAS:
+                return
             self._recording = None
         self.events.on_air_changed.emit(self._streaming, None)
 

@@ -550,3 +550,19 @@ def test_file_new_offers_a_show_of_the_attached_cameras(studio, qtbot):
     window.new_show()
     studio.wait_for_engine()
     assert window.document.name == "New show" and [s.name for s in window.document.sources] == ["FRONT", "SIDE", "BACK", "DETAIL", "Guest 1"]
+
+
+def test_the_vertical_program_monitor_shows_the_other_canvas_on_the_same_tick(studio, qtbot):
+    window, engine = studio.window, studio.engine
+    assert window.canvas_column.isVisible() and window.canvas_monitor.aspect == pytest.approx(1080 / 1920)
+    assert window.canvas_monitor.tally is not None  # red, like the landscape program's
+    vertical = engine.open_video_tap("canvas:vertical", 180, 320)  # the test's own view
+    studio.run_to(5)
+    click_scene(qtbot, window, "BACK")
+    qtbot.mouseClick(window.transitions.cut_button, Qt.MouseButton.LeftButton)
+    studio.run_to(6)
+    picture = vertical.latest()
+    assert picture.tick == 6 and picture.rgb.shape[0] > picture.rgb.shape[1]  # portrait
+    centre = picture.rgb[picture.rgb.shape[0] // 4, picture.rgb.shape[1] // 2].astype(int)
+    assert centre[2] > 150 and centre[0] < 100, f"the vertical program should be BACK (blue) on tick 6, got {centre}"
+    qtbot.waitUntil(lambda: window.canvas_monitor.title.endswith("BACK"))

@@ -210,16 +210,16 @@ def test_the_status_bar_shows_each_destinations_kind_and_srt_figures(qtbot):
         rtt_ms=32.4, retransmitted_packets=17, dropped_packets=3, send_buffer_ms=180, bandwidth_kbps=12000, latency_ms=480
     )
     srt = DestinationStats(name="Relay", url="srt://x:9000?****", state=OutputState.LIVE, bitrate_kbps=5980, kind="srt", srt=link)
-    rtmp = DestinationStats(name="Douyin", url="rtmp://x/live/****", state=OutputState.LIVE, bitrate_kbps=6010)
+    rtmp = DestinationStats(name="Douyin", url="rtmp://x/live/****", state=OutputState.LIVE, bitrate_kbps=6010, canvas="vertical")
     whip = DestinationStats(name="<b>WHIP</b>", url="https://x/****", state=OutputState.CONNECTING, kind="whip")
     bar.update_stats(ProgramStats(30, 30, 0, 0, 0, 0, NS_PER_SECOND, False, (srt, rtmp, whip)))
     text = bar.outputs_label.text()
     assert "Relay LIVE 5980 kbps SRT, RTT 32 ms, 3 dropped" in text
-    assert "Douyin LIVE 6010 kbps RTMP" in text
+    assert "Douyin LIVE 6010 kbps RTMP vertical" in text  # the canvas it receives, when not main
     assert "&lt;b&gt;WHIP&lt;/b&gt; CONNECTING 0 kbps WHIP" in text  # a name is text, not markup
     tooltip = bar.outputs_label.toolTip()
     assert (
         "Relay (SRT): RTT 32 ms, latency 480 ms, 17 retransmitted, 3 dropped, send buffer 180 ms, "
         "bandwidth estimate 12000 kbps"
     ) in tooltip.splitlines()
-    assert "Douyin (RTMP)" in tooltip.splitlines()
+    assert "Douyin (RTMP, vertical)" in tooltip.splitlines()

@@ -18,6 +18,7 @@ import json
 import os
 import socket
 import struct
+import subprocess
 import statistics
 import threading
 import time
@@ -37,6 +38,7 @@ from studio.engine.builtin_shows import builtin_show
 from studio.engine.sequence import LinkPush
 from studio.engine.show import DestinationSpec
 from studio.session import SessionOptions, StudioSession
+from tests.conftest import ffprobe
 from tests.servers import poll_until
 
 PASSWORD = "remote-Sekr1t-0042"
@@ -401,6 +403,48 @@ def test_vendor_requests_drive_the_selling_and_comment_desks(studio):
             ):
                 answer = await request
                 assert answer.requestStatus.code == code, (answer.requestStatus, code)
+        finally:
+            await client.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_vendor_requests_list_the_canvases_and_record_the_vertical_one(studio):
+    async def scenario() -> None:
+        client = await simple_client(studio.server, 0)
+
+        async def vendor(request_type: str, data: dict | None = None):
+            payload = {"vendorName": "studio", "requestType": request_type, "requestData": data or {}}
+            return await client.call(simpleobsws.Request("CallVendorRequest", payload))
+
+        try:
+            listed = await vendor("get_canvases")
+            assert listed.ok() and listed.responseData["responseData"]["canvases"] == [
+                {"canvasName": "main", "width": 1920, "height": 1080, "fps": 30},
+                {"canvasName": "vertical", "width": 1080, "height": 1920, "fps": 30},
+            ]
+            unknown = await vendor("start_canvas_record", {"canvas": "square"})
+            assert unknown.requestStatus.code == 600 and "vertical" in unknown.requestStatus.comment
+            started = await vendor("start_canvas_record", {"canvas": "vertical"})
+            assert started.ok(), started.requestStatus
+            path = started.responseData["responseData"]["outputPath"]
+            assert path.endswith("-vertical.mkv") and path.startswith(str(studio.record_folder))
+            poll_until(lambda: studio.engine.canvas_recording_stats("vertical").frames_encoded >= 10, WAIT_S, "vertical frames")
+            assert (await client.call(simpleobsws.Request("StopRecord"))).requestStatus.code == 501  # main is not recording
+            stopped = await vendor("stop_canvas_record", {"canvas": "vertical"})
+            assert stopped.ok(), stopped.requestStatus
+            encoded = studio.engine.canvas_recording_stats("vertical")
+
+            def finished_whole() -> bool:  # the file is closed and holds every frame encoded
+                try:
+                    video = next(s for s in ffprobe(Path(path))["streams"] if s["codec_type"] == "video")
+                except (subprocess.CalledProcessError, StopIteration):
+                    return False  # not written far enough yet
+                return int(video.get("nb_read_frames", -1)) == encoded.frames_encoded
+
+            poll_until(finished_whole, WAIT_S, "the vertical recording closed")
+            height = next(s for s in ffprobe(Path(path))["streams"] if s["codec_type"] == "video")["height"]
+            assert height == 1920
         finally:
             await client.disconnect()
 

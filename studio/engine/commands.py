@@ -79,7 +79,7 @@ class StartRecording:
 
 @dataclass(frozen=True, slots=True)
 class StopRecording:
-    pass
+    canvas: str | None = None  # None: every canvas's recording
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats
 from studio.engine.outputs.stream_target import StreamTarget
-from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.extra_canvas import build_extra_canvases
 from studio.engine.program import ProgramLoop
@@ -382,8 +382,11 @@ class Engine:
         self._outputs_requested.add(canvas)
         return path
 
-    def stop_recording(self, *, at_ns: int | None = None) -> None:
-        self._submit(cmd.StopRecording(), at_ns)
+    def stop_recording(self, *, at_ns: int | None = None, canvas: str | None = None) -> None:
+        """Stop recording every canvas, or only the one named."""
+        if canvas is not None:
+            self.show.canvas_named(canvas)  # an unknown canvas is refused by name
+        self._submit(cmd.StopRecording(canvas), at_ns)
 
     def add_chapter(self, title: str, *, at_ns: int | None = None) -> None:
         """A chapter mark in the recording at the next tick (or at at_ns), named `title`."""
@@ -496,9 +499,12 @@ class Engine:
     # -- monitors -------------------------------------------------------------------------------
 
     def open_video_tap(self, target: str, max_width: int, max_height: int, max_fps: int = 30) -> VideoTap:
-        """A small live picture for a monitor: target "program", "preview", or a source (id or
-        name). Read it with tap.latest() from any thread; close it with close_video_tap()."""
-        if target not in (PROGRAM, PREVIEW):
+        """A small live picture for a monitor: target "program", "preview", "canvas:NAME" (another
+        canvas's program), or a source (id or name). Read it with tap.latest() from any thread;
+        close it with close_video_tap()."""
+        if target.startswith(CANVAS_TAP_PREFIX) and target.removeprefix(CANVAS_TAP_PREFIX) in self._extra_canvases:
+            pass
+        elif target not in (PROGRAM, PREVIEW):
             spec = self.show.source_by_ref(target)
             if spec is None:
                 names = ", ".join(s.name for s in self.show.sources)

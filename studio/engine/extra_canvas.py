@@ -80,6 +80,8 @@ class ExtraCanvasProgram:
         self.events = events
         self.recording_requested = False
         self.streaming_requested = False
+        self.watched = False  # a monitor taps it (the program thread sets this)
+        self._composed_tick = -1
         self._picture = PlanPicture(canvas, transition_colour)
         self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
         self._previous_output: np.ndarray = self._spare_outputs[1]
@@ -110,12 +112,16 @@ class ExtraCanvasProgram:
 
     # -- each tick ------------------------------------------------------------------------------
 
-    def render(self, tick: int, plan: RenderPlan, frames: Mapping[str, Frame | None], audio: np.ndarray) -> None:
-        """Compose this canvas for the tick and hand it to its encoder when it records or
-        streams. A failure repeats this canvas's previous picture; the main program goes on.
-        Nothing records, streams or watches it: nothing is composed (the demo show's vertical
-        canvas costs nothing until it is used)."""
-        if not self.encoding:
+    @property
+    def composing(self) -> bool:
+        """Something records, streams or watches this canvas. When nothing does, nothing is
+        composed (the demo show's vertical canvas costs nothing until it is used)."""
+        return self.encoding or self.watched
+
+    def compose(self, tick: int, plan: RenderPlan, frames: Mapping[str, Frame | None]) -> None:
+        """Compose this canvas for the tick, into a picture from its encoder's pool when it
+        records or streams. A failure repeats its previous picture; the main program goes on."""
+        if not self.composing:
             return
         picture = self.encode_thread.take_picture() if self.encoding else None
         output = picture.i420 if picture is not None else self._spare_outputs[tick % 2]
@@ -127,11 +133,20 @@ class ExtraCanvasProgram:
             self.events.error.emit(f"composing the {self.name} canvas failed: {error}")
             if output is not self._previous_output:
                 np.copyto(output, self._previous_output)
-        if picture is not None:
-            self.encode_thread.submit(ProgramSample(tick, picture.hold(), audio))
         if self._previous_picture is not None:
             self._previous_picture.release()
         self._previous_output, self._previous_picture = output, picture
+        self._composed_tick = tick
+
+    def hand_over(self, tick: int, audio: np.ndarray) -> None:
+        """This tick's picture (composed above) and the program's audio to this canvas's encoder."""
+        if self._previous_picture is not None and self._composed_tick == tick:
+            self.encode_thread.submit(ProgramSample(tick, self._previous_picture.hold(), audio))
+
+    @property
+    def last_output(self) -> np.ndarray:
+        """The picture composed last (I420 at this canvas's size): what its monitor shows."""
+        return self._previous_output
 
     # -- outputs (program thread) ---------------------------------------------------------------
 

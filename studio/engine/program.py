@@ -27,7 +27,7 @@ from studio.engine.frames import Frame, new_i420
 from studio.engine.graphics.timecode import draw_timecode_y
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
-from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, TickScaler, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, TickScaler, VideoTap
 from studio.engine.retirer import Retirer
 from studio.engine.show import MAIN_CANVAS, Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
@@ -264,6 +264,9 @@ class ProgramLoop:
                 np.copyto(output, self._previous_output)
         if self.stamp_timecode:
             draw_timecode_y(output[: self.canvas.height], tick_ns // NS_PER_MS)
+        if self._plan is not None:
+            for extra in self.extra_canvases.values():
+                extra.compose(tick, self._plan, self._tick_frames)
         if self._video_taps:
             self._feed_video_taps(tick, tick_ns, output)
         audio = self.mixer.mix(tick * self.samples_per_tick, self._program_source_ids).copy()
@@ -271,9 +274,8 @@ class ProgramLoop:
             self.events.audio_levels.emit(self.mixer.levels())
         if picture is not None:
             self.encode_thread.submit(ProgramSample(tick, picture.hold(), audio))
-        if self._plan is not None:
-            for extra in self.extra_canvases.values():
-                extra.render(tick, self._plan, self._tick_frames, audio)
+        for extra in self.extra_canvases.values():
+            extra.hand_over(tick, audio)
         self._keep_as_previous_output(output, picture)
         self.frames_produced += 1
         if self.switcher.end_tick(tick):
@@ -294,7 +296,7 @@ class ProgramLoop:
         self._program_source_ids = needed  # for audio-follows-video: both scenes while mixing
         self._publish_source_demand(plan)
         # Each source's frame is taken once, for every canvas that composes this tick.
-        taken = needed.union(*(extra.source_ids(plan) for extra in self.extra_canvases.values() if extra.encoding))
+        taken = needed.union(*(extra.source_ids(plan) for extra in self.extra_canvases.values() if extra.composing))
         frames = {source_id: self.runners[source_id].frame_for(tick_ns) for source_id in taken}
         self._tick_frames = frames
         self._picture.compose(plan, self.compositors, frames, self._overlays.values(), output)
@@ -326,6 +328,9 @@ class ProgramLoop:
             try:
                 if tap.target == PROGRAM:
                     tap.publish(scaler.image_for(tap, output, width, height), tick)
+                elif tap.target.startswith(CANVAS_TAP_PREFIX):
+                    extra = self.extra_canvases[tap.target.removeprefix(CANVAS_TAP_PREFIX)]
+                    tap.publish(scaler.image_for(tap, extra.last_output, extra.canvas.width, extra.canvas.height), tick)
                 elif tap.target == PREVIEW:
                     if preview is None:
                         preview = self._compose_preview(tick, tick_ns, output)
@@ -429,18 +434,23 @@ class ProgramLoop:
                     self._video_taps.append(tap)
                 elif tap in self._video_taps:
                     self._video_taps.remove(tap)
+                for name, extra in self.extra_canvases.items():
+                    extra.watched = any(t.target == CANVAS_TAP_PREFIX + name for t in self._video_taps)
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
-            case cmd.StartRecording(canvas=canvas) | cmd.StartStreaming(canvas=canvas) if canvas != MAIN_CANVAS:
+            case cmd.StartRecording(canvas=canvas) | cmd.StartStreaming(canvas=canvas) | cmd.StopRecording(canvas=canvas) if (
+                canvas is not None and canvas != MAIN_CANVAS
+            ):
                 self.extra_canvases[canvas].control(command, tick)  # the engine checked the name
             case cmd.StartRecording():
                 self.encode_thread.control(command, tick)
                 self._recording_requested = True
-            case cmd.StopRecording():
+            case cmd.StopRecording(canvas=canvas):
                 self._recording_requested = False
                 self.encode_thread.ticks_over(tick)
                 self.encode_thread.control(command)
-                self._tell_extra_canvases(command, tick)
+                if canvas is None:
+                    self._tell_extra_canvases(command, tick)
             case cmd.AddChapter():
                 self.encode_thread.control(command)
                 self._tell_extra_canvases(command, tick)

@@ -34,6 +34,7 @@ from studio.commerce.selling_desk import SellingDesk
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
 from studio.engine.outputs.stream import OutputState
+from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
 from studio.engine.sources.base import SourceStatus
@@ -147,14 +148,28 @@ class MainWindow(QMainWindow):
         self.program_monitor = MonitorView(self.tr("Program"), central)
         self.preview_monitor.set_tally(TALLY_PREVIEW)
         self.program_monitor.set_tally(TALLY_PROGRAM)
-        for title, monitor in ((self.tr("PREVIEW"), self.preview_monitor), (self.tr("PROGRAM"), self.program_monitor)):
-            column = QVBoxLayout()
-            header = QLabel(title, central)
+        # The other canvas's program (the vertical one), beside the landscape one when the show has it.
+        self.canvas_monitor = MonitorView(self.tr("Program"), central, aspect=9 / 16)
+        self.canvas_monitor.set_tally(TALLY_PROGRAM)
+        self.canvas_column = QWidget(central)
+        self.canvas_header = QLabel(self.canvas_column)
+        monitors = (
+            (QLabel(self.tr("PREVIEW"), central), self.preview_monitor, None, 16),
+            (QLabel(self.tr("PROGRAM"), central), self.program_monitor, None, 16),
+            (self.canvas_header, self.canvas_monitor, self.canvas_column, 9),
+        )
+        for header, monitor, holder, stretch in monitors:
+            column = QVBoxLayout(holder) if holder is not None else QVBoxLayout()
+            column.setContentsMargins(0, 0, 0, 0)
             header.setAlignment(Qt.AlignmentFlag.AlignCenter)
             header.setStyleSheet("font-weight: bold; letter-spacing: 2px;")
             column.addWidget(header)
             column.addWidget(monitor, 1)
-            layout.addLayout(column, 1)
+            if holder is None:
+                layout.addLayout(column, stretch)
+            else:
+                layout.addWidget(holder, stretch)
+        self.canvas_column.hide()
         self.setCentralWidget(central)
 
     def _dock(self, object_name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea | None) -> QDockWidget:
@@ -368,7 +383,7 @@ class MainWindow(QMainWindow):
             self.comments = None
         self.bridge.detach()
         self.layer_editor.set_scene(None)
-        for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
+        for monitor in (self.preview_monitor, self.program_monitor, self.canvas_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
         self.mixer.set_engine(None)
         self.status.reset()
@@ -626,7 +641,9 @@ class MainWindow(QMainWindow):
         if not destinations:
             self.tell(self.tr("Go Live"), self.tr("No destination is set up. Add one in Settings, Destinations."))
             return
-        listing = "\n".join(f"\u2022 {d.name} ({d.target().kind.value.upper()}): {mask_url(d.full_url())}" for d in destinations)
+        listing = "\n".join(
+            f"\u2022 {d.name} ({d.target().kind.value.upper()}, {d.canvas}): {mask_url(d.full_url())}" for d in destinations
+        )
         if self.ask(self.tr("Go live?"), self.tr("Start streaming to:\n{destinations}").format(destinations=listing)):
             self.start_streaming()
 
@@ -684,6 +701,7 @@ class MainWindow(QMainWindow):
         for monitor, target, fps in ((self.preview_monitor, "preview", 30), (self.program_monitor, "program", 30)):
             monitor.aspect = aspect
             monitor.attach(self._tap_opener(engine, target, fps), engine.close_video_tap)
+        self._attach_canvas_monitor(engine, show)
         self._attach_multiview(engine, show)
         self.scenes.set_scenes(engine.scene_names)
         self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
@@ -813,7 +831,20 @@ class MainWindow(QMainWindow):
         self.scenes.set_on_air(program, preview)
         self.preview_monitor.title = self.tr("Preview: {scene}").format(scene=preview)
         self.program_monitor.title = self.tr("Program: {scene}").format(scene=program)
+        self.canvas_monitor.title = self.program_monitor.title
         self.multiview.set_tally(set(engine.scene_source_ids(program)), set(engine.scene_source_ids(preview)))
+
+    def _attach_canvas_monitor(self, engine: Engine, show) -> None:
+        """The show's other canvas (the vertical one) gets its own program monitor; a show with
+        none hides the column (and its tap stays closed: the canvas is then not composed)."""
+        name = next(iter(show.canvases), None)
+        self.canvas_column.setVisible(name is not None)
+        if name is None:
+            return
+        canvas = show.canvas_named(name)
+        self.canvas_header.setText(self.tr("PROGRAM ({canvas})").format(canvas=name.upper()))
+        self.canvas_monitor.aspect = canvas.width / canvas.height
+        self.canvas_monitor.attach(self._tap_opener(engine, CANVAS_TAP_PREFIX + name, 30), engine.close_video_tap)
 
     def _on_source_status(self, source_id: str, status: str, reason: str) -> None:
         self.sources.set_source_status(source_id, status, reason)
@@ -844,6 +875,8 @@ class MainWindow(QMainWindow):
     def _refresh_pictures(self) -> None:
         self.preview_monitor.refresh()
         self.program_monitor.refresh()
+        if self.canvas_column.isVisible():
+            self.canvas_monitor.refresh()
         self.multiview.refresh()
         self.mixer.update_levels(*self.bridge.levels.take())
 

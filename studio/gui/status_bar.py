@@ -103,6 +103,7 @@ class StudioStatusBar(QStatusBar):
         line = (
             f"<span style='color:{colour}'>\u25cf</span> {html.escape(output.name)} {output.state.value} "
             f"{output.bitrate_kbps:.0f} kbps {output.kind.upper()}"
+            + ("" if output.canvas == "main" else f" {html.escape(output.canvas)}")
         )
         if output.srt is not None:
             line += ", " + self.tr("RTT {rtt_ms:.0f} ms, {dropped} dropped").format(
@@ -112,7 +113,7 @@ class StudioStatusBar(QStatusBar):
 
     def destination_details(self, output: DestinationStats) -> str:
         """One plain line for the tooltip, with SRT's own figures for an SRT connection."""
-        line = f"{output.name} ({output.kind.upper()})"
+        line = f"{output.name} ({output.kind.upper()}{'' if output.canvas == 'main' else ', ' + output.canvas})"
         link = output.srt
         if link is None:
             return line

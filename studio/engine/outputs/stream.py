@@ -123,6 +123,7 @@ class DestinationStats:
     # Video frames written to the sender child (what a receiver can count), over every connection.
     video_frames_sent: int = 0
     kind: str = "rtmp"  # rtmp, srt or whip (StreamKind)
+    canvas: str = "main"  # which canvas's program it receives
     srt: SrtLinkStats | None = None  # SRT's figures while an SRT connection runs
 
     def snapshot(self) -> DestinationStats:
@@ -169,7 +170,7 @@ class StreamDestination:
         self.tuning = tuning
         self._on_state = on_state or (lambda name, state, reason: None)
         self._ffmpeg = ffmpeg or _ffmpeg_binary()
-        self.stats = DestinationStats(self.name, self.masked_url, requested_bitrate_kbps=bitrate_kbps, kind=target.kind.value)
+        self.stats = DestinationStats(self.name, self.masked_url, requested_bitrate_kbps=bitrate_kbps, kind=target.kind.value, canvas=target.canvas)
         self._queue: deque[EncodedPacket] = deque()
         self._lock = threading.Condition()
         self._waiting_for_keyframe = True  # a stream starts on a keyframe

@@ -24,6 +24,7 @@ from studio.engine.frames import i420_planes
 
 PROGRAM = "program"
 PREVIEW = "preview"
+CANVAS_TAP_PREFIX = "canvas:"  # "canvas:vertical": another canvas's program
 
 
 class TapImage:

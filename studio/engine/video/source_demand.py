@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from studio.engine.outputs.video_tap import PREVIEW, PROGRAM, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
 from studio.engine.show import Canvas, Layer
 from studio.engine.sources.base import FULL_SIZE, ShownSize
 from studio.engine.video.compositor import SceneCompositor
@@ -85,7 +85,7 @@ def source_demand(
         scene_demand(compositors[preview_scene_id], canvas, demand, max(preview_scales))
     for tap in taps:
         # A source's own monitor; program's adds nothing (program is composed at canvas size).
-        if tap.target not in (PREVIEW, PROGRAM):
+        if tap.target not in (PREVIEW, PROGRAM) and not tap.target.startswith(CANVAS_TAP_PREFIX):
             _widen(demand, tap.target, (tap.max_width, tap.max_height))
     return demand
 

@@ -791,7 +791,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../desktop.py" line="72"/>
-        <location filename="../main_window.py" line="437"/>
+        <location filename="../main_window.py" line="452"/>
         <source>Could not open the show</source>
         <translation>无法打开节目</translation>
     </message>
@@ -805,345 +805,351 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146"/>
+        <location filename="../main_window.py" line="147"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="148"/>
+        <location filename="../main_window.py" line="152"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150"/>
+        <location filename="../main_window.py" line="157"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150"/>
+        <location filename="../main_window.py" line="158"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="184"/>
+        <location filename="../main_window.py" line="199"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="185"/>
+        <location filename="../main_window.py" line="200"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="188"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="204"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="212"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="214"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="218"/>
         <source>Guests</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="225"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="226"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="247"/>
+        <location filename="../main_window.py" line="262"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250"/>
-        <location filename="../main_window.py" line="627"/>
-        <location filename="../main_window.py" line="639"/>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="642"/>
+        <location filename="../main_window.py" line="654"/>
+        <location filename="../main_window.py" line="687"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251"/>
-        <location filename="../main_window.py" line="657"/>
-        <location filename="../main_window.py" line="665"/>
-        <location filename="../main_window.py" line="674"/>
-        <location filename="../main_window.py" line="838"/>
+        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="680"/>
+        <location filename="../main_window.py" line="689"/>
+        <location filename="../main_window.py" line="867"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264"/>
+        <location filename="../main_window.py" line="279"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="280"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
+        <location filename="../main_window.py" line="281"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="267"/>
+        <location filename="../main_window.py" line="282"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268"/>
+        <location filename="../main_window.py" line="283"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="284"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="271"/>
+        <location filename="../main_window.py" line="286"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="272"/>
+        <location filename="../main_window.py" line="287"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="290"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="276"/>
+        <location filename="../main_window.py" line="291"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="277"/>
+        <location filename="../main_window.py" line="292"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="278"/>
+        <location filename="../main_window.py" line="293"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="297"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="363"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="399"/>
+        <location filename="../main_window.py" line="414"/>
         <source>New show</source>
         <translation>新建节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408"/>
+        <location filename="../main_window.py" line="423"/>
         <source>My show</source>
         <translation>我的节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="412"/>
+        <location filename="../main_window.py" line="427"/>
         <source>Build a show from the cameras on this computer ({cameras})?</source>
         <translation>用这台电脑上的摄像头（{cameras}）创建节目吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="414"/>
+        <location filename="../main_window.py" line="429"/>
         <source>The microphone goes into the mixer.</source>
         <translation>麦克风将加入混音台。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="430"/>
         <source>Your cameras</source>
         <translation>本机摄像头</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="423"/>
-        <location filename="../main_window.py" line="426"/>
-        <location filename="../main_window.py" line="432"/>
-        <location filename="../main_window.py" line="487"/>
+        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="441"/>
+        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="502"/>
         <source>Open show</source>
         <translation>打开节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="394"/>
+        <location filename="../main_window.py" line="409"/>
         <source>Stop streaming and recording before opening another show.</source>
         <translation>请先停止推流和录制，再打开其他节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="465"/>
         <source>Save show as</source>
         <translation>节目另存为</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="460"/>
+        <location filename="../main_window.py" line="475"/>
         <source>Could not save</source>
         <translation>无法保存</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="460"/>
+        <location filename="../main_window.py" line="475"/>
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="520"/>
+        <location filename="../main_window.py" line="535"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="525"/>
+        <location filename="../main_window.py" line="540"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="525"/>
+        <location filename="../main_window.py" line="540"/>
         <source>The new language is used the next time the studio starts.</source>
         <translation>新语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="567"/>
+        <location filename="../main_window.py" line="582"/>
         <source>This show has no products</source>
         <translation>本节目没有商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="601"/>
-        <location filename="../main_window.py" line="660"/>
+        <location filename="../main_window.py" line="616"/>
+        <location filename="../main_window.py" line="675"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="622"/>
+        <location filename="../main_window.py" line="637"/>
         <source>End the live stream?</source>
         <translation>结束直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="622"/>
+        <location filename="../main_window.py" line="637"/>
         <source>Stop streaming to every destination?</source>
         <translation>停止向所有目标推流？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="627"/>
+        <location filename="../main_window.py" line="642"/>
         <source>No destination is set up. Add one in Settings, Destinations.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="630"/>
+        <location filename="../main_window.py" line="645"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="630"/>
+        <location filename="../main_window.py" line="645"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="657"/>
+        <location filename="../main_window.py" line="672"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="687"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="674"/>
+        <location filename="../main_window.py" line="689"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="715"/>
+        <location filename="../main_window.py" line="731"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="731"/>
+        <location filename="../main_window.py" line="747"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="792"/>
+        <location filename="../main_window.py" line="808"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="814"/>
+        <location filename="../main_window.py" line="830"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="815"/>
+        <location filename="../main_window.py" line="831"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="838"/>
+        <location filename="../main_window.py" line="843"/>
+        <source>PROGRAM ({canvas})</source>
+        <translation>节目（{canvas}）</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="867"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="842"/>
+        <location filename="../main_window.py" line="871"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="869"/>
+        <location filename="../main_window.py" line="900"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="870"/>
+        <location filename="../main_window.py" line="901"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="904"/>
+        <location filename="../main_window.py" line="935"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="916"/>
+        <location filename="../main_window.py" line="947"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="917"/>
+        <location filename="../main_window.py" line="948"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="924"/>
+        <location filename="../main_window.py" line="955"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -2272,14 +2278,14 @@ The demo show is open instead.</source>
     </message>
     <message>
         <location filename="../settings_dialog.py" line="413"/>
-        <location filename="../settings_dialog.py" line="512"/>
+        <location filename="../settings_dialog.py" line="513"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
         <location filename="../settings_dialog.py" line="414"/>
-        <location filename="../settings_dialog.py" line="549"/>
-        <location filename="../settings_dialog.py" line="804"/>
+        <location filename="../settings_dialog.py" line="550"/>
+        <location filename="../settings_dialog.py" line="806"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
@@ -2289,27 +2295,27 @@ The demo show is open instead.</source>
         <translation>推流码、令牌和加密口令保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="505"/>
+        <location filename="../settings_dialog.py" line="506"/>
         <source>Stream ID:</source>
         <translation>流 ID（Stream ID）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="506"/>
+        <location filename="../settings_dialog.py" line="507"/>
         <source>Optional: the stream id the server expects</source>
         <translation>可选：服务器要求的流 ID</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="508"/>
+        <location filename="../settings_dialog.py" line="509"/>
         <source>Bearer token:</source>
         <translation>Bearer 令牌：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="509"/>
+        <location filename="../settings_dialog.py" line="510"/>
         <source>Paste the WHIP bearer token</source>
         <translation>粘贴 WHIP 的 Bearer 令牌</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="511"/>
+        <location filename="../settings_dialog.py" line="512"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
@@ -2324,236 +2330,236 @@ The demo show is open instead.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="466"/>
+        <location filename="../settings_dialog.py" line="467"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="467"/>
+        <location filename="../settings_dialog.py" line="468"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="549"/>
+        <location filename="../settings_dialog.py" line="550"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="563"/>
+        <location filename="../settings_dialog.py" line="564"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="614"/>
+        <location filename="../settings_dialog.py" line="616"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="617"/>
+        <location filename="../settings_dialog.py" line="619"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="646"/>
+        <location filename="../settings_dialog.py" line="648"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="647"/>
+        <location filename="../settings_dialog.py" line="649"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="648"/>
+        <location filename="../settings_dialog.py" line="650"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="649"/>
+        <location filename="../settings_dialog.py" line="651"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="650"/>
+        <location filename="../settings_dialog.py" line="652"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="651"/>
+        <location filename="../settings_dialog.py" line="653"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="652"/>
+        <location filename="../settings_dialog.py" line="654"/>
         <source>screen capture</source>
         <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="653"/>
+        <location filename="../settings_dialog.py" line="655"/>
         <source>guest</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="672"/>
+        <location filename="../settings_dialog.py" line="674"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="691"/>
-        <location filename="../settings_dialog.py" line="696"/>
+        <location filename="../settings_dialog.py" line="693"/>
+        <location filename="../settings_dialog.py" line="698"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="692"/>
+        <location filename="../settings_dialog.py" line="694"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="698"/>
+        <location filename="../settings_dialog.py" line="700"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="699"/>
+        <location filename="../settings_dialog.py" line="701"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="704"/>
+        <location filename="../settings_dialog.py" line="706"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="710"/>
+        <location filename="../settings_dialog.py" line="712"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="737"/>
+        <location filename="../settings_dialog.py" line="739"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="746"/>
+        <location filename="../settings_dialog.py" line="748"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="753"/>
+        <location filename="../settings_dialog.py" line="755"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="757"/>
+        <location filename="../settings_dialog.py" line="759"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="759"/>
+        <location filename="../settings_dialog.py" line="761"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="762"/>
+        <location filename="../settings_dialog.py" line="764"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="765"/>
-        <location filename="../settings_dialog.py" line="768"/>
+        <location filename="../settings_dialog.py" line="767"/>
+        <location filename="../settings_dialog.py" line="770"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="766"/>
+        <location filename="../settings_dialog.py" line="768"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="767"/>
+        <location filename="../settings_dialog.py" line="769"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="770"/>
+        <location filename="../settings_dialog.py" line="772"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="772"/>
+        <location filename="../settings_dialog.py" line="774"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="784"/>
+        <location filename="../settings_dialog.py" line="786"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="787"/>
+        <location filename="../settings_dialog.py" line="789"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="790"/>
+        <location filename="../settings_dialog.py" line="792"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="793"/>
+        <location filename="../settings_dialog.py" line="795"/>
         <source>Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)</source>
         <translation>远程控制（obs-websocket 5：Stream Deck、Companion、Touch Portal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="795"/>
+        <location filename="../settings_dialog.py" line="797"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="800"/>
+        <location filename="../settings_dialog.py" line="802"/>
         <source>Allow other devices on the network (phones, tablets)</source>
         <translation>允许网络上的其他设备（手机、平板）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="813"/>
+        <location filename="../settings_dialog.py" line="815"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="815"/>
+        <location filename="../settings_dialog.py" line="817"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="816"/>
+        <location filename="../settings_dialog.py" line="818"/>
         <source>Changes apply the next time the studio starts.</source>
         <translation>修改在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="838"/>
+        <location filename="../settings_dialog.py" line="840"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="846"/>
-        <location filename="../settings_dialog.py" line="866"/>
-        <location filename="../settings_dialog.py" line="874"/>
+        <location filename="../settings_dialog.py" line="848"/>
+        <location filename="../settings_dialog.py" line="869"/>
+        <location filename="../settings_dialog.py" line="877"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="909"/>
+        <location filename="../settings_dialog.py" line="912"/>
         <source>Source “{name}”: {problem}</source>
         <translation>来源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="921"/>
+        <location filename="../settings_dialog.py" line="924"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="933"/>
+        <location filename="../settings_dialog.py" line="936"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
     </message>
