@@ -56,10 +56,18 @@ class NamespaceReceiver:
         self._log.close()
 
 
-def intact_video_frames(path: Path) -> tuple[int, int]:
-    """(decoded frames, intact frames) of an MPEG-TS file. A frame is intact if its packet came
+# The engine stops while the receiver still listens: the pictures in flight at that moment arrive
+# cut short (seen with one core busy: the last two video packets of 1799, never earlier).
+STOP_CUT_PACKETS = 3
+
+
+def intact_video_frames(path: Path, tail_packets: int = STOP_CUT_PACKETS) -> tuple[int, int]:
+    """(judged frames, intact frames) of an MPEG-TS file. A frame is intact if its packet came
     whole (no continuity error), it decoded without error, the decoder did not mark it corrupt,
-    and nothing before it in its GOP was damaged (a damaged reference spoils what follows)."""
+    and nothing before it in its GOP was damaged (a damaged reference spoils what follows). The
+    last `tail_packets` video packets (cut by the stop) are not judged."""
+    with av.open(str(path)) as container:
+        judged_packets = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size) - tail_packets
     decoded = intact = 0
     damaged = True  # until the first keyframe
     previous_pts = None
@@ -70,6 +78,9 @@ def intact_video_frames(path: Path) -> tuple[int, int]:
         for packet in container.demux(stream):
             if packet.size == 0:
                 continue
+            judged_packets -= 1
+            if judged_packets < 0:
+                break
             if packet.is_keyframe:
                 damaged = False
             if packet.is_corrupt:
@@ -151,7 +162,8 @@ def test_a_minute_of_srt_through_random_loss_arrives_intact_without_a_reconnect(
     assert srt.retransmitted_packets > 0  # the link did lose packets, and SRT's figures reached us
     assert srt.latency_ms >= (latency_ms or MIN_DEFAULT_LATENCY_MS)
     assert stats.video_frames_sent >= (seconds - 5) * FPS
-    assert intact >= intact_fraction * stats.video_frames_sent, (intact, stats.video_frames_sent)
+    # Against what was sent (a picture that never arrived counts as lost), less the stop's cut.
+    assert intact >= intact_fraction * (stats.video_frames_sent - STOP_CUT_PACKETS), (intact, stats.video_frames_sent)
     assert recorded_frames(recording) == seconds * FPS  # the recording never noticed
 
 
