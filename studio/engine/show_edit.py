@@ -67,25 +67,26 @@ def source_needs_new_runner(old: SourceSpec, new: SourceSpec, timing: SourceTimi
     return old.name != new.name and timing is SourceTiming.RENDERED
 
 
-def build_compositors(show: Show) -> tuple[dict[str, SceneCompositor], dict[str, str]]:
+def _source_id_of(show: Show):
+    """A layer's source ref (id or name) -> the source's id, in a validated show."""
+
     def source_id_of(ref: str) -> str:
         spec = show.source_by_ref(ref)
         assert spec is not None, ref  # the show was validated
         return spec.id
 
+    return source_id_of
+
+
+def build_compositors(show: Show) -> tuple[dict[str, SceneCompositor], dict[str, str]]:
+    source_id_of = _source_id_of(show)
     compositors = {scene.id: SceneCompositor(scene_layers(scene, show.canvas), show.canvas, source_id_of) for scene in show.scenes}
     return compositors, {scene.id: scene.name for scene in show.scenes}
 
 
 def build_canvas_compositors(show: Show, name: str) -> dict[str, SceneCompositor]:
     """Each scene's compositor on the named extra canvas (its own layout there, or one derived)."""
-    canvas = show.canvas_named(name)
-
-    def source_id_of(ref: str) -> str:
-        spec = show.source_by_ref(ref)
-        assert spec is not None, ref  # the show was validated
-        return spec.id
-
+    canvas, source_id_of = show.canvas_named(name), _source_id_of(show)
     return {
         scene.id: SceneCompositor(canvas_scene_layers(scene, name, show.canvas, canvas), canvas, source_id_of)
         for scene in show.scenes
