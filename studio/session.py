@@ -237,38 +237,45 @@ class StudioSession:
 
     # -- editing: layers -------------------------------------------------------------------------------
 
-    def layers(self, scene: str) -> list[Layer]:
-        """A scene's layers in drawing order (bottom first), hidden ones too, each with its id."""
+    def layers(self, scene: str, *, canvas: str = MAIN_CANVAS) -> list[Layer]:
+        """A scene's layers on a canvas in drawing order (bottom first), hidden ones too, each
+        with its id; on another canvas than main, in its pixels (derived from main's until edited)."""
         show = self.show
-        return edits.scene_items(show.scenes[edits.scene_index(show, scene)], show.canvas)
+        return edits.canvas_scene_items(show, show.scenes[edits.scene_index(show, scene)], canvas)
 
-    def layer(self, scene: str, layer_id: int) -> Layer:
-        for layer in self.layers(scene):
+    def layer(self, scene: str, layer_id: int, *, canvas: str = MAIN_CANVAS) -> Layer:
+        for layer in self.layers(scene, canvas=canvas):
             if layer.id == layer_id:
                 return layer
         raise InputError(f"scene {scene!r} has no layer {layer_id}", field="layer")
 
-    def add_layer(self, scene: str, source: str, **fields: Any) -> Layer:
-        layer_id = self._edit(lambda show: edits.add_layer(show, scene, source, **fields))
-        return self.layer(scene, layer_id)
+    def add_layer(self, scene: str, source: str, *, canvas: str = MAIN_CANVAS, **fields: Any) -> Layer:
+        layer_id = self._edit(lambda show: edits.add_layer(show, scene, source, canvas=canvas, **fields))
+        return self.layer(scene, layer_id, canvas=canvas)
 
-    def update_layer(self, scene: str, layer_id: int, **changes: Any) -> Layer:
-        self._edit(lambda show: edits.update_layer(show, scene, layer_id, **changes))
-        return self.layer(scene, layer_id)
+    def update_layer(self, scene: str, layer_id: int, *, canvas: str = MAIN_CANVAS, **changes: Any) -> Layer:
+        self._edit(lambda show: edits.update_layer(show, scene, layer_id, canvas=canvas, **changes))
+        return self.layer(scene, layer_id, canvas=canvas)
 
-    def move_layer(self, scene: str, layer_id: int, index: int) -> None:
-        self._edit(lambda show: edits.move_layer(show, scene, layer_id, index))
+    def move_layer(self, scene: str, layer_id: int, index: int, *, canvas: str = MAIN_CANVAS) -> None:
+        self._edit(lambda show: edits.move_layer(show, scene, layer_id, index, canvas=canvas))
 
-    def remove_layer(self, scene: str, layer_id: int) -> None:
-        self._edit(lambda show: edits.remove_layer(show, scene, layer_id))
+    def remove_layer(self, scene: str, layer_id: int, *, canvas: str = MAIN_CANVAS) -> None:
+        self._edit(lambda show: edits.remove_layer(show, scene, layer_id, canvas=canvas))
 
-    def duplicate_layer(self, scene: str, layer_id: int, *, to_scene: str | None = None) -> Layer:
-        new_id = self._edit(lambda show: edits.duplicate_layer(show, scene, layer_id, to_scene=to_scene))
-        return self.layer(to_scene or scene, new_id)
+    def duplicate_layer(self, scene: str, layer_id: int, *, to_scene: str | None = None, canvas: str = MAIN_CANVAS) -> Layer:
+        new_id = self._edit(lambda show: edits.duplicate_layer(show, scene, layer_id, to_scene=to_scene, canvas=canvas))
+        return self.layer(to_scene or scene, new_id, canvas=canvas)
 
-    def apply_layout(self, scene: str, kind: LayoutKind | str, sources: list[str], **options: Any) -> list[Layer]:
-        self._edit(lambda show: edits.apply_layout(show, scene, kind, sources, **options))
-        return self.layers(scene)
+    def apply_layout(
+        self, scene: str, kind: LayoutKind | str, sources: list[str], *, canvas: str = MAIN_CANVAS, **options: Any
+    ) -> list[Layer]:
+        self._edit(lambda show: edits.apply_layout(show, scene, kind, sources, canvas=canvas, **options))
+        return self.layers(scene, canvas=canvas)
+
+    def reset_canvas_layout(self, scene: str, canvas: str) -> None:
+        """The scene's layout on that canvas is derived from main's again."""
+        self._edit(lambda show: edits.reset_canvas_layout(show, scene, canvas))
 
     # -- life cycle --------------------------------------------------------------------------------------
 

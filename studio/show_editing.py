@@ -4,6 +4,11 @@ the GUI's undo stack keeps the shows before and after, and tests can check every
 
 Scenes drawn by a layout helper are turned into plain layers the first time one of their layers
 is edited ("materialized"); every layer then has a stable id (OBS's sceneItemId), bottom first.
+
+Layer edits take a canvas name. On `main` they edit the scene's own layers; on another canvas
+(the vertical one) they edit the scene's layout there, and the first edit of a scene whose layout
+on that canvas is still derived from main's turns the derived layers into its own (from then on
+main's edits no longer move them; `reset_canvas_layout` derives it again).
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from studio.engine.errors import InputError, input_error_from_validation
-from studio.engine.show import Layer, Layout, LayoutKind, Scene, Show, parse_show
+from studio.engine.show import MAIN_CANVAS, Canvas, Layer, Layout, LayoutKind, Scene, Show, parse_show
 from studio.engine.sources.base import SourceTiming
 from studio.engine.sources.guest import GUEST_KIND, settings_with_plain_token
 from studio.engine.sources.registry import SourceRegistry, default_registry
+from studio.engine.video.canvas_layouts import derived_layout_layers, scaled_layers
 from studio.engine.video.layouts import expand_layout
 
 LAYER_FIELDS = set(Layer.model_fields) - {"id", "source"}
@@ -117,12 +123,21 @@ def update_source(show: Show, ref: str, *, name: str | None = None, settings: di
     return validated(data)
 
 
+def _layout_holders(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every {layout, layers} in the show's data: each scene's main one and its other canvases'."""
+    holders = []
+    for scene in data["scenes"]:
+        holders.append(scene)
+        holders.extend((scene.get("canvases") or {}).values())
+    return holders
+
+
 def _rename_references(data: dict[str, Any], old_name: str, source_id: str) -> None:
     """Layers and inputs that named the source by its old name now name it by id."""
-    for scene in data["scenes"]:
-        if scene.get("layout"):
-            scene["layout"]["sources"] = [source_id if ref == old_name else ref for ref in scene["layout"]["sources"]]
-        for layer in scene["layers"]:
+    for holder in _layout_holders(data):
+        if holder.get("layout"):
+            holder["layout"]["sources"] = [source_id if ref == old_name else ref for ref in holder["layout"]["sources"]]
+        for layer in holder["layers"]:
             if layer["source"] == old_name:
                 layer["source"] = source_id
     for audio in data["audio_inputs"]:
@@ -139,13 +154,13 @@ def remove_source(show: Show, ref: str) -> Show:
     refs = {source.id, source.name}
     data = _data(show)
     del data["sources"][index]
-    for scene in data["scenes"]:
-        layout = scene.get("layout")
+    for holder in _layout_holders(data):
+        layout = holder.get("layout")
         if layout:
             layout["sources"] = [r for r in layout["sources"] if r not in refs]
             if not layout["sources"]:
-                scene["layout"] = None
-        scene["layers"] = [layer for layer in scene["layers"] if layer["source"] not in refs]
+                holder["layout"] = None
+        holder["layers"] = [layer for layer in holder["layers"] if layer["source"] not in refs]
     kept_inputs = []
     for audio in data["audio_inputs"]:
         if audio.get("kind") == "source_audio" and audio.get("source") in refs:
@@ -273,10 +288,8 @@ def remove_scene(show: Show, ref: str) -> Show:
 # -- layers (scene items) --------------------------------------------------------------------------
 
 
-def scene_items(scene: Scene, canvas) -> list[Layer]:
-    """Every layer of a scene in drawing order (bottom first), hidden ones too, each with an id:
-    its own, or its position + 1 for a scene still drawn by a layout helper."""
-    layers = (expand_layout(scene.layout, canvas) if scene.layout else []) + list(scene.layers)
+def _numbered(layers: list[Layer]) -> list[Layer]:
+    """Layers in drawing order (bottom first), each with an id: its own, or the lowest free one."""
     ordered = sorted(layers, key=lambda layer: layer.z)  # stable: equal z keeps list order
     used = {layer.id for layer in ordered if layer.id is not None}
     items, next_id = [], 1
@@ -290,16 +303,61 @@ def scene_items(scene: Scene, canvas) -> list[Layer]:
     return items
 
 
-def materialize(show: Show, ref: str) -> tuple[dict[str, Any], int]:
-    """The show's data with scene `ref` drawn by plain, numbered layers, their z folded into list
-    order (so moving a layer in the list is what moves it in the picture)."""
+def scene_items(scene: Scene, canvas: Canvas) -> list[Layer]:
+    """Every layer of a scene on the main canvas in drawing order (bottom first), hidden ones
+    too, each with an id: its own, or its position + 1 for a scene still drawn by a layout helper."""
+    return _numbered((expand_layout(scene.layout, canvas) if scene.layout else []) + list(scene.layers))
+
+
+def is_derived(scene: Scene, canvas_name: str) -> bool:
+    """True when the scene's layout on that canvas still follows main's (it has none of its own)."""
+    return canvas_name != MAIN_CANVAS and canvas_name not in scene.canvases
+
+
+def canvas_scene_items(show: Show, scene: Scene, canvas_name: str = MAIN_CANVAS) -> list[Layer]:
+    """`scene_items` on the named canvas, in its pixels: its own layout there, or the one derived
+    from main's (as the engine draws it, video/canvas_layouts.py)."""
+    if canvas_name == MAIN_CANVAS:
+        return scene_items(scene, show.canvas)
+    canvas = show.canvas_named(canvas_name)
+    own = scene.canvases.get(canvas_name)
+    if own is not None:
+        return _numbered((expand_layout(own.layout, canvas) if own.layout else []) + list(own.layers))
+    derived = derived_layout_layers(scene.layout, canvas) if scene.layout else []
+    return _numbered(derived + scaled_layers(list(scene.layers), show.canvas, canvas))
+
+
+def _layers_of(data: dict[str, Any], index: int, canvas_name: str) -> list[dict[str, Any]]:
+    """The (materialized) layer list of scene `index` on a canvas, to edit in place."""
+    scene = data["scenes"][index]
+    return scene["layers"] if canvas_name == MAIN_CANVAS else scene["canvases"][canvas_name]["layers"]
+
+
+def materialize(show: Show, ref: str, canvas_name: str = MAIN_CANVAS) -> tuple[dict[str, Any], int]:
+    """The show's data with scene `ref` drawn by plain, numbered layers on that canvas, their z
+    folded into list order (so moving a layer in the list is what moves it in the picture)."""
     index = scene_index(show, ref)
     scene = show.scenes[index]
+    show.canvas_named(canvas_name)  # an unknown canvas is named before anything else
     data = _data(show)
-    layers = [layer.model_copy(update={"z": 0}).model_dump(mode="python") for layer in scene_items(scene, show.canvas)]
-    data["scenes"][index]["layout"] = None
-    data["scenes"][index]["layers"] = layers
+    layers = [layer.model_copy(update={"z": 0}).model_dump(mode="python") for layer in canvas_scene_items(show, scene, canvas_name)]
+    if canvas_name == MAIN_CANVAS:
+        data["scenes"][index]["layout"] = None
+        data["scenes"][index]["layers"] = layers
+    else:
+        data["scenes"][index]["canvases"][canvas_name] = {"layout": None, "layers": layers}
     return data, index
+
+
+def reset_canvas_layout(show: Show, scene: str, canvas_name: str) -> Show:
+    """The scene's layout on that canvas follows main's again (derived), its own one dropped."""
+    if canvas_name == MAIN_CANVAS:
+        raise InputError("the main canvas's layout is the scene's own; only another canvas's can be reset", field="canvas")
+    show.canvas_named(canvas_name)
+    index = scene_index(show, scene)
+    data = _data(show)
+    data["scenes"][index]["canvases"].pop(canvas_name, None)
+    return validated(data)
 
 
 def _layer_dict(fields: dict[str, Any]) -> dict[str, Any]:
@@ -310,15 +368,16 @@ def _layer_dict(fields: dict[str, Any]) -> dict[str, Any]:
         raise input_error_from_validation(error) from None
 
 
-def _layer_position(data: dict[str, Any], index: int, layer_id: int, scene_name: str) -> int:
-    for position, layer in enumerate(data["scenes"][index]["layers"]):
+def _layer_position(layers: list[dict[str, Any]], layer_id: int, scene_name: str, canvas_name: str) -> int:
+    for position, layer in enumerate(layers):
         if layer["id"] == layer_id:
             return position
-    raise InputError(f"scene {scene_name!r} has no layer {layer_id}", field="layer")
+    where = "" if canvas_name == MAIN_CANVAS else f" on the {canvas_name} canvas"
+    raise InputError(f"scene {scene_name!r} has no layer {layer_id}{where}", field="layer")
 
 
-def _check_on_canvas(show: Show, layer: dict[str, Any]) -> None:
-    canvas = show.canvas
+def _check_on_canvas(show: Show, layer: dict[str, Any], canvas_name: str) -> None:
+    canvas = show.canvas_named(canvas_name)
     width = layer.get("width") or canvas.width
     height = layer.get("height") or canvas.height
     if layer["x"] >= canvas.width or layer["y"] >= canvas.height or layer["x"] + width <= 0 or layer["y"] + height <= 0:
@@ -329,67 +388,77 @@ def _check_on_canvas(show: Show, layer: dict[str, Any]) -> None:
         )
 
 
-def add_layer(show: Show, scene: str, source: str, **fields: Any) -> tuple[Show, int]:
-    """A source on a scene, on top; without a size it fills the canvas."""
-    unknown = set(fields) - LAYER_FIELDS
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
     if unknown:
         raise InputError(f"unknown layer field {sorted(unknown)[0]!r}; expected one of {', '.join(sorted(LAYER_FIELDS))}", field=sorted(unknown)[0])
+
+
+def add_layer(show: Show, scene: str, source: str, *, canvas: str = MAIN_CANVAS, **fields: Any) -> tuple[Show, int]:
+    """A source on a scene, on top; without a size it fills the canvas."""
+    _check_fields(fields, LAYER_FIELDS)
     spec = show.sources[_source_index(show, source)]
-    data, index = materialize(show, scene)
-    layers = data["scenes"][index]["layers"]
+    data, index = materialize(show, scene, canvas)
+    layers = _layers_of(data, index, canvas)
     layer_id = max((layer["id"] for layer in layers), default=0) + 1
     layer = _layer_dict({"source": spec.id, **fields, "id": layer_id})
-    _check_on_canvas(show, layer)
+    _check_on_canvas(show, layer, canvas)
     layers.append(layer)
     return validated(data), layer_id
 
 
-def update_layer(show: Show, scene: str, layer_id: int, **changes: Any) -> Show:
-    unknown = set(changes) - LAYER_FIELDS - {"source"}
-    if unknown:
-        raise InputError(f"unknown layer field {sorted(unknown)[0]!r}; expected one of {', '.join(sorted(LAYER_FIELDS))}", field=sorted(unknown)[0])
-    data, index = materialize(show, scene)
-    position = _layer_position(data, index, layer_id, show.scenes[index].name)
-    entry = data["scenes"][index]["layers"][position]
+def update_layer(show: Show, scene: str, layer_id: int, *, canvas: str = MAIN_CANVAS, **changes: Any) -> Show:
+    _check_fields(changes, LAYER_FIELDS | {"source"})
+    data, index = materialize(show, scene, canvas)
+    layers = _layers_of(data, index, canvas)
+    position = _layer_position(layers, layer_id, show.scenes[index].name, canvas)
+    entry = layers[position]
     if "source" in changes:
         changes["source"] = show.sources[_source_index(show, changes["source"])].id
     if "crop" in changes and isinstance(changes["crop"], dict):
         changes["crop"] = {**entry["crop"], **changes["crop"]}
     merged = _layer_dict({**entry, **changes})
-    _check_on_canvas(show, merged)
-    data["scenes"][index]["layers"][position] = merged
+    _check_on_canvas(show, merged, canvas)
+    layers[position] = merged
     return validated(data)
 
 
-def move_layer(show: Show, scene: str, layer_id: int, index: int) -> Show:
+def move_layer(show: Show, scene: str, layer_id: int, index: int, *, canvas: str = MAIN_CANVAS) -> Show:
     """Put a layer at `index` in drawing order (0: bottom)."""
-    data, scene_position = materialize(show, scene)
-    layers = data["scenes"][scene_position]["layers"]
+    data, scene_position = materialize(show, scene, canvas)
+    layers = _layers_of(data, scene_position, canvas)
     if not 0 <= index < len(layers):
         raise InputError(f"expected a position from 0 to {len(layers) - 1}, got {index}", field="index")
-    layer = layers.pop(_layer_position(data, scene_position, layer_id, show.scenes[scene_position].name))
+    layer = layers.pop(_layer_position(layers, layer_id, show.scenes[scene_position].name, canvas))
     layers.insert(index, layer)
     return validated(data)
 
 
-def remove_layer(show: Show, scene: str, layer_id: int) -> Show:
-    data, index = materialize(show, scene)
-    del data["scenes"][index]["layers"][_layer_position(data, index, layer_id, show.scenes[index].name)]
+def remove_layer(show: Show, scene: str, layer_id: int, *, canvas: str = MAIN_CANVAS) -> Show:
+    data, index = materialize(show, scene, canvas)
+    layers = _layers_of(data, index, canvas)
+    del layers[_layer_position(layers, layer_id, show.scenes[index].name, canvas)]
     return validated(data)
 
 
-def duplicate_layer(show: Show, scene: str, layer_id: int, *, to_scene: str | None = None) -> tuple[Show, int]:
+def duplicate_layer(
+    show: Show, scene: str, layer_id: int, *, to_scene: str | None = None, canvas: str = MAIN_CANVAS
+) -> tuple[Show, int]:
     source_scene = show.scenes[scene_index(show, scene)]
-    layer = next((item for item in scene_items(source_scene, show.canvas) if item.id == layer_id), None)
+    layer = next((item for item in canvas_scene_items(show, source_scene, canvas) if item.id == layer_id), None)
     if layer is None:
-        raise InputError(f"scene {source_scene.name!r} has no layer {layer_id}", field="layer")
+        where = "" if canvas == MAIN_CANVAS else f" on the {canvas} canvas"
+        raise InputError(f"scene {source_scene.name!r} has no layer {layer_id}{where}", field="layer")
     fields = layer.model_dump(mode="python", exclude={"id", "source"})
-    return add_layer(show, to_scene or scene, layer.source, **fields)
+    return add_layer(show, to_scene or scene, layer.source, canvas=canvas, **fields)
 
 
-def apply_layout(show: Show, scene: str, kind: LayoutKind | str, sources: list[str], **options: Any) -> Show:
-    """Replace a scene's layers with a layout preset (full, pip, side_by_side, grid,
-    one_large_two_small); the layers stay editable afterwards."""
+def apply_layout(
+    show: Show, scene: str, kind: LayoutKind | str, sources: list[str], *, canvas: str = MAIN_CANVAS, **options: Any
+) -> Show:
+    """Replace a scene's layers on a canvas with a layout preset (full, pip, side_by_side, grid,
+    one_large_two_small); the layers stay editable afterwards. On a tall canvas each preset is
+    arranged as a derived vertical layout is (video/canvas_layouts.py: a stack, PiP at the top)."""
     if not sources:
         raise InputError("a layout needs at least one source", field="sources")
     ids = [show.sources[_source_index(show, ref)].id for ref in sources]
@@ -397,12 +466,18 @@ def apply_layout(show: Show, scene: str, kind: LayoutKind | str, sources: list[s
         layout = Layout.model_validate({"kind": kind, "sources": ids, **options})
     except ValidationError as error:
         raise input_error_from_validation(error) from None
-    data = _data(show)
-    index = scene_index(show, scene)
-    layers = expand_layout(layout, show.canvas)
-    data["scenes"][index]["layout"] = None
-    data["scenes"][index]["layers"] = [
+    geometry = show.canvas_named(canvas)
+    tall = canvas != MAIN_CANVAS and geometry.height > geometry.width
+    layers = derived_layout_layers(layout, geometry) if tall else expand_layout(layout, geometry)
+    numbered = [
         layer.model_copy(update={"id": position + 1, "z": 0}).model_dump(mode="python")
         for position, layer in enumerate(sorted(layers, key=lambda layer: layer.z))
     ]
+    data = _data(show)
+    index = scene_index(show, scene)
+    if canvas == MAIN_CANVAS:
+        data["scenes"][index]["layout"] = None
+        data["scenes"][index]["layers"] = numbered
+    else:
+        data["scenes"][index]["canvases"][canvas] = {"layout": None, "layers": numbered}
     return validated(data)

@@ -28,7 +28,7 @@ from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
 from studio.engine.outputs.stream import DestinationStats
 from studio.engine.outputs.stream_target import StreamTarget
-from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_PREVIEW_TAP_PREFIX, CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
 from studio.engine.extra_canvas import build_extra_canvases
 from studio.engine.program import ProgramLoop
@@ -500,9 +500,10 @@ class Engine:
 
     def open_video_tap(self, target: str, max_width: int, max_height: int, max_fps: int = 30) -> VideoTap:
         """A small live picture for a monitor: target "program", "preview", "canvas:NAME" (another
-        canvas's program), or a source (id or name). Read it with tap.latest() from any thread;
-        close it with close_video_tap()."""
-        if target.startswith(CANVAS_TAP_PREFIX) and target.removeprefix(CANVAS_TAP_PREFIX) in self._extra_canvases:
+        canvas's program), "canvas-preview:NAME" (the preview scene there), or a source (id or
+        name). Read it with tap.latest() from any thread; close it with close_video_tap()."""
+        prefix = next((p for p in (CANVAS_TAP_PREFIX, CANVAS_PREVIEW_TAP_PREFIX) if target.startswith(p)), None)
+        if prefix is not None and target.removeprefix(prefix) in self._extra_canvases:
             pass
         elif target not in (PROGRAM, PREVIEW):
             spec = self.show.source_by_ref(target)

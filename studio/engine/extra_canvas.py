@@ -27,6 +27,7 @@ from studio.engine.outputs.frame_pool import PooledFrame
 from studio.engine.show import Canvas, EncoderSettings, ExtraCanvas, Layer, Show
 from studio.engine.show_edit import build_canvas_compositors
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
+from studio.engine.video.monitor_scene import MonitorSizedScene
 from studio.engine.video.switcher import RenderPlan
 from studio.engine.video.plan_picture import PlanPicture
 
@@ -87,6 +88,7 @@ class ExtraCanvasProgram:
         self._previous_output: np.ndarray = self._spare_outputs[1]
         self._previous_picture: PooledFrame | None = None
         self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
+        self._preview_monitor_scene = MonitorSizedScene()  # the preview scene here, at its monitor's size
         self.tick_failures = 0
 
     @property
@@ -142,6 +144,14 @@ class ExtraCanvasProgram:
         """This tick's picture (composed above) and the program's audio to this canvas's encoder."""
         if self._previous_picture is not None and self._composed_tick == tick:
             self.encode_thread.submit(ProgramSample(tick, self._previous_picture.hold(), audio))
+
+    def compose_preview(self, scene_id: str, plan: RenderPlan, frames: Mapping[str, Frame | None], width: int, height: int) -> np.ndarray:
+        """The preview scene on this canvas (what its layer editor edits), at a monitor's size:
+        this canvas's program picture when it shows that scene and was composed this tick, else
+        composed on its own (I420, valid until the next call)."""
+        if plan.incoming is None and plan.scene == scene_id and self.composing:
+            return self._previous_output
+        return self._preview_monitor_scene.compose(self.compositors[scene_id], frames, width, height)
 
     @property
     def last_output(self) -> np.ndarray:

@@ -23,11 +23,11 @@ from studio.engine.audio.mixer import AudioMixer
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND, MediaClock, VirtualClock
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.extra_canvas import ExtraCanvasProgram
-from studio.engine.frames import Frame, new_i420
+from studio.engine.frames import Frame, even, new_i420
 from studio.engine.graphics.timecode import draw_timecode_y
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
-from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, TickScaler, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_PREVIEW_TAP_PREFIX, CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, TickScaler, VideoTap
 from studio.engine.retirer import Retirer
 from studio.engine.show import MAIN_CANVAS, Canvas, Layer, TransitionSettings
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ
@@ -35,7 +35,7 @@ from studio.engine.sources.capture import SourceRunner
 from studio.engine.sources.guest import guest_sound_inputs
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
 from studio.engine.video.monitor_scene import MonitorSizedScene
-from studio.engine.video.source_demand import SourceDemandTracker
+from studio.engine.video.source_demand import OtherCanvas, SourceDemandTracker
 from studio.engine.video.switcher import RenderPlan, Switcher
 from studio.engine.video.plan_picture import PlanPicture
 
@@ -303,7 +303,7 @@ class ProgramLoop:
 
     def _publish_source_demand(self, plan) -> None:
         """Tell each source how large it is seen (program, the incoming scene, the preview and
-        source monitors), or that nothing shows it: a camera nobody sees reads its device but
+        source monitors, on every canvas composed), or that nothing shows it: a camera nobody sees reads its device but
         decodes nothing. Worked out again only when one of those changes (video/source_demand.py)."""
         self._source_demand.publish(
             shown_scene_ids=(plan.scene, plan.incoming),
@@ -311,6 +311,9 @@ class ProgramLoop:
             taps=self._video_taps,
             compositors=self.compositors,
             runners=self.runners,
+            other_canvases=tuple(
+                OtherCanvas(name, extra.canvas, extra.compositors, extra.composing) for name, extra in self.extra_canvases.items()
+            ),
         )
 
     def _feed_video_taps(self, tick: int, tick_ns: int, output: np.ndarray) -> None:
@@ -331,6 +334,10 @@ class ProgramLoop:
                 elif tap.target.startswith(CANVAS_TAP_PREFIX):
                     extra = self.extra_canvases[tap.target.removeprefix(CANVAS_TAP_PREFIX)]
                     tap.publish(scaler.image_for(tap, extra.last_output, extra.canvas.width, extra.canvas.height), tick)
+                elif tap.target.startswith(CANVAS_PREVIEW_TAP_PREFIX):
+                    extra = self.extra_canvases[tap.target.removeprefix(CANVAS_PREVIEW_TAP_PREFIX)]
+                    picture = self._compose_canvas_preview(extra, tap, tick, tick_ns)
+                    tap.publish(scaler.image_for(tap, picture, picture.shape[1], picture.shape[0] * 2 // 3), tick)
                 elif tap.target == PREVIEW:
                     if preview is None:
                         preview = self._compose_preview(tick, tick_ns, output)
@@ -356,12 +363,24 @@ class ProgramLoop:
         if plan.incoming is None and plan.scene == preview:
             return output  # the same scene on both: no second composition
         compositor = self.compositors[preview]
-        for source_id in compositor.source_ids:
-            if source_id not in self._tick_frames:
-                self._tick_frames[source_id] = self.runners[source_id].frame_for(tick_ns)
+        self._take_frames(compositor.source_ids, tick_ns)
         canvas_size = (self.canvas.width, self.canvas.height)
         width, height = max((tap.picture_size(*canvas_size) for tap in self._video_taps if tap.target == PREVIEW), default=canvas_size)
         return self._preview_monitor_scene.compose(compositor, self._tick_frames, width, height)
+
+    def _compose_canvas_preview(self, extra: ExtraCanvasProgram, tap: VideoTap, tick: int, tick_ns: int) -> np.ndarray:
+        """The preview scene on another canvas, at this tap's size (one tap per canvas: the app
+        opens one vertical preview)."""
+        preview = self.switcher.preview_scene
+        self._take_frames(extra.compositors[preview].source_ids, tick_ns)
+        width, height = tap.picture_size(extra.canvas.width, extra.canvas.height)
+        return extra.compose_preview(preview, self.switcher.plan(tick), self._tick_frames, even(width), even(height))
+
+    def _take_frames(self, source_ids, tick_ns: int) -> None:
+        """This tick's frame of each source not taken yet (each source is read once per tick)."""
+        for source_id in source_ids:
+            if source_id not in self._tick_frames:
+                self._tick_frames[source_id] = self.runners[source_id].frame_for(tick_ns)
 
     def _apply_due_commands(self, tick: int) -> None:
         # Commands asked for "now" go first, then those scheduled for this tick: a recording

@@ -25,6 +25,7 @@ from studio.engine.frames import i420_planes
 PROGRAM = "program"
 PREVIEW = "preview"
 CANVAS_TAP_PREFIX = "canvas:"  # "canvas:vertical": another canvas's program
+CANVAS_PREVIEW_TAP_PREFIX = "canvas-preview:"  # "canvas-preview:vertical": the preview scene there
 
 
 class TapImage:

@@ -2,7 +2,9 @@
 
 What is visible is known on the program thread at each tick: the scene on program (and the
 incoming one during a transition), the preview scene while a preview monitor is open, and each
-source's own monitor (the multiview). A source's demand is the largest box any of those shows it
+source's own monitor (the multiview); on another canvas (the vertical one) the same scenes as
+laid out there, while that canvas is composed (it records, streams or is watched) and while its
+preview monitor is open. A source's demand is the largest box any of those shows it
 in, (width_px, height_px), or None when none does: a camera then keeps reading its device but
 decodes nothing, and one shown in a grid cell decodes at the cell's size (sources/mjpeg_decode.py).
 
@@ -19,9 +21,10 @@ show edit that brings new compositors or runners); each runner hears only of a c
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
-from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
+from studio.engine.outputs.video_tap import CANVAS_PREVIEW_TAP_PREFIX, CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
 from studio.engine.show import Canvas, Layer
 from studio.engine.sources.base import FULL_SIZE, ShownSize
 from studio.engine.video.compositor import SceneCompositor
@@ -65,27 +68,58 @@ def scene_demand(compositor: SceneCompositor, canvas: Canvas, demand: dict[str, 
             _widen(demand, source_id, box)
 
 
+@dataclass(frozen=True)
+class OtherCanvas:
+    """Another canvas as the demand sees it: its size, its scenes' compositors, and whether it
+    is composed at its own size this tick."""
+
+    name: str
+    canvas: Canvas
+    compositors: Mapping[str, SceneCompositor]
+    composing: bool
+
+    @property
+    def key(self) -> tuple:
+        return (self.name, id(self.compositors), self.composing)
+
+
+def _scenes_demand(
+    canvas: Canvas,
+    compositors: Mapping[str, SceneCompositor],
+    shown_scene_ids: Iterable[str | None],
+    preview_scene_id: str | None,
+    preview_taps: list[VideoTap],
+    demand: dict[str, ShownSize],
+) -> None:
+    for scene_id in shown_scene_ids:
+        if scene_id is not None and scene_id in compositors:
+            scene_demand(compositors[scene_id], canvas, demand)
+    preview_scales = [min(tap.max_width / canvas.width, tap.max_height / canvas.height, 1.0) for tap in preview_taps]
+    if preview_scene_id is not None and preview_scene_id in compositors and preview_scales:
+        scene_demand(compositors[preview_scene_id], canvas, demand, max(preview_scales))
+
+
 def source_demand(
     canvas: Canvas,
     compositors: Mapping[str, SceneCompositor],
     shown_scene_ids: Iterable[str | None],
     preview_scene_id: str | None,
     taps: Iterable[VideoTap],
+    other_canvases: Iterable[OtherCanvas] = (),
 ) -> dict[str, ShownSize]:
     """source id -> the largest box it is shown in; sources shown nowhere are absent."""
     taps = list(taps)
+    shown_scene_ids = tuple(shown_scene_ids)
     demand: dict[str, ShownSize] = {}
-    for scene_id in shown_scene_ids:
-        if scene_id is not None and scene_id in compositors:
-            scene_demand(compositors[scene_id], canvas, demand)
-    preview_scales = [
-        min(tap.max_width / canvas.width, tap.max_height / canvas.height, 1.0) for tap in taps if tap.target == PREVIEW
-    ]
-    if preview_scene_id is not None and preview_scene_id in compositors and preview_scales:
-        scene_demand(compositors[preview_scene_id], canvas, demand, max(preview_scales))
+    preview_taps = [tap for tap in taps if tap.target == PREVIEW]
+    _scenes_demand(canvas, compositors, shown_scene_ids, preview_scene_id, preview_taps, demand)
+    for other in other_canvases:
+        other_previews = [tap for tap in taps if tap.target == CANVAS_PREVIEW_TAP_PREFIX + other.name]
+        shown_there = shown_scene_ids if other.composing else ()
+        _scenes_demand(other.canvas, other.compositors, shown_there, preview_scene_id if other_previews else None, other_previews, demand)
     for tap in taps:
         # A source's own monitor; program's adds nothing (program is composed at canvas size).
-        if tap.target not in (PREVIEW, PROGRAM) and not tap.target.startswith(CANVAS_TAP_PREFIX):
+        if tap.target not in (PREVIEW, PROGRAM) and not tap.target.startswith((CANVAS_TAP_PREFIX, CANVAS_PREVIEW_TAP_PREFIX)):
             _widen(demand, tap.target, (tap.max_width, tap.max_height))
     return demand
 
@@ -108,15 +142,21 @@ class SourceDemandTracker:
         taps: list[VideoTap],
         compositors: Mapping[str, SceneCompositor],
         runners: Mapping[str, DemandListener],
+        other_canvases: tuple[OtherCanvas, ...] = (),
     ) -> None:
         """Program thread, once a tick: cheap when nothing changed (a tuple comparison)."""
-        previewed = preview_scene_id if any(tap.target == PREVIEW for tap in taps) else None
-        key = (shown_scene_ids, previewed, tuple((tap.target, tap.max_width, tap.max_height) for tap in taps))
+        previewed = preview_scene_id if any(tap.target == PREVIEW or tap.target.startswith(CANVAS_PREVIEW_TAP_PREFIX) for tap in taps) else None
+        key = (
+            shown_scene_ids,
+            previewed,
+            tuple((tap.target, tap.max_width, tap.max_height) for tap in taps),
+            tuple(other.key for other in other_canvases),
+        )
         if key == self._key and compositors is self._compositors and runners is self._runners:
             return
         self._key, self._compositors, self._runners = key, compositors, runners
         self.recomputed += 1
-        demand = source_demand(self.canvas, compositors, shown_scene_ids, previewed, taps)
+        demand = source_demand(self.canvas, compositors, shown_scene_ids, previewed, taps, other_canvases)
         for source_id, runner in runners.items():
             wanted = demand.get(source_id)
             if runner.demand != wanted:
