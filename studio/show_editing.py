@@ -8,7 +8,10 @@ is edited ("materialized"); every layer then has a stable id (OBS's sceneItemId)
 Layer edits take a canvas name. On `main` they edit the scene's own layers; on another canvas
 (the vertical one) they edit the scene's layout there, and the first edit of a scene whose layout
 on that canvas is still derived from main's turns the derived layers into its own (from then on
-main's edits no longer move them; `reset_canvas_layout` derives it again).
+main's edits no longer move them; `reset_canvas_layout` derives it again). A main layout preset
+that becomes plain layers (its first layer edit) or is replaced by another preset leaves each
+derived canvas the preset's own arrangement there, so the vertical picture does not fall back to
+a scaled copy of the landscape one.
 """
 
 from __future__ import annotations
@@ -342,11 +345,30 @@ def materialize(show: Show, ref: str, canvas_name: str = MAIN_CANVAS) -> tuple[d
     data = _data(show)
     layers = [layer.model_copy(update={"z": 0}).model_dump(mode="python") for layer in canvas_scene_items(show, scene, canvas_name)]
     if canvas_name == MAIN_CANVAS:
+        if scene.layout is not None:
+            _freeze_derived_canvases(show, scene, data["scenes"][index])
         data["scenes"][index]["layout"] = None
         data["scenes"][index]["layers"] = layers
     else:
         data["scenes"][index]["canvases"][canvas_name] = {"layout": None, "layers": layers}
     return data, index
+
+
+def _freeze_derived_canvases(show: Show, scene: Scene, scene_data: dict[str, Any], layout: Layout | None = None) -> None:
+    """Main's layout preset is about to become plain layers (or another preset): each canvas
+    still derived from it gets, as its own, the preset's arrangement there (a tall PiP keeps its
+    inset at the top, a grid its 2x2), which it could no longer derive from free layers."""
+    for name in show.canvases:
+        if not is_derived(scene, name):
+            continue
+        if layout is None:
+            items = canvas_scene_items(show, scene, name)
+        else:
+            items = _numbered(_preset_layers(layout, show.canvas_named(name), tall_arrangement=True))
+        scene_data["canvases"][name] = {
+            "layout": None,
+            "layers": [item.model_copy(update={"z": 0}).model_dump(mode="python") for item in items],
+        }
 
 
 def reset_canvas_layout(show: Show, scene: str, canvas_name: str) -> Show:
@@ -453,6 +475,14 @@ def duplicate_layer(
     return add_layer(show, to_scene or scene, layer.source, canvas=canvas, **fields)
 
 
+def _preset_layers(layout: Layout, canvas: Canvas, *, tall_arrangement: bool) -> list[Layer]:
+    """A preset's layers on a canvas: on a tall one (not main) arranged as a derived vertical
+    layout is (video/canvas_layouts.py)."""
+    if tall_arrangement and canvas.height > canvas.width:
+        return derived_layout_layers(layout, canvas)
+    return expand_layout(layout, canvas)
+
+
 def apply_layout(
     show: Show, scene: str, kind: LayoutKind | str, sources: list[str], *, canvas: str = MAIN_CANVAS, **options: Any
 ) -> Show:
@@ -466,9 +496,7 @@ def apply_layout(
         layout = Layout.model_validate({"kind": kind, "sources": ids, **options})
     except ValidationError as error:
         raise input_error_from_validation(error) from None
-    geometry = show.canvas_named(canvas)
-    tall = canvas != MAIN_CANVAS and geometry.height > geometry.width
-    layers = derived_layout_layers(layout, geometry) if tall else expand_layout(layout, geometry)
+    layers = _preset_layers(layout, show.canvas_named(canvas), tall_arrangement=canvas != MAIN_CANVAS)
     numbered = [
         layer.model_copy(update={"id": position + 1, "z": 0}).model_dump(mode="python")
         for position, layer in enumerate(sorted(layers, key=lambda layer: layer.z))
@@ -476,6 +504,7 @@ def apply_layout(
     data = _data(show)
     index = scene_index(show, scene)
     if canvas == MAIN_CANVAS:
+        _freeze_derived_canvases(show, show.scenes[index], data["scenes"][index], layout)
         data["scenes"][index]["layout"] = None
         data["scenes"][index]["layers"] = numbered
     else:

@@ -163,3 +163,22 @@ def test_sources_are_decoded_as_large_as_the_largest_canvas_shows_them():
     publish(composing=False, taps=[VideoTap(CANVAS_PREVIEW_TAP_PREFIX + VERTICAL, 270, 480, 30)])
     assert runners["b"].demand == (576, 324)  # the vertical preview at a quarter: 270x152 is smaller
     assert tracker.recomputed == 3
+
+
+def test_a_main_preset_turned_into_layers_or_replaced_keeps_the_vertical_arrangement(demo):
+    tall = edits.canvas_scene_items(demo, scene(demo, "PIP"), VERTICAL)
+    # Hiding the inset on main (its first layer edit) makes PIP plain layers there; the vertical
+    # picture keeps its tall PiP (inset at the top) instead of a scaled copy of the landscape one.
+    hidden = edits.update_layer(demo, "PIP", 2, visible=False)
+    assert scene(hidden, "PIP").layout is None
+    assert boxes(edits.canvas_scene_items(hidden, scene(hidden, "PIP"), VERTICAL)) == boxes(tall)
+    # A preset picked for main is the vertical canvas's too, arranged for it: side by side stacks.
+    stacked = edits.apply_layout(demo, "GRID", "side_by_side", ["FRONT", "SIDE"])
+    assert boxes(edits.canvas_scene_items(stacked, scene(stacked, "GRID"), VERTICAL)) == [
+        ("front", 0, 0, 1080, 960),
+        ("side", 0, 960, 1080, 960),
+    ]
+    # A canvas with its own layout keeps it.
+    own = edits.update_layer(demo, "GRID", 1, canvas=VERTICAL, y=40)
+    replaced = edits.apply_layout(own, "GRID", "full", ["BACK"])
+    assert edits.canvas_scene_items(replaced, scene(replaced, "GRID"), VERTICAL) == edits.canvas_scene_items(own, scene(own, "GRID"), VERTICAL)
