@@ -1,16 +1,19 @@
-"""The session's editing calls: sources, audio inputs, scenes and layers (on any canvas). Each
-runs one pure edit (studio/show_editing.py) against the show as it is now and applies the result
-live through the session (`_edit`), so the GUI, the remote control and scripts all edit the same
-way and every edit lands on a tick boundary.
+"""The session's editing calls: sources, audio inputs, scenes, layers (on any canvas) and where
+the overlays go on another canvas. Each runs one pure edit (studio/show_editing.py) against the
+show as it is now and applies the result live through the session (`_edit`), so the GUI, the
+remote control and scripts all edit the same way and every edit lands on a tick boundary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from studio import show_editing as edits
-from studio.engine.errors import InputError
+from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.overlay_placement import OverlayKind, OverlayPlacement
 from studio.engine.show import MAIN_CANVAS, Layer, LayoutKind, Show, SourceSpec
 
 if TYPE_CHECKING:
@@ -131,3 +134,29 @@ class ShowEditing:
     def reset_canvas_layout(self, scene: str, canvas: str) -> None:
         """The scene's layout on that canvas is derived from main's again."""
         self._edit(lambda show: edits.reset_canvas_layout(show, scene, canvas))
+
+    # -- editing: another canvas's overlays ------------------------------------------------------
+
+    def set_canvas_overlays(self, canvas: str, placements: Mapping[str, OverlayPlacement | Mapping[str, Any]]) -> Show:
+        """Where the card, countdown, lower third and comment ticker go on another canvas (by
+        kind; a kind left out follows main). Live: the overlays on screen move on the next tick."""
+        show = self.show
+        if canvas not in show.canvases:
+            expected = ", ".join(show.canvases) or "(the show has no other canvas)"
+            raise InputError(f"unknown canvas {canvas!r} for overlay placements; expected one of {expected}", field="canvas")
+        try:
+            checked = {
+                OverlayKind(kind): OverlayPlacement.model_validate(value if isinstance(value, Mapping) else value.model_dump())
+                for kind, value in placements.items()
+            }
+        except ValueError as error:
+            if isinstance(error, ValidationError):
+                raise input_error_from_validation(error) from None
+            expected = ", ".join(kind.value for kind in OverlayKind)
+            raise InputError(f"unknown overlay kind; expected one of {expected}: {error}", field="overlays") from None
+        canvases = dict(show.canvases)
+        canvases[canvas] = canvases[canvas].model_copy(update={"overlays": checked})
+        self.set_document(self.document.model_copy(update={"canvases": canvases}))
+        if self.engine is not None:
+            self.engine.set_canvas_overlays(canvas, checked)
+        return self.show

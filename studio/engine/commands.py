@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -13,6 +14,7 @@ from studio.engine.audio.tap import AudioTap
 from studio.engine.frames import Frame
 from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.outputs.video_tap import VideoTap
+from studio.engine.overlay_placement import OverlayKind, OverlayPlacement
 from studio.engine.sequence import LinkPush
 from studio.engine.show import AudioInputSpec, TransitionKind
 
@@ -68,6 +70,14 @@ class ShowOverlay:
 @dataclass(frozen=True, slots=True)
 class HideOverlay:
     overlay_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetCanvasOverlays:
+    """Where the overlays go on another canvas from this tick (validated placements by kind)."""
+
+    canvas: str
+    placements: Mapping[OverlayKind, OverlayPlacement]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, Prepare
 from studio.engine.extra_canvas import build_extra_canvases
 from studio.engine.program import ProgramLoop
 from studio.engine.retirer import Retirer
+from studio.engine.overlay_placement import OverlayKind, OverlayPlacement
 from studio.engine.show import MAIN_CANVAS, AudioInputSpec, Show, SourceSpec, TransitionKind
 from studio.engine.show_edit import build_compositors, plan_show_edit
 from studio.engine.sources.base import AUDIO_SAMPLE_RATE_HZ, AudioSource, AudioStatus, SourceStatus
@@ -323,6 +324,13 @@ class Engine:
 
     def hide_overlay(self, overlay_id: str, *, at_ns: int | None = None) -> None:
         self._submit(cmd.HideOverlay(overlay_id), at_ns)
+
+    def set_canvas_overlays(self, canvas: str, placements: Mapping[OverlayKind, OverlayPlacement]) -> None:
+        """Where the overlays go on another canvas, from the next tick (those on screen move)."""
+        if canvas not in self._extra_canvases:
+            expected = ", ".join(self._extra_canvases) or "(the show has no other canvas)"
+            raise InputError(f"unknown canvas {canvas!r} for overlay placements; expected one of {expected}", field="canvas")
+        self._submit(cmd.SetCanvasOverlays(canvas, dict(placements)), None)
 
     def prepare_picture(self, bgra: np.ndarray) -> PreparedPicture:
         """Convert an RGBA picture (BGRA uint8, straight alpha) once, for repeated use in sequences."""

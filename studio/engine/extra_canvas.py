@@ -5,10 +5,12 @@ run lands on the same tick on both; it has its own encoder, recordings and desti
 Sources are decoded once per tick for both canvases (the program thread takes each frame once
 and hands the same Frame to both compositors); each canvas only scales what it shows.
 
-Overlays (product card, countdown, lower third, comment cards) arrive as pictures placed in main
-pixels. On this canvas each keeps its size when it fits (so the card's QR code keeps its pixels)
-and is scaled down only when wider or taller than the canvas; its centre keeps its relative
-position, kept inside a margin.
+Overlays (product card, countdown, lower third, comment ticker) arrive as pictures placed in main
+pixels. On this canvas each follows its kind's placement (overlay_placement.py): by default it
+keeps its size when it fits (so the card's QR code keeps its pixels), is scaled down only when
+wider or taller than the canvas, and its centre keeps its relative position, inside a margin; a
+placement may anchor it instead (e.g. the card at the bottom, above the platform's buttons),
+shrink it, or leave it off this canvas. A new placement moves the overlays on screen at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from studio.engine.events import EngineEvents
 from studio.engine.frames import Frame, even, new_i420
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
+from studio.engine.overlay_placement import ANCHOR_FRACTIONS, OverlayAnchor, OverlayKind, OverlayPlacement, overlay_kind
 from studio.engine.show import Canvas, EncoderSettings, ExtraCanvas, Layer, Show
 from studio.engine.show_edit import build_canvas_compositors
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
@@ -33,8 +36,7 @@ from studio.engine.video.plan_picture import PlanPicture
 
 log = logging.getLogger(__name__)
 
-# Overlays moved onto this canvas keep this far from its edges (px).
-OVERLAY_MARGIN_PX = 24
+DEFAULT_PLACEMENT = OverlayPlacement()
 
 
 def encoder_settings_of(show: Show, spec: ExtraCanvas) -> EncoderSettings:
@@ -47,16 +49,27 @@ def encoder_settings_of(show: Show, spec: ExtraCanvas) -> EncoderSettings:
     return show.encoder.model_copy(update={"bitrate_kbps": bitrate})
 
 
-def overlay_layer(overlay_id: str, width: int, height: int, x: int, y: int, main: Canvas, canvas: Canvas) -> Layer:
-    """Where an overlay placed at (x, y) in main pixels goes on `canvas` (module docstring)."""
-    room_w, room_h = canvas.width - 2 * OVERLAY_MARGIN_PX, canvas.height - 2 * OVERLAY_MARGIN_PX
-    scale = min(1.0, room_w / width, room_h / height)
+def overlay_layer(
+    width: int, height: int, x: int, y: int, main: Canvas, canvas: Canvas, placement: OverlayPlacement = DEFAULT_PLACEMENT
+) -> Layer | None:
+    """Where an overlay of width x height placed at (x, y) in main pixels goes on `canvas` (see
+    the module's docstring); None when its placement leaves it off this canvas."""
+    if not placement.visible:
+        return None
+    margin = min(placement.margin_px, (min(canvas.width, canvas.height) - 2) // 2)
+    room_w, room_h = canvas.width - 2 * margin, canvas.height - 2 * margin
+    scale = min(placement.scale_percent / 100, room_w / width, room_h / height)
     shown_w, shown_h = max(2, even(width * scale)), max(2, even(height * scale))
-    centre_x = (x + width / 2) / main.width * canvas.width
-    centre_y = (y + height / 2) / main.height * canvas.height
-    left = min(max(OVERLAY_MARGIN_PX, centre_x - shown_w / 2), canvas.width - OVERLAY_MARGIN_PX - shown_w)
-    top = min(max(OVERLAY_MARGIN_PX, centre_y - shown_h / 2), canvas.height - OVERLAY_MARGIN_PX - shown_h)
-    return Layer(source=overlay_id, x=even(left), y=even(top), width=shown_w, height=shown_h)
+    if placement.anchor is OverlayAnchor.FOLLOW_MAIN:
+        left = (x + width / 2) / main.width * canvas.width - shown_w / 2
+        top = (y + height / 2) / main.height * canvas.height - shown_h / 2
+    else:
+        along_x, along_y = ANCHOR_FRACTIONS[placement.anchor]
+        left = margin + along_x * (room_w - shown_w)
+        top = margin + along_y * (room_h - shown_h)
+    left = min(max(margin, left), canvas.width - margin - shown_w)
+    top = min(max(margin, top), canvas.height - margin - shown_h)
+    return Layer(source="overlay", x=even(left), y=even(top), width=shown_w, height=shown_h)
 
 
 class ExtraCanvasProgram:
@@ -72,6 +85,7 @@ class ExtraCanvasProgram:
         encode_thread: EncodeThread,
         transition_colour: tuple[int, int, int],
         events: EngineEvents,
+        placements: Mapping[OverlayKind, OverlayPlacement] | None = None,
     ) -> None:
         self.name = name
         self.canvas = canvas
@@ -87,7 +101,9 @@ class ExtraCanvasProgram:
         self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
         self._previous_output: np.ndarray = self._spare_outputs[1]
         self._previous_picture: PooledFrame | None = None
-        self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}
+        self._overlays: dict[str, tuple[LayerPainter, Frame]] = {}  # those drawn here
+        self._overlay_pictures: dict[str, tuple[Frame, int, int]] = {}  # all shown, as placed on main
+        self._placements: dict[OverlayKind, OverlayPlacement] = dict(placements or {})
         self._preview_monitor_scene = MonitorSizedScene()  # the preview scene here, at its monitor's size
         self.tick_failures = 0
 
@@ -106,11 +122,32 @@ class ExtraCanvasProgram:
     # -- overlays -------------------------------------------------------------------------------
 
     def show_overlay(self, overlay_id: str, frame: Frame, x: int, y: int) -> None:
-        layer = overlay_layer(overlay_id, frame.width, frame.height, x, y, self.main_canvas, self.canvas)
-        self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
+        self._overlay_pictures[overlay_id] = (frame, x, y)
+        kind = overlay_kind(overlay_id)
+        placement = self._placements.get(kind, DEFAULT_PLACEMENT) if kind is not None else DEFAULT_PLACEMENT
+        layer = overlay_layer(frame.width, frame.height, x, y, self.main_canvas, self.canvas, placement)
+        if layer is None:
+            self._overlays.pop(overlay_id, None)
+        else:
+            self._overlays[overlay_id] = (LayerPainter(layer.model_copy(update={"source": overlay_id}), self.canvas), frame)
 
     def hide_overlay(self, overlay_id: str) -> None:
         self._overlays.pop(overlay_id, None)
+        self._overlay_pictures.pop(overlay_id, None)
+
+    def set_placements(self, placements: Mapping[OverlayKind, OverlayPlacement]) -> None:
+        """New placements; the overlays on screen move (or leave) from this tick."""
+        self._placements = dict(placements)
+        for overlay_id, (frame, x, y) in list(self._overlay_pictures.items()):
+            self.show_overlay(overlay_id, frame, x, y)
+
+    def overlay_box(self, overlay_id: str) -> tuple[int, int, int, int] | None:
+        """(x, y, width, height) of an overlay on this canvas; None when not drawn here (tests)."""
+        drawn = self._overlays.get(overlay_id)
+        if drawn is None:
+            return None
+        layer = drawn[0].layer
+        return layer.x, layer.y, layer.width or 0, layer.height or 0
 
     # -- each tick ------------------------------------------------------------------------------
 
@@ -208,6 +245,13 @@ def build_extra_canvases(show: Show, clock: MediaClock, events: EngineEvents) ->
             thread_name=f"encode:{name}",
         )
         programs[name] = ExtraCanvasProgram(
-            name, canvas, show.canvas, build_canvas_compositors(show, name), encode_thread, show.transition.colour, events
+            name,
+            canvas,
+            show.canvas,
+            build_canvas_compositors(show, name),
+            encode_thread,
+            show.transition.colour,
+            events,
+            placements=spec.overlays,
         )
     return programs

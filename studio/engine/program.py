@@ -425,6 +425,8 @@ class ProgramLoop:
                 self._overlays[overlay_id] = (LayerPainter(layer, self.canvas), frame)
                 for extra in self.extra_canvases.values():
                     extra.show_overlay(overlay_id, frame, x, y)
+            case cmd.SetCanvasOverlays(canvas, placements):
+                self.extra_canvases[canvas].set_placements(placements)  # the engine checked the name
             case cmd.HideOverlay(overlay_id):
                 self._overlays.pop(overlay_id, None)
                 for extra in self.extra_canvases.values():

@@ -30,6 +30,7 @@ from studio.engine.comment_settings import CommentSettings
 # The destinations' models are the show's parts too, importable from here.
 from studio.engine.destination_settings import DESTINATION_PRESETS, DestinationSpec, SrtMode, SrtSettings  # noqa: F401
 from studio.engine.guest_settings import GuestServiceSettings
+from studio.engine.overlay_placement import OverlayKind, OverlayPlacement
 from studio.engine.products import Product, SellingSettings
 from studio.engine.secrets import shown_value
 from studio.engine.sources.colour import RGBColour
@@ -83,6 +84,10 @@ class ExtraCanvas(StrictModel):
     height: int = Field(1920, ge=160, le=7680, multiple_of=2)
     bitrate_kbps: int | None = Field(
         None, ge=200, le=100_000, description="its encoder's video bitrate; empty: the main one's, scaled by pixel count"
+    )
+    overlays: dict[OverlayKind, OverlayPlacement] = Field(
+        default_factory=dict,
+        description="where the card, countdown, lower third and comment ticker go here; absent: centre kept in its relative place",
     )
 
 

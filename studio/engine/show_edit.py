@@ -51,7 +51,10 @@ def check_live_edit(old: Show, new: Show) -> None:
             "it is applied by restarting the engine when not on air",
             field="canvas",
         )
-    if new.canvases != old.canvases:
+    # Overlay placements change live (Engine.set_canvas_overlays); sizes and bitrates do not.
+    if {name: c.model_copy(update={"overlays": {}}) for name, c in new.canvases.items()} != {
+        name: c.model_copy(update={"overlays": {}}) for name, c in old.canvases.items()
+    }:
         raise InputError(
             "the canvases (" + (", ".join(f"{name} {c.width}x{c.height}" for name, c in old.canvases.items()) or "main only")
             + ") cannot change while the engine runs; they are applied by restarting the engine when not on air",
