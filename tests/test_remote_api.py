@@ -409,6 +409,53 @@ def test_vendor_requests_drive_the_selling_and_comment_desks(studio):
     asyncio.run(scenario())
 
 
+def test_vendor_requests_edit_the_vertical_layout_and_place_its_overlays(studio):
+    async def scenario() -> None:
+        client = await simple_client(studio.server, 0)
+
+        async def vendor(request_type: str, data: dict | None = None):
+            payload = {"vendorName": "studio", "requestType": request_type, "requestData": data or {}}
+            return await client.call(simpleobsws.Request("CallVendorRequest", payload))
+
+        def answer(response) -> dict:
+            assert response.ok(), response.requestStatus
+            return response.responseData["responseData"]
+
+        try:
+            listed = answer(await vendor("get_canvas_scene_items", {"canvas": "vertical", "sceneName": "GRID"}))
+            assert listed["derived"] and [item["sourceName"] for item in listed["sceneItems"]] == ["FRONT", "SIDE", "BACK", "DETAIL"]
+            cell = listed["sceneItems"][3]
+            assert (cell["x"], cell["y"], cell["width"], cell["height"]) == (540, 960, 540, 960)  # derived: a tall 2x2
+            moved = answer(await vendor("set_canvas_scene_item", {"canvas": "vertical", "sceneName": "GRID", "sceneItemId": cell["sceneItemId"], "y": 1000}))
+            assert moved["sceneItem"]["y"] == 1000 and moved["sceneItem"]["x"] == 540
+            after = answer(await vendor("get_canvas_scene_items", {"canvas": "vertical", "sceneName": "GRID"}))
+            assert not after["derived"] and after["sceneItems"][3]["y"] == 1000
+            main_items = await client.call(simpleobsws.Request("GetSceneItemList", {"sceneName": "GRID"}))
+            assert [item["sceneItemTransform"]["positionY"] for item in main_items.responseData["sceneItems"]][3] == 540  # main untouched
+            assert answer(await vendor("reset_canvas_layout", {"canvas": "vertical", "sceneName": "GRID"}))["derived"]
+            assert "vertical" not in studio.session.show.scene_by_ref("GRID").canvases
+
+            placed = answer(await vendor("set_canvas_overlays", {"canvas": "vertical", "overlays": {"card": {"anchor": "bottom", "margin_px": 300}}}))
+            assert placed["overlays"] == {"card": {"anchor": "bottom", "margin_px": 300, "scale_percent": 100, "visible": True}}
+            assert answer(await vendor("get_canvas_overlays", {"canvas": "vertical"}))["overlays"] == placed["overlays"]
+
+            for request, code in (
+                (vendor("get_canvas_scene_items", {"canvas": "square", "sceneName": "GRID"}), 600),
+                (vendor("get_canvas_scene_items", {"canvas": "vertical", "sceneName": "NOPE"}), 600),
+                (vendor("set_canvas_scene_item", {"canvas": "vertical", "sceneName": "GRID", "sceneItemId": 9, "x": 0}), 600),
+                (vendor("set_canvas_scene_item", {"canvas": "vertical", "sceneName": "GRID", "sceneItemId": 1, "x": 5000}), 702),
+                (vendor("set_canvas_scene_item", {"canvas": "vertical", "sceneName": "GRID", "sceneItemId": 1, "x": "left"}), 401),
+                (vendor("set_canvas_overlays", {"canvas": "vertical", "overlays": {"banner": {}}}), 702),
+                (vendor("set_canvas_overlays", {"canvas": "vertical"}), 300),
+            ):
+                response = await request
+                assert response.requestStatus.code == code, (response.requestStatus, code)
+        finally:
+            await client.disconnect()
+
+    asyncio.run(scenario())
+
+
 def test_vendor_requests_list_the_canvases_and_record_the_vertical_one(studio):
     async def scenario() -> None:
         client = await simple_client(studio.server, 0)

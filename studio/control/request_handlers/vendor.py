@@ -5,10 +5,8 @@ the run sheet (1 = the first).
     get_products, select_product {product}, next_product, previous_product,
     link_321 {product?}, dismiss_card, sold_out {product, soldOut}, set_stock {product, stock},
     pin_comment {rowid}, unpin_comment,
-    get_canvases, start_canvas_record {canvas}, stop_canvas_record {canvas}
 
-OBS's own requests that take a scene item or the program scene act on the main canvas, as OBS's
-do; the vertical canvas (and any other) is reached here. StopRecord stops every canvas's recording.
+and the other canvases' requests (canvas_vendor.py).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from studio.control.remote_fields import Fields, is_number
+from studio.control.request_handlers.canvas_vendor import CANVAS_REQUESTS
 from studio.control.remote_protocol import RequestFailed, Status
 from studio.engine.errors import InputError
 
@@ -140,38 +139,6 @@ def _unpin_comment(requests: RemoteRequests, fields: Fields) -> dict:
     return {}
 
 
-def _get_canvases(requests: RemoteRequests, fields: Fields) -> dict:
-    show = requests.studio.show
-    canvases = [{"canvasName": "main", "width": show.canvas.width, "height": show.canvas.height, "fps": show.canvas.fps}]
-    for name in show.canvases:
-        canvas = show.canvas_named(name)
-        canvases.append({"canvasName": name, "width": canvas.width, "height": canvas.height, "fps": canvas.fps})
-    return {"canvases": canvases}
-
-
-def _other_canvas(requests: RemoteRequests, fields: Fields) -> str:
-    name = fields.string("canvas")
-    if name not in requests.studio.show.canvases:
-        known = ", ".join(requests.studio.show.canvases) or "(none: the show has only main; StartRecord records it)"
-        raise RequestFailed(Status.RESOURCE_NOT_FOUND, f"No canvas {name!r} beside main; expected one of {known}.")
-    return name
-
-
-def _stop_canvas_record(requests: RemoteRequests, fields: Fields) -> dict:
-    name = _other_canvas(requests, fields)
-    requests.studio.stop_canvas_record(name)
-    return {"canvasName": name}
-
-
-def _start_canvas_record(requests: RemoteRequests, fields: Fields) -> dict:
-    name = _other_canvas(requests, fields)
-    try:
-        path = requests.studio.start_canvas_record(name)
-    except (InputError, RuntimeError, OSError) as error:
-        raise RequestFailed(Status.REQUEST_PROCESSING_FAILED, f"cannot record the {name} canvas: {error}") from None
-    return {"canvasName": name, "outputPath": str(path)}
-
-
 # vendor request type -> handler(requests, requestData); CallVendorRequest (general.py) looks them up.
 VENDOR_REQUESTS: dict[str, Callable[[RemoteRequests, Fields], dict]] = {
     "get_products": _get_products,
@@ -184,8 +151,6 @@ VENDOR_REQUESTS: dict[str, Callable[[RemoteRequests, Fields], dict]] = {
     "set_stock": _set_stock,
     "pin_comment": _pin_comment,
     "unpin_comment": _unpin_comment,
-    "get_canvases": _get_canvases,
-    "start_canvas_record": _start_canvas_record,
-    "stop_canvas_record": _stop_canvas_record,
+    **CANVAS_REQUESTS,
 }
 VENDOR_REQUEST_TYPES = tuple(VENDOR_REQUESTS)
