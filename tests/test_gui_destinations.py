@@ -1,5 +1,6 @@
 """Settings, Destinations: SRT settings (the group shown for srt:// URLs), WHIP's bearer token,
-secrets kept out of messages and logs, and SRT's own figures in the status bar."""
+secrets kept out of messages and logs, the canvas each destination receives, and SRT's own
+figures in the status bar."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from studio.engine.outputs.srt_sender import MIN_DEFAULT_LATENCY_MS
-from studio.engine.builtin_shows import builtin_show
+from studio.engine.builtin_shows import builtin_show, demo_show_data
 from studio.engine.destination_settings import SrtMode, SrtSettings
 from studio.engine.events import ProgramStats
 from studio.engine.outputs.srt_link import SrtLinkStats
 from studio.engine.outputs.stream import DestinationStats, OutputState
 from studio.engine.outputs.stream_target import StreamKind
-from studio.engine.show import load_show, save_show
+from studio.engine.show import DestinationSpec, load_show, parse_show, save_show
 from studio.gui.preferences import Preferences
 from studio.gui.settings_dialog import SettingsDialog
 from studio.gui.srt_settings_group import CUSTOM_FEC
@@ -201,6 +202,86 @@ def test_a_whip_url_takes_a_bearer_token(qtbot, dialog, caplog):
     assert target.kind is StreamKind.WHIP
     assert target.bearer_token == TOKEN and TOKEN not in target.url
     assert TOKEN not in repr(target) and TOKEN not in caplog.text
+
+
+def canvas_choices(dialog: SettingsDialog) -> list[tuple[str, str]]:
+    combo = dialog.destination_canvas_combo
+    return [(combo.itemData(index), combo.itemText(index)) for index in range(combo.count())]
+
+
+def test_a_destination_can_receive_the_vertical_canvas(qtbot, dialog, preferences, tmp_path):
+    dialog.show()
+    add_destination(qtbot, dialog, "rtmp://127.0.0.1:1935/live", "key-1", "Douyin")
+    assert dialog.destination_canvas_combo.isVisible()
+    assert dialog.destination_canvas_combo.currentData() == "main"  # a new destination starts on main
+    select_data(dialog.destination_canvas_combo, "vertical")
+    add_destination(qtbot, dialog, "rtmp://127.0.0.1:1935/shop", "key-2", "Shop page")
+    assert dialog.destination_canvas_combo.currentData() == "main"
+    dialog.destination_list.setCurrentRow(0)
+    assert dialog.destination_canvas_combo.currentData() == "vertical"  # each keeps its own
+    assert dialog.try_accept(), dialog.error_label.text()
+    douyin, shop = dialog.result_show().destinations
+    assert (douyin.name, douyin.canvas) == ("Douyin", "vertical")
+    assert (shop.name, shop.canvas) == ("Shop page", "main")
+    assert not dialog.needs_restart()
+
+    # Saved and opened again, the picker shows it back.
+    path = tmp_path / "show.json"
+    save_show(dialog.result_show(), path)
+    assert [d.canvas for d in load_show(path).destinations] == ["vertical", "main"]
+    again = SettingsDialog(load_show(path), preferences)
+    qtbot.addWidget(again)
+    assert again.destination_canvas_combo.currentData() == "vertical"
+
+
+def test_the_canvas_picker_lists_main_and_the_shows_canvases(qtbot, preferences):
+    data = demo_show_data()
+    data["canvases"] = {"vertical": {"width": 720, "height": 1280}, "square": {"width": 1080, "height": 1080}}
+    data["destinations"] = [{"id": "dest-1", "name": "One", "url": "rtmp://127.0.0.1/live", "stream_key": "k1"}]
+    dialog = SettingsDialog(parse_show(data), preferences)
+    qtbot.addWidget(dialog)
+    assert canvas_choices(dialog) == [
+        ("main", "main (1920x1080)"),
+        ("vertical", "vertical (720x1280)"),
+        ("square", "square (1080x1080)"),
+    ]
+    # The main canvas's size follows the Video tab.
+    select_data(dialog.canvas_preset_combo, "1280x720")
+    assert canvas_choices(dialog)[0] == ("main", "main (1280x720)")
+
+    # A show with the main canvas only: nothing to choose, the picker is not shown.
+    data["canvases"] = {}
+    plain = SettingsDialog(parse_show(data), preferences)
+    qtbot.addWidget(plain)
+    plain.show()
+    plain.tabs.setCurrentWidget(plain.destinations_tab)
+    assert plain.destination_name_edit.isVisible()
+    assert canvas_choices(plain) == [("main", "main (1920x1080)")]
+    assert plain.destination_canvas_combo.isHidden()
+    assert plain.try_accept(), plain.error_label.text()
+    assert plain.result_show().destinations[0].canvas == "main"
+
+
+def test_a_canvas_the_show_no_longer_has_is_shown_as_unknown_and_kept(qtbot, preferences):
+    show = builtin_show("demo")
+    # As the dialog may be handed it: a destination naming a canvas taken out of the show.
+    show.destinations.append(DestinationSpec(id="dest-1", name="Douyin", url="rtmp://127.0.0.1/live", canvas="square"))
+    dialog = SettingsDialog(show, preferences)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.destinations_tab)
+    assert canvas_choices(dialog)[-1] == ("square", "square (unknown canvas)")
+    assert dialog.destination_canvas_combo.currentData() == "square" and dialog.destination_canvas_combo.isVisible()
+    dialog.destination_name_edit.setText("Douyin vertical")  # other edits keep it too
+    dialog.tabs.setCurrentWidget(dialog.general_tab)
+    assert not dialog.try_accept()
+    message = dialog.error_label.text()
+    assert "Douyin vertical" in message and "unknown canvas 'square'" in message and "vertical" in message
+    assert dialog.tabs.currentWidget() is dialog.destinations_tab
+    assert dialog.focusWidget() is dialog.destination_canvas_combo
+    select_data(dialog.destination_canvas_combo, "vertical")
+    assert dialog.try_accept(), dialog.error_label.text()
+    assert dialog.result_show().destinations[0].canvas == "vertical"
 
 
 def test_the_status_bar_shows_each_destinations_kind_and_srt_figures(qtbot):

@@ -9,7 +9,8 @@ result_preferences(). needs_restart() tells whether the engine must be rebuilt.
 
 Stream keys (an SRT stream id, a WHIP bearer token) and SRT passphrases are masked by default
 and never written into a label, a message or a log. The key's label follows the URL's kind; the
-SRT settings (studio/gui/srt_settings_group.py) show only for an srt:// URL.
+SRT settings (studio/gui/srt_settings_group.py) show only for an srt:// URL. A destination's
+canvas picker (main, or another canvas of the show such as vertical) shows when there is a choice.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from studio.engine.errors import InputError, input_error_from_validation
 from studio.engine.outputs.stream_target import StreamKind, StreamTarget, check_destination_url
 from studio.engine.show import (
     DESTINATION_PRESETS,
+    MAIN_CANVAS,
     AudioInputKind,
     DestinationSpec,
     EncoderChoice,
@@ -418,6 +420,15 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.show_key_button)
         self.stream_key_label = QLabel(self.destination_editors)
         form.addRow(self.stream_key_label, key_row)
+        self.destination_canvas_combo = QComboBox(self.destination_editors)
+        self.destination_canvas_combo.setToolTip(
+            self.tr(
+                "The picture this destination receives: the main canvas, or another canvas of this show "
+                "(e.g. vertical for phones)"
+            )
+        )
+        form.addRow(self.tr("Canvas:"), self.destination_canvas_combo)
+        self._destination_form = form
         self.destination_enabled_check = QCheckBox(self.tr("Go live to this destination"), self.destination_editors)
         form.addRow("", self.destination_enabled_check)
         self.srt_group = SrtSettingsGroup(self.destination_editors)
@@ -444,7 +455,7 @@ class SettingsDialog(QDialog):
                 "key": spec.stream_key.get_secret_value(),
                 "enabled": spec.enabled,
                 "srt": srt_entry(spec.srt),
-                "canvas": spec.canvas,  # kept as the show file says (no picker yet)
+                "canvas": spec.canvas,
             }
             for spec in self._show.destinations
         ]
@@ -458,7 +469,11 @@ class SettingsDialog(QDialog):
         self.destination_url_edit.textChanged.connect(self._destination_edited)
         self.stream_key_edit.textChanged.connect(self._destination_edited)
         self.destination_enabled_check.toggled.connect(self._destination_edited)
+        self.destination_canvas_combo.currentIndexChanged.connect(self._destination_edited)
         self.srt_group.changed.connect(self._destination_edited)
+        # The main canvas's size shown in the picker follows the Video tab.
+        self.width_spin.valueChanged.connect(self._show_main_canvas_size)
+        self.height_spin.valueChanged.connect(self._show_main_canvas_size)
         self.destination_list.setCurrentRow(0 if self._destinations else -1)
         self._load_destination(self.destination_list.currentRow())
         return page
@@ -485,6 +500,7 @@ class SettingsDialog(QDialog):
                 self.destination_url_edit.clear()
                 self.stream_key_edit.clear()
                 self.destination_enabled_check.setChecked(False)
+                self._show_destination_canvas(MAIN_CANVAS)
                 self._show_destination_kind()
                 return
             self.destination_name_edit.setText(entry["name"])
@@ -492,9 +508,38 @@ class SettingsDialog(QDialog):
             self._show_destination_url(entry)
             self.stream_key_edit.setText(entry["key"])
             self.destination_enabled_check.setChecked(entry["enabled"])
+            self._show_destination_canvas(entry["canvas"])
             self.srt_group.set_values(entry["srt"])
         finally:
             self._loading = False
+
+    def _canvas_choice_text(self, name: str) -> str:
+        if name == MAIN_CANVAS:
+            width, height = self.width_spin.value() & ~1, self.height_spin.value() & ~1
+        elif name in self._show.canvases:
+            width, height = self._show.canvases[name].width, self._show.canvases[name].height
+        else:
+            return self.tr("{canvas} (unknown canvas)").format(canvas=name)
+        return f"{name} ({width}x{height})"
+
+    def _show_destination_canvas(self, current: str) -> None:
+        """The canvas picker: main and each of the show's other canvases, with their sizes. A
+        canvas the show no longer has is offered as unknown (and kept until another is chosen:
+        OK names it). Shown only when there is a choice to make."""
+        combo = self.destination_canvas_combo
+        names = [MAIN_CANVAS, *self._show.canvases]
+        if current not in names:
+            names.append(current)
+        combo.clear()
+        for name in names:
+            combo.addItem(self._canvas_choice_text(name), name)
+        combo.setCurrentIndex(names.index(current))
+        self._destination_form.setRowVisible(combo, len(names) > 1)
+
+    def _show_main_canvas_size(self, *_args: object) -> None:
+        index = self.destination_canvas_combo.findData(MAIN_CANVAS)
+        if index >= 0:
+            self.destination_canvas_combo.setItemText(index, self._canvas_choice_text(MAIN_CANVAS))
 
     def _destination_kind(self) -> StreamKind:
         return StreamTarget("", self.destination_url_edit.text().strip()).kind
@@ -540,6 +585,7 @@ class SettingsDialog(QDialog):
             entry["url"] = self.destination_url_edit.text().strip()
         entry["key"] = self.stream_key_edit.text().strip()
         entry["enabled"] = self.destination_enabled_check.isChecked()
+        entry["canvas"] = self.destination_canvas_combo.currentData() or entry["canvas"]
         entry["srt"] = self.srt_group.values()
         item = self.destination_list.currentItem()
         if item is not None:
@@ -567,7 +613,7 @@ class SettingsDialog(QDialog):
             "key": "",
             "enabled": True,
             "srt": srt_entry(SrtSettings()),
-            "canvas": "main",
+            "canvas": MAIN_CANVAS,
         }
         self._destinations.append(entry)
         self.destination_list.addItem(self._destination_title(entry))
@@ -840,6 +886,16 @@ class SettingsDialog(QDialog):
             shown_name = name or self.tr("number {n}").format(n=row + 1)
             server = entry["url"] if entry["preset"] == "custom" else DESTINATION_PRESETS[entry["preset"]]
             srt = StreamTarget(name, server).kind is StreamKind.SRT
+            try:
+                self._show.canvas_named(entry["canvas"])
+            except InputError as error:
+                self.destination_list.setCurrentRow(row)
+                self._refuse(
+                    self.tr("Destination “{name}”: {problem}").format(name=shown_name, problem=error.detail),
+                    self.destinations_tab,
+                    self.destination_canvas_combo,
+                )
+                return None
             srt_problem = self.srt_group.problem(entry["srt"]) if srt else None
             if srt_problem is not None:
                 message, editor = srt_problem
