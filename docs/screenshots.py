@@ -2,7 +2,9 @@
 
 - editing-WxH[-zh_CN].png: a picture-in-picture inset being resized by its corner handle on the
   preview, with the Scenes, Layers and Sources docks;
-- add-camera[-zh_CN].png: the dialog that adds a camera (its settings form from the plugin).
+- add-camera[-zh_CN].png: the dialog that adds a camera (its settings form from the plugin);
+- vertical-edit-1920x1080[-zh_CN].png: the vertical column in Edit layout, the PIP inset moved
+  down on the tall canvas and selected, the card anchored at the bottom there.
 
     PYTHONPATH=. .venv/bin/python docs/screenshots.py          # all sizes and languages
 """
@@ -71,6 +73,15 @@ def render(width: int, height: int, language: str) -> None:
             settle(app, 0.5)
             dialog.grab().save(str(DOCS / ("add-camera" + ("" if language == "en" else f"-{language}") + ".png")))
             dialog.reject()
+            column = window.canvas_column
+            column.set_editing(True)
+            tall_inset = session.layers("PIP", canvas="vertical")[-1]
+            session.update_layer("PIP", tall_inset.id, canvas="vertical", y=1180)
+            session.set_canvas_overlays("vertical", {"card": {"anchor": "bottom", "margin_px": 320}})
+            settle(app, 0.3)
+            column.layer_editor.select_layer(pip_id, tall_inset.id)
+            settle(app, 1.5)
+            window.grab().save(str(DOCS / f"vertical-edit{suffix}.png"))
         window._close_confirmed = True
         window.host.stop()
         window.host.wait_idle()

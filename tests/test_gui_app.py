@@ -566,3 +566,77 @@ def test_the_vertical_program_monitor_shows_the_other_canvas_on_the_same_tick(st
     centre = picture.rgb[picture.rgb.shape[0] // 4, picture.rgb.shape[1] // 2].astype(int)
     assert centre[2] > 150 and centre[0] < 100, f"the vertical program should be BACK (blue) on tick 6, got {centre}"
     qtbot.waitUntil(lambda: window.canvas_monitor.title.endswith("BACK"))
+
+
+def test_the_vertical_layout_is_edited_on_its_own_monitor_undone_and_reset(studio, qtbot):
+    """Edit layout: the column shows the preview scene on the vertical canvas (green tally) and
+    its layer editor edits the scene's layout there; main's layout stays, undo and Follow main
+    derive it again."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from studio.gui.monitors import TALLY_PREVIEW, TALLY_PROGRAM
+
+    window, session = studio.window, studio.window.session
+    column, side_before = window.canvas_column, session.show.scene_by_ref("SIDE")
+    assert not column.layer_editor.isVisible() and not column.follow_main_button.isVisible()
+    qtbot.mouseClick(column.edit_button, Qt.MouseButton.LeftButton)
+    assert column.editing and column.layer_editor.isVisible() and column.monitor.tally == TALLY_PREVIEW
+    assert column.header.text() == "PREVIEW (VERTICAL)" and column.monitor.title.endswith("SIDE")
+    assert column.monitor.tap is not None and column.monitor.tap.target == "canvas-preview:vertical"
+    assert not column.follow_main_button.isEnabled()  # SIDE's vertical layout still follows main's
+
+    rect = column.monitor.picture_rect()
+    scale = rect.height() / 1920
+    assert rect.height() > 100
+    start = QPoint(round(rect.center().x()), round(rect.center().y()))
+    end = QPoint(start.x(), start.y() + round(300 * scale))
+    QTest.mousePress(column.layer_editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, start)
+    QTest.mouseMove(column.layer_editor, end)
+    QTest.mouseRelease(column.layer_editor, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, end)
+    side = session.show.scene_by_ref("SIDE")
+    assert side.layout == side_before.layout and side.layers == side_before.layers  # main untouched
+    moved = side.canvases["vertical"].layers[0]
+    assert moved.source == "side" and abs(moved.y - 300) <= 2 / scale and moved.height == 1920
+    qtbot.waitUntil(column.follow_main_button.isEnabled)
+
+    tap = window.host.engine.open_video_tap("canvas-preview:vertical", 180, 320)
+    studio.run_to(3)
+    top = tap.latest().rgb[10, 90].astype(int)
+    assert top[1] < 60, f"the top of SIDE's vertical preview should be empty after the move down, got {top}"
+
+    window.history.stack.undo()
+    assert "vertical" not in session.show.scene_by_ref("SIDE").canvases
+    window.history.stack.redo()
+    assert "vertical" in session.show.scene_by_ref("SIDE").canvases
+    qtbot.mouseClick(column.follow_main_button, Qt.MouseButton.LeftButton)
+    assert "vertical" not in session.show.scene_by_ref("SIDE").canvases
+    qtbot.waitUntil(lambda: not column.follow_main_button.isEnabled())
+
+    qtbot.mouseClick(column.program_button, Qt.MouseButton.LeftButton)
+    assert not column.layer_editor.isVisible() and column.monitor.tally == TALLY_PROGRAM
+    assert column.monitor.tap is not None and column.monitor.tap.target == "canvas:vertical"
+    assert column.header.text() == "PROGRAM (VERTICAL)"
+
+
+def test_the_overlays_on_the_vertical_canvas_are_placed_from_the_column(studio, qtbot):
+    from studio.engine.overlay_placement import OverlayAnchor, OverlayKind
+
+    window, session = studio.window, studio.window.session
+    column = window.canvas_column
+    assert column.overlays_button.isVisible()
+    dialog = column.overlays_dialog()
+    assert set(dialog.rows) == set(OverlayKind) and dialog.result_placements() == {}  # all default: nothing saved
+    card, ticker = dialog.rows[OverlayKind.CARD], dialog.rows[OverlayKind.COMMENT_TICKER]
+    card.anchor.setCurrentIndex(card.anchor.findData("bottom"))
+    card.margin.setValue(200)
+    ticker.visible.setChecked(False)
+    assert not ticker.anchor.isEnabled()  # nothing to place for an overlay left off this canvas
+    placements = dialog.result_placements()
+    assert set(placements) == {"card", "comment-ticker"}
+    assert column.apply_overlays(placements) and window.dirty
+    saved = session.show.canvases["vertical"].overlays
+    assert saved[OverlayKind.CARD].anchor is OverlayAnchor.BOTTOM and saved[OverlayKind.CARD].margin_px == 200
+    assert saved[OverlayKind.COMMENT_TICKER].visible is False
+    again = column.overlays_dialog()  # opened again: what was saved
+    assert again.rows[OverlayKind.CARD].margin.value() == 200 and not again.rows[OverlayKind.COMMENT_TICKER].visible.isChecked()

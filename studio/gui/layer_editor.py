@@ -13,7 +13,10 @@ selected layer, and turns the mouse and the arrow keys into `StudioSession` laye
 - arrow keys nudge the selected layer by 1 canvas pixel (Shift: 10);
 - right click: Transform..., Hide, Lock/Unlock, Bring to front, Send to back, Remove.
 
-Geometry is in canvas pixels: the monitor's picture_rect() is the whole canvas, scaled. Every
+Geometry is in canvas pixels: the monitor's picture_rect() is the whole canvas, scaled. The
+editor edits one canvas's layout (`canvas_name`: main on the preview monitor, the vertical one
+in gui/canvas_column.py); the session does the rest (show_editing.py: a derived layout becomes
+the scene's own on its first edit). Every
 change goes through `apply_edit(description, edit, merge_key)` (the undo stack, in the app), and
 while dragging at most one edit per EDIT_INTERVAL_MS reaches the session (the engine's command
 queue is bounded); the final position is always sent on release; a drag of one layer is one
@@ -45,8 +48,8 @@ from PySide6.QtGui import QAction, QColor, QContextMenuEvent, QCursor, QKeyEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 from studio.engine.errors import InputError
-from studio.engine.show import Canvas, Layer, Show
-from studio.show_editing import scene_items
+from studio.engine.show import MAIN_CANVAS, Canvas, Layer, Show
+from studio.show_editing import canvas_scene_items
 from studio.gui.layer_geometry import (
     Box,
     Snapper,
@@ -133,13 +136,16 @@ class LayerEditor(QWidget):
         apply_edit: ApplyEdit | None = None,
         *,
         seal_edits: Callable[[], None] | None = None,
+        canvas_name: str = MAIN_CANVAS,
     ) -> None:
         """apply_edit(description, edit, merge_key) runs one edit (the undo stack's run; it may
         return False for "refused"); seal_edits() is called when a drag or a held arrow key ends,
-        so the next edit with the same merge key starts a new undo step (EditHistory.seal)."""
+        so the next edit with the same merge key starts a new undo step (EditHistory.seal).
+        canvas_name: the canvas whose layout is edited (the monitor shows the scene there)."""
         super().__init__(monitor)
         self.monitor = monitor
         self.session = session
+        self.canvas_name = canvas_name
         self.apply_edit: ApplyEdit = apply_edit or apply_directly
         self.seal_edits = seal_edits
         self._show: Show = session.show
@@ -209,6 +215,16 @@ class LayerEditor(QWidget):
         self._selected = None
         self._reload_layers()
 
+    def set_canvas(self, canvas_name: str) -> None:
+        """Edit the scene's layout on this canvas from now on (a new show may name another)."""
+        if canvas_name == self.canvas_name:
+            return
+        self._end_drag(send=True)
+        self.canvas_name = canvas_name
+        self._selected = None
+        self._show = self.session.show
+        self._reload_layers()
+
     def select_layer(self, scene_id: str, layer_id: int) -> None:
         """Select a layer from elsewhere (a layers list); 0 deselects. No signal is emitted."""
         found = self._show.scene_by_ref(scene_id)
@@ -234,7 +250,7 @@ class LayerEditor(QWidget):
 
     def _reload_layers(self) -> None:
         scene = self._show.scene_by_ref(self._scene_id) if self._scene_id else None
-        self._layers = scene_items(scene, self._show.canvas) if scene is not None else []
+        self._layers = canvas_scene_items(self._show, scene, self.canvas_name) if scene is not None else []
         if self._selected is not None and self._layer(self._selected) is None:
             self._selected = None
         self.monitor.update()
@@ -245,7 +261,7 @@ class LayerEditor(QWidget):
     def _current(self, layer: Layer) -> Layer:
         """The layer as the session has it now (the cached copy may lag an event behind)."""
         try:
-            current = self.session.layer(self._scene_id or "", layer.id or 0)
+            current = self.session.layer(self._scene_id or "", layer.id or 0, canvas=self.canvas_name)
         except InputError:
             return layer
         self._replace_cached(current)
@@ -256,7 +272,12 @@ class LayerEditor(QWidget):
 
     @property
     def _canvas(self) -> Canvas:
-        return self._show.canvas
+        return self._show.canvas_named(self.canvas_name)
+
+    def _merge_key(self, mode: str, layer_id: int) -> str:
+        """One undo step per drag of one layer on one canvas (main's keys name no canvas)."""
+        canvas = "" if self.canvas_name == MAIN_CANVAS else f"{self.canvas_name}:"
+        return f"{mode}:{canvas}{self._scene_id}:{layer_id}"
 
     # -- coordinates ------------------------------------------------------------------------------
 
@@ -430,7 +451,7 @@ class LayerEditor(QWidget):
         changes, drag.pending = drag.pending, None
         drag.sent_at_s = time.monotonic()
         kind = {"move": self.tr("Move layer"), "resize": self.tr("Resize layer"), "crop": self.tr("Crop layer")}[drag.mode]
-        if self._update_layer(kind, f"{drag.mode}:{self._scene_id}:{drag.layer.id}", drag.layer.id, changes, report=False):
+        if self._update_layer(kind, self._merge_key(drag.mode, drag.layer.id), drag.layer.id, changes, report=False):
             drag.good = changes
 
     def _end_drag(self, *, send: bool) -> None:
@@ -457,7 +478,7 @@ class LayerEditor(QWidget):
             return False
 
         def edit(scene_id=scene_id, layer_id=layer_id, changes=dict(changes)):
-            return self.session.update_layer(scene_id, layer_id, **changes)
+            return self.session.update_layer(scene_id, layer_id, canvas=self.canvas_name, **changes)
 
         if not self._run(description, edit, merge_key, report=report):
             return False
@@ -499,7 +520,7 @@ class LayerEditor(QWidget):
             return
         distance = NUDGE_SHIFT_PX if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else NUDGE_PX
         changes = {"x": layer.x + step[0] * distance, "y": layer.y + step[1] * distance}
-        self._update_layer(self.tr("Move layer"), f"move:{self._scene_id}:{layer.id}", layer.id, changes, report=False)
+        self._update_layer(self.tr("Move layer"), self._merge_key("move", layer.id), layer.id, changes, report=False)
         self._nudged = True
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
@@ -559,8 +580,9 @@ class LayerEditor(QWidget):
             action.triggered.connect(slot)
             return action
 
-        add(self.tr("Transform..."), lambda: self.transform_requested.emit(scene_id, layer_id), "transform")
-        menu.addSeparator()
+        if self.canvas_name == MAIN_CANVAS:  # the Transform dialog edits main's layers
+            add(self.tr("Transform..."), lambda: self.transform_requested.emit(scene_id, layer_id), "transform")
+            menu.addSeparator()
         add(self.tr("Hide"), lambda: self._set_flag(layer_id, "visible", False, self.tr("Hide layer")), "hide")
         if layer.locked:
             add(self.tr("Unlock"), lambda: self._set_flag(layer_id, "locked", False, self.tr("Unlock layer")), "lock")
@@ -585,7 +607,7 @@ class LayerEditor(QWidget):
             return
         index = len(self._layers) - 1 if front else 0
         description = self.tr("Bring layer to front") if front else self.tr("Send layer to back")
-        if self._run(description, lambda: self.session.move_layer(scene_id, layer_id, index), None):
+        if self._run(description, lambda: self.session.move_layer(scene_id, layer_id, index, canvas=self.canvas_name), None):
             layer = self._layer(layer_id)
             if layer is not None:
                 others = [item for item in self._layers if item.id != layer_id]
@@ -596,7 +618,7 @@ class LayerEditor(QWidget):
         scene_id = self._scene_id
         if scene_id is None:
             return
-        if self._run(self.tr("Remove layer"), lambda: self.session.remove_layer(scene_id, layer_id), None):
+        if self._run(self.tr("Remove layer"), lambda: self.session.remove_layer(scene_id, layer_id, canvas=self.canvas_name), None):
             self._layers = [item for item in self._layers if item.id != layer_id]
             if self._selected == layer_id:
                 self._selected = None

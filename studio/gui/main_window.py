@@ -34,7 +34,6 @@ from studio.commerce.selling_desk import SellingDesk
 from studio.engine.engine import Engine
 from studio.engine.errors import InputError, StudioError
 from studio.engine.outputs.stream import OutputState
-from studio.engine.outputs.video_tap import CANVAS_TAP_PREFIX
 from studio.engine.secrets import mask_url
 from studio.engine.show import Show, TransitionKind, load_show, save_show
 from studio.engine.sources.base import SourceStatus
@@ -43,6 +42,7 @@ from studio.gui.bridge import EngineBridge
 from studio.gui.engine_host import EngineHost
 from studio.gui.hotkeys import HotkeyDispatcher, effective_bindings
 from studio.gui.hotkeys_dialog import HotkeysDialog
+from studio.gui.canvas_column import CanvasColumn
 from studio.gui.layer_editor import LayerEditor
 from studio.gui.scene_editor import SceneEditor
 from studio.gui.sources_panel import SourcesPanel
@@ -137,6 +137,11 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.load_document(show, show_path)
 
+    @property
+    def canvas_monitor(self) -> MonitorView:
+        """The other canvas's monitor (its program, or its preview while editing its layout)."""
+        return self.canvas_column.monitor
+
     # -- building the window ----------------------------------------------------------------------
 
     def _build_central(self) -> None:
@@ -148,27 +153,21 @@ class MainWindow(QMainWindow):
         self.program_monitor = MonitorView(self.tr("Program"), central)
         self.preview_monitor.set_tally(TALLY_PREVIEW)
         self.program_monitor.set_tally(TALLY_PROGRAM)
-        # The other canvas's program (the vertical one), beside the landscape one when the show has it.
-        self.canvas_monitor = MonitorView(self.tr("Program"), central, aspect=9 / 16)
-        self.canvas_monitor.set_tally(TALLY_PROGRAM)
-        self.canvas_column = QWidget(central)
-        self.canvas_header = QLabel(self.canvas_column)
-        monitors = (
-            (QLabel(self.tr("PREVIEW"), central), self.preview_monitor, None, 16),
-            (QLabel(self.tr("PROGRAM"), central), self.program_monitor, None, 16),
-            (self.canvas_header, self.canvas_monitor, self.canvas_column, 9),
-        )
-        for header, monitor, holder, stretch in monitors:
-            column = QVBoxLayout(holder) if holder is not None else QVBoxLayout()
+        for header, monitor in ((self.tr("PREVIEW"), self.preview_monitor), (self.tr("PROGRAM"), self.program_monitor)):
+            column = QVBoxLayout()
             column.setContentsMargins(0, 0, 0, 0)
-            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            header.setStyleSheet("font-weight: bold; letter-spacing: 2px;")
-            column.addWidget(header)
+            label = QLabel(header, central)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setStyleSheet("font-weight: bold; letter-spacing: 2px;")
+            column.addWidget(label)
             column.addWidget(monitor, 1)
-            if holder is None:
-                layout.addLayout(column, stretch)
-            else:
-                layout.addWidget(holder, stretch)
+            layout.addLayout(column, 16)
+        # The other canvas (the vertical one) beside them when the show has it: its program, or
+        # its preview with a layer editor of its own (gui/canvas_column.py).
+        self.canvas_column = CanvasColumn(self.session, self.history.run, self.history.seal, central)
+        self.canvas_column.error.connect(self.show_problem)
+        self.canvas_column.overlays_changed.connect(self.mark_dirty)
+        layout.addWidget(self.canvas_column, 9)
         self.canvas_column.hide()
         self.setCentralWidget(central)
 
@@ -383,7 +382,8 @@ class MainWindow(QMainWindow):
             self.comments = None
         self.bridge.detach()
         self.layer_editor.set_scene(None)
-        for monitor in (self.preview_monitor, self.program_monitor, self.canvas_monitor, *self.multiview.views.values()):
+        self.canvas_column.detach()
+        for monitor in (self.preview_monitor, self.program_monitor, *self.multiview.views.values()):
             monitor.attach(None, None)
         self.mixer.set_engine(None)
         self.status.reset()
@@ -701,7 +701,7 @@ class MainWindow(QMainWindow):
         for monitor, target, fps in ((self.preview_monitor, "preview", 30), (self.program_monitor, "program", 30)):
             monitor.aspect = aspect
             monitor.attach(self._tap_opener(engine, target, fps), engine.close_video_tap)
-        self._attach_canvas_monitor(engine, show)
+        self.canvas_column.attach(engine, show)
         self._attach_multiview(engine, show)
         self.scenes.set_scenes(engine.scene_names)
         self.transitions.set_settings(self.document.transition.kind, self.document.transition.duration_ms)
@@ -831,20 +831,8 @@ class MainWindow(QMainWindow):
         self.scenes.set_on_air(program, preview)
         self.preview_monitor.title = self.tr("Preview: {scene}").format(scene=preview)
         self.program_monitor.title = self.tr("Program: {scene}").format(scene=program)
-        self.canvas_monitor.title = self.program_monitor.title
+        self.canvas_column.set_scenes(program, preview)
         self.multiview.set_tally(set(engine.scene_source_ids(program)), set(engine.scene_source_ids(preview)))
-
-    def _attach_canvas_monitor(self, engine: Engine, show) -> None:
-        """The show's other canvas (the vertical one) gets its own program monitor; a show with
-        none hides the column (and its tap stays closed: the canvas is then not composed)."""
-        name = next(iter(show.canvases), None)
-        self.canvas_column.setVisible(name is not None)
-        if name is None:
-            return
-        canvas = show.canvas_named(name)
-        self.canvas_header.setText(self.tr("PROGRAM ({canvas})").format(canvas=name.upper()))
-        self.canvas_monitor.aspect = canvas.width / canvas.height
-        self.canvas_monitor.attach(self._tap_opener(engine, CANVAS_TAP_PREFIX + name, 30), engine.close_video_tap)
 
     def _on_source_status(self, source_id: str, status: str, reason: str) -> None:
         self.sources.set_source_status(source_id, status, reason)
@@ -875,8 +863,7 @@ class MainWindow(QMainWindow):
     def _refresh_pictures(self) -> None:
         self.preview_monitor.refresh()
         self.program_monitor.refresh()
-        if self.canvas_column.isVisible():
-            self.canvas_monitor.refresh()
+        self.canvas_column.refresh()
         self.multiview.refresh()
         self.mixer.update_levels(*self.bridge.levels.take())
 
@@ -961,6 +948,7 @@ class MainWindow(QMainWindow):
             self.toggle_recording()
         self._detach_engine()
         self.layer_editor.detach()
+        self.canvas_column.stop()
         self.host.stop()  # finalizes the recording and closes the senders; engine_stopped closes the window
 
 

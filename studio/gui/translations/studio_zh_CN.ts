@@ -20,6 +20,183 @@
     </message>
 </context>
 <context>
+    <name>CanvasColumn</name>
+    <message>
+        <location filename="../canvas_column.py" line="63"/>
+        <location filename="../canvas_column.py" line="89"/>
+        <source>Program</source>
+        <translation>节目</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="63"/>
+        <source>Watch this canvas&apos;s program</source>
+        <translation>查看此画布的节目画面</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="65"/>
+        <source>Edit layout</source>
+        <translation>编辑布局</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="67"/>
+        <source>Show the preview scene on this canvas and edit its layers here (drag, resize, crop)</source>
+        <translation>在此画布上显示预览场景，并在这里编辑其图层（拖动、缩放、裁剪）</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="77"/>
+        <source>Follow main</source>
+        <translation>跟随主画布</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="79"/>
+        <source>Drop this scene&apos;s own layout on this canvas and derive it from the main canvas&apos;s layout again</source>
+        <translation>丢弃此场景在此画布上的独立布局，重新按主画布的布局生成</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="84"/>
+        <source>Overlays...</source>
+        <translation>叠加层...</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="85"/>
+        <source>Where the product card, countdown, lower third and comment ticker go on this canvas</source>
+        <translation>商品卡、倒计时、字幕条和评论滚动条在此画布上的位置</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="174"/>
+        <source>Follow the main layout</source>
+        <translation>跟随主画布布局</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="231"/>
+        <source>PREVIEW ({canvas})</source>
+        <translation>预览（{canvas}）</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="232"/>
+        <source>Preview: {scene}</source>
+        <translation>预览：{scene}</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="234"/>
+        <source>PROGRAM ({canvas})</source>
+        <translation>节目（{canvas}）</translation>
+    </message>
+    <message>
+        <location filename="../canvas_column.py" line="235"/>
+        <source>Program: {scene}</source>
+        <translation>节目：{scene}</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasOverlaysDialog</name>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="71"/>
+        <source>Overlays on the {canvas} canvas</source>
+        <translation>{canvas} 画布上的叠加层</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="73"/>
+        <source>Product card</source>
+        <translation>商品卡</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="74"/>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="75"/>
+        <source>Lower third</source>
+        <translation>字幕条</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="76"/>
+        <source>Comment ticker</source>
+        <translation>评论滚动条</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="79"/>
+        <source>Follow main</source>
+        <translation>跟随主画布</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="80"/>
+        <source>Top left</source>
+        <translation>左上</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="81"/>
+        <source>Top</source>
+        <translation>上方</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="82"/>
+        <source>Top right</source>
+        <translation>右上</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="83"/>
+        <source>Left</source>
+        <translation>左侧</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="84"/>
+        <source>Centre</source>
+        <translation>居中</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="85"/>
+        <source>Right</source>
+        <translation>右侧</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="86"/>
+        <source>Bottom left</source>
+        <translation>左下</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="87"/>
+        <source>Bottom</source>
+        <translation>下方</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="88"/>
+        <source>Bottom right</source>
+        <translation>右下</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="91"/>
+        <source>Overlay</source>
+        <translation>叠加层</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="91"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="91"/>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="91"/>
+        <source>Margin</source>
+        <translation>边距</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="91"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location filename="../canvas_overlays_dialog.py" line="101"/>
+        <source>Follow main keeps each overlay where it is on the main canvas, relatively; 100 % keeps its own pixels (the card&apos;s QR code stays sharp). A phone app draws its own buttons and comments at the bottom: a margin keeps the card clear of them. Changes show on the next frame.</source>
+        <translation>“跟随主画布”让每个叠加层保持它在主画布上的相对位置；100 % 保持原始像素（商品卡的二维码保持清晰）。手机应用会在底部绘制自己的按钮和评论：留出边距可让商品卡避开它们。更改在下一帧生效。</translation>
+    </message>
+</context>
+<context>
     <name>ClipIndicator</name>
     <message>
         <location filename="../mixer_panel.py" line="224"/>
@@ -317,8 +494,8 @@
 <context>
     <name>DeviceField</name>
     <message>
-        <location filename="../settings_dialog.py" line="116"/>
-        <location filename="../settings_dialog.py" line="135"/>
+        <location filename="../settings_dialog.py" line="118"/>
+        <location filename="../settings_dialog.py" line="137"/>
         <source>{device} (not connected)</source>
         <translation>{device}（未连接）</translation>
     </message>
@@ -701,88 +878,88 @@
 <context>
     <name>LayerEditor</name>
     <message>
-        <location filename="../layer_editor.py" line="165"/>
+        <location filename="../layer_editor.py" line="171"/>
         <source>Click a layer to select it; drag to move it; drag a handle to resize it (Shift: free aspect ratio); Alt+drag an edge to crop; hold Ctrl to turn snapping off; arrow keys nudge by 1 px (Shift: 10 px); right-click for more.</source>
         <translation>单击图层即可选中；拖动可移动；拖动控制点可缩放（Shift：不锁定比例）；Alt+拖动边缘可裁剪；按住 Ctrl 可关闭吸附；方向键微调 1 像素（Shift：10 像素）；右键查看更多操作。</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="432"/>
-        <location filename="../layer_editor.py" line="502"/>
+        <location filename="../layer_editor.py" line="452"/>
+        <location filename="../layer_editor.py" line="522"/>
         <source>Move layer</source>
         <translation>移动图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="432"/>
+        <location filename="../layer_editor.py" line="452"/>
         <source>Resize layer</source>
         <translation>缩放图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="432"/>
+        <location filename="../layer_editor.py" line="452"/>
         <source>Crop layer</source>
         <translation>裁剪图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="562"/>
+        <location filename="../layer_editor.py" line="583"/>
         <source>Transform...</source>
         <translation>变换...</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="564"/>
+        <location filename="../layer_editor.py" line="585"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="564"/>
+        <location filename="../layer_editor.py" line="585"/>
         <source>Hide layer</source>
         <translation>隐藏图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="566"/>
+        <location filename="../layer_editor.py" line="587"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="566"/>
+        <location filename="../layer_editor.py" line="587"/>
         <source>Unlock layer</source>
         <translation>解锁图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="568"/>
+        <location filename="../layer_editor.py" line="589"/>
         <source>Lock</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="568"/>
+        <location filename="../layer_editor.py" line="589"/>
         <source>Lock layer</source>
         <translation>锁定图层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="570"/>
+        <location filename="../layer_editor.py" line="591"/>
         <source>Bring to front</source>
         <translation>置于顶层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="571"/>
+        <location filename="../layer_editor.py" line="592"/>
         <source>Send to back</source>
         <translation>置于底层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="573"/>
+        <location filename="../layer_editor.py" line="594"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="587"/>
+        <location filename="../layer_editor.py" line="608"/>
         <source>Bring layer to front</source>
         <translation>将图层置于顶层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="587"/>
+        <location filename="../layer_editor.py" line="608"/>
         <source>Send layer to back</source>
         <translation>将图层置于底层</translation>
     </message>
     <message>
-        <location filename="../layer_editor.py" line="599"/>
+        <location filename="../layer_editor.py" line="620"/>
         <source>Remove layer</source>
         <translation>删除图层</translation>
     </message>
@@ -805,160 +982,159 @@ The demo show is open instead.</source>
 已改为打开演示节目。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147"/>
+        <location filename="../main_window.py" line="152"/>
         <source>Preview</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148"/>
-        <location filename="../main_window.py" line="152"/>
+        <location filename="../main_window.py" line="153"/>
         <source>Program</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157"/>
+        <location filename="../main_window.py" line="156"/>
         <source>PREVIEW</source>
         <translation>预监</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158"/>
+        <location filename="../main_window.py" line="156"/>
         <source>PROGRAM</source>
         <translation>节目</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="198"/>
         <source>Multiview</source>
         <translation>多画面监看</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="200"/>
+        <location filename="../main_window.py" line="199"/>
         <source>Scenes</source>
         <translation>场景</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="202"/>
         <source>Transitions</source>
         <translation>转场</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="203"/>
         <source>Audio Mixer</source>
         <translation>混音台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212"/>
+        <location filename="../main_window.py" line="211"/>
         <source>Products</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="213"/>
         <source>Comments</source>
         <translation>评论</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="217"/>
         <source>Guests</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="224"/>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="225"/>
         <source>Sources</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262"/>
+        <location filename="../main_window.py" line="261"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="264"/>
         <location filename="../main_window.py" line="642"/>
-        <location filename="../main_window.py" line="654"/>
-        <location filename="../main_window.py" line="687"/>
+        <location filename="../main_window.py" line="656"/>
+        <location filename="../main_window.py" line="689"/>
         <source>Go Live</source>
         <translation>开播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266"/>
-        <location filename="../main_window.py" line="672"/>
-        <location filename="../main_window.py" line="680"/>
-        <location filename="../main_window.py" line="689"/>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="265"/>
+        <location filename="../main_window.py" line="674"/>
+        <location filename="../main_window.py" line="682"/>
+        <location filename="../main_window.py" line="691"/>
+        <location filename="../main_window.py" line="857"/>
         <source>Record</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="279"/>
+        <location filename="../main_window.py" line="278"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="280"/>
+        <location filename="../main_window.py" line="279"/>
         <source>&amp;New show</source>
         <translation>新建节目(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="281"/>
+        <location filename="../main_window.py" line="280"/>
         <source>&amp;Open show...</source>
         <translation>打开节目(&amp;O)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="282"/>
+        <location filename="../main_window.py" line="281"/>
         <source>Open &amp;recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283"/>
+        <location filename="../main_window.py" line="282"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="284"/>
+        <location filename="../main_window.py" line="283"/>
         <source>Save &amp;as...</source>
         <translation>另存为(&amp;A)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286"/>
+        <location filename="../main_window.py" line="285"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287"/>
+        <location filename="../main_window.py" line="286"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="290"/>
+        <location filename="../main_window.py" line="289"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="291"/>
+        <location filename="../main_window.py" line="290"/>
         <source>&amp;Settings...</source>
         <translation>设置(&amp;S)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="291"/>
         <source>&amp;Hotkeys...</source>
         <translation>快捷键(&amp;H)...</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293"/>
+        <location filename="../main_window.py" line="292"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297"/>
+        <location filename="../main_window.py" line="296"/>
         <source>&amp;Reset layout</source>
         <translation>重置布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="363"/>
+        <location filename="../main_window.py" line="362"/>
         <source>Hotkeys</source>
         <translation>快捷键</translation>
     </message>
@@ -1037,7 +1213,7 @@ The demo show is open instead.</source>
     </message>
     <message>
         <location filename="../main_window.py" line="616"/>
-        <location filename="../main_window.py" line="675"/>
+        <location filename="../main_window.py" line="677"/>
         <source>The show is still starting</source>
         <translation>节目仍在启动中</translation>
     </message>
@@ -1057,99 +1233,98 @@ The demo show is open instead.</source>
         <translation>尚未设置推流目标。请在“设置 → 推流目标”中添加。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="645"/>
+        <location filename="../main_window.py" line="647"/>
         <source>Go live?</source>
         <translation>开始直播？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="645"/>
+        <location filename="../main_window.py" line="647"/>
         <source>Start streaming to:
 {destinations}</source>
         <translation>开始推流到：
 {destinations}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="674"/>
         <source>Cannot create the recording folder {folder}: {reason}</source>
         <translation>无法创建录制文件夹 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="687"/>
+        <location filename="../main_window.py" line="689"/>
         <source>End Live</source>
         <translation>结束直播</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="689"/>
+        <location filename="../main_window.py" line="691"/>
         <source>Stop Recording</source>
         <translation>停止录制</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="731"/>
+        <location filename="../main_window.py" line="733"/>
         <source>Comments API: cannot listen on port {port}: {reason}</source>
         <translation>评论接口：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="747"/>
+        <location filename="../main_window.py" line="749"/>
         <source>Remote control: cannot listen on port {port}: {reason}</source>
         <translation>远程控制：无法监听端口 {port}：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="808"/>
+        <location filename="../main_window.py" line="810"/>
         <source>The show could not start</source>
         <translation>节目无法启动</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="830"/>
+        <location filename="../main_window.py" line="832"/>
         <source>Preview: {scene}</source>
         <translation>预监：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="831"/>
+        <location filename="../main_window.py" line="833"/>
         <source>Program: {scene}</source>
         <translation>节目：{scene}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="843"/>
         <source>PROGRAM ({canvas})</source>
-        <translation>节目（{canvas}）</translation>
+        <translation type="vanished">节目（{canvas}）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="867"/>
+        <location filename="../main_window.py" line="857"/>
         <source>The recording stopped: {file}</source>
         <translation>录制已停止：{file}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="871"/>
+        <location filename="../main_window.py" line="861"/>
         <source>{name}: {state} {reason}</source>
         <translation>{name}：{state} {reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="900"/>
+        <location filename="../main_window.py" line="889"/>
         <source>Unsaved changes</source>
         <translation>未保存的修改</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="901"/>
+        <location filename="../main_window.py" line="890"/>
         <source>Save the changes to {show}?</source>
         <translation>保存对 {show} 的修改吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="935"/>
+        <location filename="../main_window.py" line="924"/>
         <source>Could not save preferences: {reason}</source>
         <translation>无法保存偏好设置：{reason}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="947"/>
+        <location filename="../main_window.py" line="936"/>
         <source>Quit while on air?</source>
         <translation>直播中退出？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="948"/>
+        <location filename="../main_window.py" line="937"/>
         <source>You are live or recording. Stop streaming and recording, and quit?</source>
         <translation>正在直播或录制。停止推流和录制并退出吗？</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="955"/>
+        <location filename="../main_window.py" line="944"/>
         <source>Stopping the outputs...</source>
         <translation>正在停止输出...</translation>
     </message>
@@ -2027,539 +2202,555 @@ The demo show is open instead.</source>
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="154"/>
+        <location filename="../settings_dialog.py" line="156"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="168"/>
+        <location filename="../settings_dialog.py" line="170"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="169"/>
+        <location filename="../settings_dialog.py" line="171"/>
         <source>Output</source>
         <translation>输出</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="170"/>
+        <location filename="../settings_dialog.py" line="172"/>
         <source>Destinations</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="171"/>
+        <location filename="../settings_dialog.py" line="173"/>
         <source>Cameras</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="172"/>
+        <location filename="../settings_dialog.py" line="174"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="174"/>
+        <location filename="../settings_dialog.py" line="176"/>
         <source>Guests</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="175"/>
+        <location filename="../settings_dialog.py" line="177"/>
         <source>General</source>
         <translation>常规</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="203"/>
+        <location filename="../settings_dialog.py" line="205"/>
         <source>Stop streaming and recording to change these</source>
         <translation>停止推流和录制后才能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="215"/>
+        <location filename="../settings_dialog.py" line="217"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="218"/>
+        <location filename="../settings_dialog.py" line="220"/>
         <source>1920x1080 (landscape)</source>
         <translation>1920x1080（横屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="219"/>
+        <location filename="../settings_dialog.py" line="221"/>
         <source>1280x720</source>
         <translation>1280x720</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="220"/>
+        <location filename="../settings_dialog.py" line="222"/>
         <source>1080x1920 (vertical, phones)</source>
         <translation>1080x1920（竖屏，手机）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="221"/>
+        <location filename="../settings_dialog.py" line="223"/>
         <source>720x1280 (vertical)</source>
         <translation>720x1280（竖屏）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="222"/>
+        <location filename="../settings_dialog.py" line="224"/>
         <source>Custom</source>
         <translation>自定义</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="228"/>
+        <location filename="../settings_dialog.py" line="230"/>
         <source>Size:</source>
         <translation>尺寸：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="236"/>
+        <location filename="../settings_dialog.py" line="238"/>
         <source>Width × height:</source>
         <translation>宽 × 高：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="239"/>
+        <location filename="../settings_dialog.py" line="241"/>
         <source>{fps} frames per second</source>
         <translation>每秒 {fps} 帧</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="240"/>
+        <location filename="../settings_dialog.py" line="242"/>
         <source>Frame rate:</source>
         <translation>帧率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="245"/>
+        <location filename="../settings_dialog.py" line="247"/>
         <source>The canvas is the picture that is streamed and recorded. Vertical suits viewers on phones (Douyin, TikTok, Kuaishou live selling); sources are scaled into their boxes.</source>
         <translation>画布就是推流和录制的画面。竖屏适合手机观众（抖音、TikTok、快手带货）；来源会缩放到各自的区域。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="296"/>
+        <location filename="../settings_dialog.py" line="298"/>
         <source>Encoder</source>
         <translation>编码器</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="299"/>
+        <location filename="../settings_dialog.py" line="301"/>
         <source>Automatic (a hardware encoder if one works, else x264)</source>
         <translation>自动（优先硬件编码器，否则 x264）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="300"/>
+        <location filename="../settings_dialog.py" line="302"/>
         <source>x264 (software, uses the CPU)</source>
         <translation>x264（软件编码，使用 CPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="301"/>
+        <location filename="../settings_dialog.py" line="303"/>
         <source>NVIDIA NVENC</source>
         <translation>NVIDIA NVENC</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="302"/>
+        <location filename="../settings_dialog.py" line="304"/>
         <source>Intel Quick Sync</source>
         <translation>Intel Quick Sync</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="303"/>
+        <location filename="../settings_dialog.py" line="305"/>
         <source>Apple VideoToolbox</source>
         <translation>Apple VideoToolbox</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="309"/>
+        <location filename="../settings_dialog.py" line="311"/>
         <source>Encoder:</source>
         <translation>编码器：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="315"/>
+        <location filename="../settings_dialog.py" line="317"/>
         <source>x264 speed: faster presets use less CPU for a little less quality at the same bitrate</source>
         <translation>x264 速度：更快的预设占用更少 CPU，同码率下画质略低</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="317"/>
+        <location filename="../settings_dialog.py" line="319"/>
         <source>Preset:</source>
         <translation>预设：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="319"/>
+        <location filename="../settings_dialog.py" line="321"/>
         <source>Video bitrate:</source>
         <translation>视频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="321"/>
+        <location filename="../settings_dialog.py" line="323"/>
         <source>Most platforms ask for a keyframe every 2 seconds (2000 ms)</source>
         <translation>多数平台要求每 2 秒一个关键帧（2000 毫秒）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="322"/>
+        <location filename="../settings_dialog.py" line="324"/>
         <source>Keyframe interval:</source>
         <translation>关键帧间隔：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="324"/>
+        <location filename="../settings_dialog.py" line="326"/>
         <source>Audio bitrate:</source>
         <translation>音频码率：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="327"/>
+        <location filename="../settings_dialog.py" line="329"/>
         <source>Recording</source>
         <translation>录制</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="331"/>
+        <location filename="../settings_dialog.py" line="333"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="335"/>
+        <location filename="../settings_dialog.py" line="337"/>
         <source>Folder:</source>
         <translation>文件夹：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="336"/>
+        <location filename="../settings_dialog.py" line="338"/>
         <source>Also write an MP4 copy when a recording stops</source>
         <translation>录制结束时另存一份 MP4</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="358"/>
+        <location filename="../settings_dialog.py" line="360"/>
         <source>Recording folder</source>
         <translation>录制文件夹</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="370"/>
+        <location filename="../settings_dialog.py" line="372"/>
         <source>Where the show goes live. For Douyin, TikTok, Taobao, Kuaishou and most other platforms choose Custom and paste the server URL and stream key they give you.</source>
         <translation>节目推流的平台。抖音、TikTok、淘宝、快手等大多数平台请选择“自定义”，粘贴平台提供的服务器地址和推流码。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="383"/>
+        <location filename="../settings_dialog.py" line="385"/>
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="384"/>
+        <location filename="../settings_dialog.py" line="386"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="390"/>
+        <location filename="../settings_dialog.py" line="392"/>
         <source>Destination</source>
         <translation>推流目标</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="394"/>
+        <location filename="../settings_dialog.py" line="396"/>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="397"/>
+        <location filename="../settings_dialog.py" line="399"/>
         <source>Custom (server URL and key)</source>
         <translation>自定义（服务器地址和推流码）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="398"/>
+        <location filename="../settings_dialog.py" line="400"/>
         <source>YouTube (RTMP)</source>
         <translation>YouTube (RTMP)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="399"/>
+        <location filename="../settings_dialog.py" line="401"/>
         <source>YouTube (RTMPS)</source>
         <translation>YouTube (RTMPS)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="400"/>
+        <location filename="../settings_dialog.py" line="402"/>
         <source>Twitch</source>
         <translation>Twitch</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="404"/>
+        <location filename="../settings_dialog.py" line="406"/>
         <source>Platform:</source>
         <translation>平台：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="407"/>
+        <location filename="../settings_dialog.py" line="409"/>
         <source>rtmp://host/app, srt://host:port or a WHIP endpoint&apos;s https:// URL</source>
         <translation>rtmp://主机/应用、srt://主机:端口，或 WHIP 端点的 https:// 地址</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="409"/>
+        <location filename="../settings_dialog.py" line="411"/>
         <source>Server URL:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="413"/>
-        <location filename="../settings_dialog.py" line="513"/>
+        <location filename="../settings_dialog.py" line="415"/>
+        <location filename="../settings_dialog.py" line="558"/>
         <source>Paste the stream key</source>
         <translation>粘贴推流码</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="414"/>
-        <location filename="../settings_dialog.py" line="550"/>
-        <location filename="../settings_dialog.py" line="806"/>
+        <location filename="../settings_dialog.py" line="416"/>
+        <location filename="../settings_dialog.py" line="596"/>
+        <location filename="../settings_dialog.py" line="852"/>
         <source>Show</source>
         <translation>显示</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="427"/>
+        <location filename="../settings_dialog.py" line="426"/>
+        <source>The picture this destination receives: the main canvas, or another canvas of this show (e.g. vertical for phones)</source>
+        <translation>此推流目标接收的画面：主画布，或本节目的其他画布（例如手机用的竖屏）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="430"/>
+        <source>Canvas:</source>
+        <translation>画布：</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="438"/>
         <source>Keys, tokens and passphrases are saved in the show file and never shown anywhere else.</source>
         <translation>推流码、令牌和加密口令保存在节目文件中，不会在其他任何地方显示。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="506"/>
+        <location filename="../settings_dialog.py" line="522"/>
+        <source>{canvas} (unknown canvas)</source>
+        <translation>{canvas}（未知画布）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="551"/>
         <source>Stream ID:</source>
         <translation>流 ID（Stream ID）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="507"/>
+        <location filename="../settings_dialog.py" line="552"/>
         <source>Optional: the stream id the server expects</source>
         <translation>可选：服务器要求的流 ID</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="509"/>
+        <location filename="../settings_dialog.py" line="554"/>
         <source>Bearer token:</source>
         <translation>Bearer 令牌：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="510"/>
+        <location filename="../settings_dialog.py" line="555"/>
         <source>Paste the WHIP bearer token</source>
         <translation>粘贴 WHIP 的 Bearer 令牌</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="512"/>
+        <location filename="../settings_dialog.py" line="557"/>
         <source>Stream key:</source>
         <translation>推流码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="421"/>
+        <location filename="../settings_dialog.py" line="432"/>
         <source>Go live to this destination</source>
         <translation>向此目标推流</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="434"/>
+        <location filename="../settings_dialog.py" line="445"/>
         <source>No destinations yet: add one for each platform to go live to.</source>
         <translation>还没有推流目标：为每个要直播的平台添加一个。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="467"/>
+        <location filename="../settings_dialog.py" line="482"/>
         <source>(no name)</source>
         <translation>（无名称）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="468"/>
+        <location filename="../settings_dialog.py" line="483"/>
         <source>{name} (off)</source>
         <translation>{name}（关闭）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="550"/>
+        <location filename="../settings_dialog.py" line="596"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="564"/>
+        <location filename="../settings_dialog.py" line="610"/>
         <source>Destination {number}</source>
         <translation>推流目标 {number}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="616"/>
+        <location filename="../settings_dialog.py" line="662"/>
         <source>This show has no video sources.</source>
         <translation>本节目没有视频源。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="619"/>
+        <location filename="../settings_dialog.py" line="665"/>
         <source>The settings of each camera and other video source of this show.</source>
         <translation>本节目每个摄像头和其他视频源的设置。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="648"/>
+        <location filename="../settings_dialog.py" line="694"/>
         <source>camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="649"/>
+        <location filename="../settings_dialog.py" line="695"/>
         <source>test pattern</source>
         <translation>测试图</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="650"/>
+        <location filename="../settings_dialog.py" line="696"/>
         <source>colour</source>
         <translation>纯色</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="651"/>
+        <location filename="../settings_dialog.py" line="697"/>
         <source>image</source>
         <translation>图片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="652"/>
+        <location filename="../settings_dialog.py" line="698"/>
         <source>media file</source>
         <translation>媒体文件</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="653"/>
+        <location filename="../settings_dialog.py" line="699"/>
         <source>network feed</source>
         <translation>网络信号</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="654"/>
+        <location filename="../settings_dialog.py" line="700"/>
         <source>screen capture</source>
         <translation>屏幕采集</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="655"/>
+        <location filename="../settings_dialog.py" line="701"/>
         <source>guest</source>
         <translation>嘉宾</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="674"/>
+        <location filename="../settings_dialog.py" line="720"/>
         <source>Mode:</source>
         <translation>模式：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="693"/>
-        <location filename="../settings_dialog.py" line="698"/>
+        <location filename="../settings_dialog.py" line="739"/>
+        <location filename="../settings_dialog.py" line="744"/>
         <source>(no modes)</source>
         <translation>（无模式）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="694"/>
+        <location filename="../settings_dialog.py" line="740"/>
         <source>Camera not connected; modes can be typed in.</source>
         <translation>摄像头未连接；可手动输入模式。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="700"/>
+        <location filename="../settings_dialog.py" line="746"/>
         <source>{name}: modes unknown ({why}); modes can be typed in</source>
         <translation>{name}：模式未知（{why}）；可手动输入模式</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="701"/>
+        <location filename="../settings_dialog.py" line="747"/>
         <source>not reported</source>
         <translation>未报告</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="706"/>
+        <location filename="../settings_dialog.py" line="752"/>
         <source>Choose a mode the camera offers…</source>
         <translation>选择摄像头支持的模式…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="712"/>
+        <location filename="../settings_dialog.py" line="758"/>
         <source>{name}: connected</source>
         <translation>{name}：已连接</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="739"/>
+        <location filename="../settings_dialog.py" line="785"/>
         <source>Sound devices cannot be listed here ({problem}). Type a device name or number, or leave the field empty.</source>
         <translation>无法列出声音设备（{problem}）。请输入设备名称或编号，或留空。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="748"/>
+        <location filename="../settings_dialog.py" line="794"/>
         <source>Microphones</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="755"/>
+        <location filename="../settings_dialog.py" line="801"/>
         <source>Default</source>
         <translation>默认</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="759"/>
+        <location filename="../settings_dialog.py" line="805"/>
         <source>This show has no microphone inputs.</source>
         <translation>本节目没有麦克风输入。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="761"/>
+        <location filename="../settings_dialog.py" line="807"/>
         <source>No microphones found on this computer.</source>
         <translation>这台电脑上没有找到麦克风。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="764"/>
+        <location filename="../settings_dialog.py" line="810"/>
         <source>Monitoring</source>
         <translation>监听</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="767"/>
-        <location filename="../settings_dialog.py" line="770"/>
+        <location filename="../settings_dialog.py" line="813"/>
+        <location filename="../settings_dialog.py" line="816"/>
         <source>None</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="768"/>
+        <location filename="../settings_dialog.py" line="814"/>
         <source>Headphones for the seller: the program sound</source>
         <translation>主播耳机：节目声音</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="769"/>
+        <location filename="../settings_dialog.py" line="815"/>
         <source>Monitor (headphones):</source>
         <translation>监听（耳机）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="772"/>
+        <location filename="../settings_dialog.py" line="818"/>
         <source>The output that feeds a remote guest: the program sound without their own voice</source>
         <translation>送给远程嘉宾的输出：不含嘉宾自己声音的节目声</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="774"/>
+        <location filename="../settings_dialog.py" line="820"/>
         <source>Mix-minus (to the guest):</source>
         <translation>减混（返送嘉宾）：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="786"/>
+        <location filename="../settings_dialog.py" line="832"/>
         <source>App</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="789"/>
+        <location filename="../settings_dialog.py" line="835"/>
         <source>Follow the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="792"/>
+        <location filename="../settings_dialog.py" line="838"/>
         <source>Language:</source>
         <translation>语言：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="795"/>
+        <location filename="../settings_dialog.py" line="841"/>
         <source>Remote control (obs-websocket 5: Stream Deck, Companion, Touch Portal)</source>
         <translation>远程控制（obs-websocket 5：Stream Deck、Companion、Touch Portal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="797"/>
+        <location filename="../settings_dialog.py" line="843"/>
         <source>Enabled</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="802"/>
+        <location filename="../settings_dialog.py" line="848"/>
         <source>Allow other devices on the network (phones, tablets)</source>
         <translation>允许网络上的其他设备（手机、平板）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="815"/>
+        <location filename="../settings_dialog.py" line="861"/>
         <source>Port:</source>
         <translation>端口：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="817"/>
+        <location filename="../settings_dialog.py" line="863"/>
         <source>Password:</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="818"/>
+        <location filename="../settings_dialog.py" line="864"/>
         <source>Changes apply the next time the studio starts.</source>
         <translation>修改在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="840"/>
+        <location filename="../settings_dialog.py" line="886"/>
         <source>number {n}</source>
         <translation>编号 {n}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="848"/>
-        <location filename="../settings_dialog.py" line="869"/>
-        <location filename="../settings_dialog.py" line="877"/>
+        <location filename="../settings_dialog.py" line="894"/>
+        <location filename="../settings_dialog.py" line="904"/>
+        <location filename="../settings_dialog.py" line="925"/>
+        <location filename="../settings_dialog.py" line="933"/>
         <source>Destination “{name}”: {problem}</source>
         <translation>推流目标“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="912"/>
+        <location filename="../settings_dialog.py" line="968"/>
         <source>Source “{name}”: {problem}</source>
         <translation>来源“{name}”：{problem}</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="924"/>
+        <location filename="../settings_dialog.py" line="980"/>
         <source>Choose a folder for recordings.</source>
         <translation>选择录制文件夹。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="936"/>
+        <location filename="../settings_dialog.py" line="992"/>
         <source>The show cannot be saved like this: {problem}</source>
         <translation>节目无法这样保存：{problem}</translation>
     </message>
@@ -2949,22 +3140,22 @@ The demo show is open instead.</source>
         <translation>磁盘剩余 {gb:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="108"/>
+        <location filename="../status_bar.py" line="109"/>
         <source>RTT {rtt_ms:.0f} ms, {dropped} dropped</source>
         <translation>往返 {rtt_ms:.0f} ms，丢包 {dropped}</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="120"/>
+        <location filename="../status_bar.py" line="121"/>
         <source>RTT {rtt_ms:.0f} ms, latency {latency_ms} ms, {retransmitted} retransmitted, {dropped} dropped, send buffer {buffer_ms} ms, bandwidth estimate {bandwidth_kbps:.0f} kbps</source>
         <translation>往返 {rtt_ms:.0f} ms，延迟 {latency_ms} ms，重传 {retransmitted}，丢包 {dropped}，发送缓冲 {buffer_ms} ms，带宽估计 {bandwidth_kbps:.0f} kbps</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="139"/>
+        <location filename="../status_bar.py" line="140"/>
         <source>Guests {live}/{total} live</source>
         <translation>嘉宾 {live}/{total} 连麦中</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="141"/>
+        <location filename="../status_bar.py" line="142"/>
         <source>{lost} lost</source>
         <translation>{lost} 位掉线</translation>
     </message>
