@@ -2,7 +2,8 @@
 listen to `events`; none of them reaches inside.
 
 Every method that changes the program queues a command that the program thread applies at the
-next tick (or at the tick nearest to `at_ns`, a time offset from the show's start).
+next tick (or at the tick nearest to `at_ns`, a time offset from the show's start). The mixer's
+calls (inputs' settings, audio taps) are in engine_audio.py.
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-from pydantic import ValidationError
 
 from studio.engine import commands as cmd
 from studio.engine.audio.inputs import create_audio_source
 from studio.engine.audio.mixer import AudioMixer, MixerChannel
 from studio.engine.audio.output_device import AudioOutputDevice
-from studio.engine.audio.tap import AudioTap
 from studio.engine.clock import MediaClock
-from studio.engine.errors import InputError, input_error_from_validation
+from studio.engine.errors import InputError
 from studio.engine.events import EngineEvents, ProgramStats
 from studio.engine.frames import frame_from_bgra
 from studio.engine.outputs.encode_thread import EncodeThread, free_disk_mb
@@ -30,6 +29,7 @@ from studio.engine.outputs.stream import DestinationStats
 from studio.engine.outputs.stream_target import StreamTarget
 from studio.engine.outputs.video_tap import CANVAS_PREVIEW_TAP_PREFIX, CANVAS_TAP_PREFIX, PREVIEW, PROGRAM, VideoTap
 from studio.engine.sequence import Beep, Chapter, HidePicture, LinkPush, PreparedPicture, ShowPicture, Step
+from studio.engine.engine_audio import EngineAudio
 from studio.engine.extra_canvas import build_extra_canvases
 from studio.engine.program import ProgramLoop
 from studio.engine.retirer import Retirer
@@ -46,7 +46,7 @@ from studio.engine.video.switcher import Switcher
 log = logging.getLogger(__name__)
 
 
-class Engine:
+class Engine(EngineAudio):
     def __init__(
         self,
         show: Show,
@@ -432,61 +432,6 @@ class Engine:
         """Per destination: state, bitrate sent, queue depth, drops by reason, reconnects, uptime."""
         return [destination.stats for destination in self._program.all_destinations()]
 
-    # -- audio ----------------------------------------------------------------------------------
-
-    @property
-    def audio_input_names(self) -> list[str]:
-        return [spec.name for spec in self.show.audio_inputs]
-
-    def audio_input(self, ref: str) -> AudioInputSpec:
-        """The settings of an input (id or name), including changes asked for and not yet applied."""
-        return self._requested_audio[self._channel(ref).spec.id]
-
-    def update_audio_input(self, ref: str, *, at_ns: int | None = None, **changes) -> AudioInputSpec:
-        """Change an input's settings: gain_db, muted, solo, pan, sync_offset_ms, to_monitor,
-        filters, ducking... Validated here (a bad value raises InputError naming the field);
-        applied at the next tick. Returns the new settings."""
-        channel = self._channel(ref)
-        unknown = set(changes) - set(AudioInputSpec.model_fields) | ({"id", "kind"} & set(changes))
-        if unknown:
-            raise InputError(f"cannot change {', '.join(sorted(unknown))} of an audio input", field=sorted(unknown)[0])
-        with self._requested_audio_lock:
-            try:
-                spec = AudioInputSpec.model_validate({**self._requested_audio[channel.spec.id].model_dump(), **changes})
-            except ValidationError as error:
-                raise input_error_from_validation(error) from None
-            self._submit(cmd.UpdateAudioInput(spec), at_ns)
-            self._requested_audio[spec.id] = spec
-        return spec
-
-    def set_input_gain(self, ref: str, gain_db: float, *, at_ns: int | None = None) -> None:
-        self.update_audio_input(ref, gain_db=gain_db, at_ns=at_ns)
-
-    def set_input_muted(self, ref: str, muted: bool, *, at_ns: int | None = None) -> None:
-        self.update_audio_input(ref, muted=muted, at_ns=at_ns)
-
-    def open_audio_tap(self, bus: cmd.AudioBus | str, capacity_ms: int = 2000, *, guest: str | None = None) -> AudioTap:
-        """A live copy of a bus for a consumer on another thread: AudioBus.MIX_MINUS or
-        AudioBus.MONITOR (headphones), or their values as strings. With `guest` (a guest source's
-        id or name), MIX_MINUS is that guest's own return: every audible input but their own
-        voice, the other guests included. Without it, MIX_MINUS is the device bus: program
-        without any remote guest (is_guest inputs, guest sources' sound). Close it with
-        close_audio_tap(); while open, a consumer that falls behind loses the oldest audio."""
-        bus = _audio_bus(bus)
-        guest_id = None
-        if guest is not None:
-            if bus is not cmd.AudioBus.MIX_MINUS:
-                raise InputError(f"only the {cmd.AudioBus.MIX_MINUS.value} bus has a return per guest, not {bus.value}", field="guest")
-            guest_id = self._guest_source(guest).id
-        tap = AudioTap(capacity_ms)
-        self._submit(cmd.AttachAudioTap(bus, tap, cmd.TapAction.ATTACH, guest_id), None)
-        return tap
-
-    def close_audio_tap(self, bus: cmd.AudioBus | str, tap: AudioTap) -> None:
-        """Stop feeding a tap (a guest's return too: it is found wherever it is)."""
-        tap.closed = True
-        self._submit(cmd.AttachAudioTap(_audio_bus(bus), tap, cmd.TapAction.DETACH), None)
-
     # -- guests -----------------------------------------------------------------------------------
 
     def guest_feed(self, source_ref: str) -> GuestFeed | None:
@@ -532,16 +477,6 @@ class Engine:
         with self._requested_audio_lock:
             audio_inputs = [self._requested_audio[spec.id] for spec in self.show.audio_inputs]
         return self.show.model_copy(update={"audio_inputs": audio_inputs})
-
-    def _channel(self, ref: str) -> MixerChannel:
-        show = self.show
-        spec = next((a for a in show.audio_inputs if a.id == ref), None) or next((a for a in show.audio_inputs if a.name == ref), None)
-        for channel in self._channels:
-            if spec is not None and channel.spec.id == spec.id:
-                return channel
-        raise InputError(
-            f"unknown audio input {ref!r}; expected one of {', '.join(self.audio_input_names)}", field="input"
-        )
 
     # -- state --------------------------------------------------------------------------------
 
@@ -622,11 +557,3 @@ class Engine:
         self._source_status[source_id] = status
         self._source_status_reason[source_id] = reason
         self.events.source_status_changed.emit(source_id, status, reason)
-
-
-def _audio_bus(bus: cmd.AudioBus | str) -> cmd.AudioBus:
-    try:
-        return cmd.AudioBus(bus)
-    except ValueError:
-        expected = " or ".join(b.value for b in cmd.AudioBus)
-        raise InputError(f"unknown bus {bus!r}; expected {expected}", field="bus") from None
