@@ -6,6 +6,7 @@ derived layers its own, and main's edits no longer move them until it is reset."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from studio.app import build_engine
@@ -182,3 +183,35 @@ def test_a_main_preset_turned_into_layers_or_replaced_keeps_the_vertical_arrange
     own = edits.update_layer(demo, "GRID", 1, canvas=VERTICAL, y=40)
     replaced = edits.apply_layout(own, "GRID", "full", ["BACK"])
     assert edits.canvas_scene_items(replaced, scene(replaced, "GRID"), VERTICAL) == edits.canvas_scene_items(own, scene(own, "GRID"), VERTICAL)
+
+
+def test_a_vertical_canvas_only_watched_is_composed_at_its_monitors_size(tmp_path):
+    """Nothing records or streams it: the program thread composes the vertical program at the
+    monitor's size (overlays and transitions too), and at full size from the tick it records."""
+    show = builtin_show("demo").model_copy(update={"program_scene": "back"})
+    clock = SteppedClock()
+    engine = build_engine(show, clock=clock)
+    try:
+        tap = engine.open_video_tap("canvas:" + VERTICAL, 180, 320)
+        engine.start()
+        run_to(clock, 0)
+        vertical = engine._program.extra_canvases[VERTICAL]
+        assert vertical.last_output.shape == (320 * 3 // 2, 180)
+        red = np.zeros((300, 300, 4), np.uint8)
+        red[..., 2] = red[..., 3] = 255
+        engine.show_overlay("card-1", red, 1500, 700)  # on the tall canvas: x 756..1056, y 1360..1660
+        run_to(clock, 1)
+        picture = tap.latest().rgb
+        assert close_to(picture[1510 // 6, 906 // 6], (255, 0, 0), 40)  # the card, scaled with the picture
+        assert close_to(picture[40, 40], (40, 70, 200))  # BACK around it
+        engine.transition("FRONT", kind="mix", duration_ms=100)
+        run_to(clock, 3)
+        assert vertical.tick_failures == 0 and vertical.last_output.shape == (480, 180)
+        engine.start_recording(tmp_path / "vertical.mkv", canvas=VERTICAL)
+        run_to(clock, 6)
+        assert vertical.last_output.shape == (1920 * 3 // 2, 1080)  # recorded: every pixel
+        assert tap.latest().rgb.shape == (320, 180, 3)
+        engine.stop_recording(canvas=VERTICAL)
+        run_to(clock, 7)
+    finally:
+        engine.stop()

@@ -23,13 +23,14 @@ import numpy as np
 from studio.engine import commands as cmd
 from studio.engine.clock import MediaClock
 from studio.engine.events import EngineEvents
-from studio.engine.frames import Frame, even, new_i420
+from studio.engine.frames import Frame, even, fill_i420, new_i420
 from studio.engine.outputs.encode_thread import EncodeThread, ProgramSample
 from studio.engine.outputs.frame_pool import PooledFrame
 from studio.engine.overlay_placement import ANCHOR_FRACTIONS, OverlayAnchor, OverlayKind, OverlayPlacement, overlay_kind
 from studio.engine.show import Canvas, EncoderSettings, ExtraCanvas, Layer, Show
 from studio.engine.show_edit import build_canvas_compositors
 from studio.engine.video.compositor import LayerPainter, SceneCompositor
+from studio.engine.video.monitor_plan_picture import MonitorPlanPicture
 from studio.engine.video.monitor_scene import MonitorSizedScene
 from studio.engine.video.switcher import RenderPlan
 from studio.engine.video.plan_picture import PlanPicture
@@ -96,6 +97,7 @@ class ExtraCanvasProgram:
         self.recording_requested = False
         self.streaming_requested = False
         self.watched = False  # a monitor taps it (the program thread sets this)
+        self.watch_size: tuple[int, int] | None = None  # the largest such monitor's picture size
         self._composed_tick = -1
         self._picture = PlanPicture(canvas, transition_colour)
         self._spare_outputs = (new_i420(canvas.width, canvas.height), new_i420(canvas.width, canvas.height))
@@ -105,6 +107,7 @@ class ExtraCanvasProgram:
         self._overlay_pictures: dict[str, tuple[Frame, int, int]] = {}  # all shown, as placed on main
         self._placements: dict[OverlayKind, OverlayPlacement] = dict(placements or {})
         self._preview_monitor_scene = MonitorSizedScene()  # the preview scene here, at its monitor's size
+        self._watched_picture = MonitorPlanPicture(canvas.fps, transition_colour)  # watched only: at the monitor's size
         self.tick_failures = 0
 
     @property
@@ -162,20 +165,54 @@ class ExtraCanvasProgram:
         records or streams. A failure repeats its previous picture; the main program goes on."""
         if not self.composing:
             return
+        if not self.encoding and self._watched_smaller():
+            self._compose_for_monitor(tick, plan, frames)
+            return
         picture = self.encode_thread.take_picture() if self.encoding else None
         output = picture.i420 if picture is not None else self._spare_outputs[tick % 2]
         try:
             self._picture.compose(plan, self.compositors, frames, self._overlays.values(), output)
         except Exception as error:
-            self.tick_failures += 1
-            log.exception("composing canvas %s at tick %d failed", self.name, tick)
-            self.events.error.emit(f"composing the {self.name} canvas failed: {error}")
+            self._failed(tick, error)
             if output is not self._previous_output:
-                np.copyto(output, self._previous_output)
+                if output.shape == self._previous_output.shape:
+                    np.copyto(output, self._previous_output)
+                else:  # the last picture was a monitor's, smaller: black rather than garbage
+                    fill_i420(output, self.canvas.width, self.canvas.height, (0, 0, 0))
         if self._previous_picture is not None:
             self._previous_picture.release()
         self._previous_output, self._previous_picture = output, picture
         self._composed_tick = tick
+
+    @property
+    def composed_scale(self) -> float:
+        """How large this canvas is composed, as a share of its size (1.0, or a monitor's)."""
+        if self.encoding or not self._watched_smaller():
+            return 1.0
+        assert self.watch_size is not None
+        return max(self.watch_size[0] / self.canvas.width, self.watch_size[1] / self.canvas.height)
+
+    def _watched_smaller(self) -> bool:
+        size = self.watch_size
+        return size is not None and size[0] < self.canvas.width and size[1] < self.canvas.height
+
+    def _compose_for_monitor(self, tick: int, plan: RenderPlan, frames: Mapping[str, Frame | None]) -> None:
+        """Only a monitor watches: compose at its size (video/monitor_plan_picture.py)."""
+        assert self.watch_size is not None
+        try:
+            output = self._watched_picture.compose(plan, self.compositors, frames, self._overlays.values(), *self.watch_size)
+        except Exception as error:
+            self._failed(tick, error)
+            return  # the monitor keeps its last picture
+        if self._previous_picture is not None:
+            self._previous_picture.release()
+        self._previous_output, self._previous_picture = output, None
+        self._composed_tick = tick
+
+    def _failed(self, tick: int, error: Exception) -> None:
+        self.tick_failures += 1
+        log.exception("composing canvas %s at tick %d failed", self.name, tick)
+        self.events.error.emit(f"composing the {self.name} canvas failed: {error}")
 
     def hand_over(self, tick: int, audio: np.ndarray) -> None:
         """This tick's picture (composed above) and the program's audio to this canvas's encoder."""
@@ -192,7 +229,8 @@ class ExtraCanvasProgram:
 
     @property
     def last_output(self) -> np.ndarray:
-        """The picture composed last (I420 at this canvas's size): what its monitor shows."""
+        """The picture composed last (I420 at this canvas's size, or at its monitor's while only
+        a monitor watches; its shape says which): what its monitor shows."""
         return self._previous_output
 
     # -- outputs (program thread) ---------------------------------------------------------------

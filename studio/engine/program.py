@@ -312,7 +312,8 @@ class ProgramLoop:
             compositors=self.compositors,
             runners=self.runners,
             other_canvases=tuple(
-                OtherCanvas(name, extra.canvas, extra.compositors, extra.composing) for name, extra in self.extra_canvases.items()
+                OtherCanvas(name, extra.canvas, extra.compositors, extra.composing, extra.composed_scale)
+                for name, extra in self.extra_canvases.items()
             ),
         )
 
@@ -333,7 +334,8 @@ class ProgramLoop:
                     tap.publish(scaler.image_for(tap, output, width, height), tick)
                 elif tap.target.startswith(CANVAS_TAP_PREFIX):
                     extra = self.extra_canvases[tap.target.removeprefix(CANVAS_TAP_PREFIX)]
-                    tap.publish(scaler.image_for(tap, extra.last_output, extra.canvas.width, extra.canvas.height), tick)
+                    picture = extra.last_output  # its own size, or its monitor's (the shape says)
+                    tap.publish(scaler.image_for(tap, picture, picture.shape[1], picture.shape[0] * 2 // 3), tick)
                 elif tap.target.startswith(CANVAS_PREVIEW_TAP_PREFIX):
                     extra = self.extra_canvases[tap.target.removeprefix(CANVAS_PREVIEW_TAP_PREFIX)]
                     picture = self._compose_canvas_preview(extra, tap, tick, tick_ns)
@@ -456,7 +458,10 @@ class ProgramLoop:
                 elif tap in self._video_taps:
                     self._video_taps.remove(tap)
                 for name, extra in self.extra_canvases.items():
-                    extra.watched = any(t.target == CANVAS_TAP_PREFIX + name for t in self._video_taps)
+                    watching = [t for t in self._video_taps if t.target == CANVAS_TAP_PREFIX + name]
+                    extra.watched = bool(watching)
+                    sizes = [t.picture_size(extra.canvas.width, extra.canvas.height) for t in watching]
+                    extra.watch_size = (even(max(w for w, _ in sizes)), even(max(h for _, h in sizes))) if sizes else None
             case cmd.UpdateAudioInput(spec):
                 self.mixer.update_channel(spec)
             case cmd.StartRecording(canvas=canvas) | cmd.StartStreaming(canvas=canvas) | cmd.StopRecording(canvas=canvas) if (

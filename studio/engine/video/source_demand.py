@@ -77,10 +77,11 @@ class OtherCanvas:
     canvas: Canvas
     compositors: Mapping[str, SceneCompositor]
     composing: bool
+    scale: float = 1.0  # composed at a monitor's size while only a monitor watches it
 
     @property
     def key(self) -> tuple:
-        return (self.name, id(self.compositors), self.composing)
+        return (self.name, id(self.compositors), self.composing, self.scale)
 
 
 def _scenes_demand(
@@ -90,10 +91,11 @@ def _scenes_demand(
     preview_scene_id: str | None,
     preview_taps: list[VideoTap],
     demand: dict[str, ShownSize],
+    scale: float = 1.0,
 ) -> None:
     for scene_id in shown_scene_ids:
         if scene_id is not None and scene_id in compositors:
-            scene_demand(compositors[scene_id], canvas, demand)
+            scene_demand(compositors[scene_id], canvas, demand, scale)
     preview_scales = [min(tap.max_width / canvas.width, tap.max_height / canvas.height, 1.0) for tap in preview_taps]
     if preview_scene_id is not None and preview_scene_id in compositors and preview_scales:
         scene_demand(compositors[preview_scene_id], canvas, demand, max(preview_scales))
@@ -116,7 +118,8 @@ def source_demand(
     for other in other_canvases:
         other_previews = [tap for tap in taps if tap.target == CANVAS_PREVIEW_TAP_PREFIX + other.name]
         shown_there = shown_scene_ids if other.composing else ()
-        _scenes_demand(other.canvas, other.compositors, shown_there, preview_scene_id if other_previews else None, other_previews, demand)
+        previewed = preview_scene_id if other_previews else None
+        _scenes_demand(other.canvas, other.compositors, shown_there, previewed, other_previews, demand, other.scale)
     for tap in taps:
         # A source's own monitor; program's adds nothing (program is composed at canvas size).
         if tap.target not in (PREVIEW, PROGRAM) and not tap.target.startswith((CANVAS_TAP_PREFIX, CANVAS_PREVIEW_TAP_PREFIX)):
