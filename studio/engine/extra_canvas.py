@@ -144,14 +144,6 @@ class ExtraCanvasProgram:
         for overlay_id, (frame, x, y) in list(self._overlay_pictures.items()):
             self.show_overlay(overlay_id, frame, x, y)
 
-    def overlay_box(self, overlay_id: str) -> tuple[int, int, int, int] | None:
-        """(x, y, width, height) of an overlay on this canvas; None when not drawn here (tests)."""
-        drawn = self._overlays.get(overlay_id)
-        if drawn is None:
-            return None
-        layer = drawn[0].layer
-        return layer.x, layer.y, layer.width or 0, layer.height or 0
-
     # -- each tick ------------------------------------------------------------------------------
 
     @property
