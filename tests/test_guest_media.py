@@ -30,7 +30,7 @@ from studio.engine.audio.tap import AudioTap
 from studio.guests.certificate import CERTIFICATE_FILE, KEY_FILE, ensure_lan_certificate
 from studio.guests.connection_stats import ConnectionMeter, FrameTally, allowed_video_kbps
 from studio.guests.ice import is_loopback_host
-from studio.guests.peer import _NewestPicture
+from studio.guests.peer import _WaitingPictures
 from studio.guests.receive import GuestAudioConverter, GuestVideoConverter
 from studio.guests.return_media import FRAME_SAMPLES, MAX_BACKLOG_SAMPLES, PRIME_SAMPLES, ReturnAudioTrack
 from studio.guests.sdp import OfferError, offered_media, with_video_bitrate, without_remb
@@ -250,15 +250,30 @@ def test_pictures_over_the_cap_are_scaled_down_keeping_their_aspect():
     assert (converter.engine_frame(decoded_picture(640, 480)).width, converter.engine_frame(decoded_picture(640, 480)).height) == (640, 480)
 
 
-def test_a_converter_that_falls_behind_gets_the_newest_picture_and_the_rest_are_counted():
+def test_pictures_that_came_in_a_burst_are_all_converted_unless_a_newer_one_is_due():
     async def hand_over():
-        newest = _NewestPicture()
-        dropped = sum(newest.put(picture) for picture in ("first", "second", "third"))
-        taken = await newest.take()
-        late = newest.put("fourth")
-        return dropped, taken, late, await newest.take()
+        now_ns = 1_000
+        waiting = _WaitingPictures(max_waiting=4)
+        # A burst, each due later than now: every one has a tick of its own on program.
+        assert sum(waiting.put(name, due) for name, due in (("first", 2_000), ("second", 3_000), ("third", 4_000))) == 0
+        burst = [await waiting.take(lambda: now_ns) for _ in range(3)]
+        # The converter fell behind: "old" and "older" are hidden by "due", due by now.
+        for name, due in (("older", 500), ("old", 800), ("due", 1_000), ("later", 1_500)):
+            waiting.put(name, due)
+        behind = [await waiting.take(lambda: now_ns) for _ in range(2)]
+        # Unstamped (no lip sync yet): the feed stamps them on arrival, so only the newest counts.
+        for name in ("a", "b", "c"):
+            waiting.put(name, None)
+        unstamped = await waiting.take(lambda: now_ns)
+        # More waiting than the feed would hold: the oldest go.
+        pushed_out = sum(waiting.put(index, 10_000 + index) for index in range(6))
+        return burst, behind, unstamped, pushed_out, await waiting.take(lambda: now_ns)
 
-    assert asyncio.run(hand_over()) == (2, "third", 0, "fourth")
+    burst, behind, unstamped, pushed_out, oldest_kept = asyncio.run(hand_over())
+    assert burst == [("first", 2_000, 0), ("second", 3_000, 0), ("third", 4_000, 0)]
+    assert behind == [("due", 1_000, 2), ("later", 1_500, 0)]
+    assert unstamped == ("c", None, 2)
+    assert pushed_out == 2 and oldest_kept == (2, 10_002, 0)
 
 
 def test_audio_becomes_48k_stereo_float():

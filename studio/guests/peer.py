@@ -11,11 +11,13 @@ gathered every candidate.
 
 While a GuestPeer runs:
 - one task per incoming track takes decoded frames from aiortc (which decodes on its own threads).
-  Pictures are converted on the service's small thread pool (see receive.py), newest first: a
-  conversion costs 0.07 ms for a 720p picture already in BT.601 (a copy), 2.2 ms from BT.709 and
-  1.2 ms for a 1080p picture scaled to 720p (measured on the shared 2-core test machine), which at
-  30 fps per guest would take a good share of the event loop that serves every packet. Audio is
-  converted inline (about 20 us per 20 ms frame);
+  Pictures are stamped for lip sync as they arrive and converted on the service's small thread
+  pool (see receive.py): a conversion costs 0.07 ms for a 720p picture already in BT.601 (a copy),
+  2.2 ms from BT.709 and 1.2 ms for a 1080p picture scaled to 720p (measured on the shared 2-core
+  test machine), which at 30 fps per guest would take a good share of the event loop that serves
+  every packet. What aiortc decoded while the loop was held up (a busy machine) comes in a burst:
+  every picture of it is converted except one that a newer picture, already due, hides (it could
+  never be on program; _WaitingPictures). Audio is converted inline (about 20 us per 20 ms frame);
 - lip sync (lip_sync.py): each track's RTCP sender reports map its frames to the guest's own
   clock (sender_reports.py reaches into aiortc for them), so each picture is stamped to be on
   program with the sound captured with it; until both tracks have had a report, the feed stamps
@@ -33,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 
@@ -41,7 +44,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from studio.engine.clock import NS_PER_MS, NS_PER_SECOND
 from studio.engine.errors import SourceUnavailable
-from studio.engine.sources.guest_feed import GuestFeed
+from studio.engine.sources.guest_feed import VIDEO_FRAMES_HELD, GuestFeed
 from studio.guests.connection_stats import ConnectionMeter, FrameTally
 from studio.guests.host import GuestAccess, GuestHost
 from studio.guests.ice import gather_on_loopback_too, without_consent_checks
@@ -181,25 +184,49 @@ class PeerSession:
                 self._host.close_program_video(self._return_video.tap)
 
 
-class _NewestPicture:
-    """A one-picture hand-over between a track's reader and its converter (one event loop)."""
+class _WaitingPictures:
+    """The hand-over between a track's reader and its converter (one event loop): decoded
+    pictures with their lip-sync stamps (media clock; None: the feed stamps them on arrival).
 
-    def __init__(self) -> None:
-        self._picture = None
+    A picture is skipped only when it could never be shown: a newer one is waiting that is due
+    by now (an unstamped one is due at once), so the program's next tick would show that one
+    instead. Pictures that came in a burst (aiortc hands over at once what it decoded while the
+    event loop was held up, as it is on a busy machine) and are due later are all kept: lip sync
+    holds pictures some 100-250 ms for their sound, so each still has its own tick on program.
+    At most as many wait as the feed holds (VIDEO_FRAMES_HELD); beyond that the oldest go."""
+
+    def __init__(self, max_waiting: int = VIDEO_FRAMES_HELD) -> None:
+        self._pictures: deque[tuple[object, int | None]] = deque()
+        self._max_waiting = max_waiting
         self._ready = asyncio.Event()
 
-    def put(self, picture) -> int:
-        """Leave the picture for the converter; returns 1 if it replaced one not taken yet."""
-        replaced = self._picture is not None
-        self._picture = picture
+    def put(self, picture, due_ns: int | None) -> int:
+        """Leave the picture for the converter; returns how many waiting ones it pushed out (the
+        oldest, beyond max_waiting)."""
+        self._pictures.append((picture, due_ns))
         self._ready.set()
-        return int(replaced)
+        dropped = 0
+        while len(self._pictures) > self._max_waiting:
+            self._pictures.popleft()
+            dropped += 1
+        return dropped
 
-    async def take(self):
-        await self._ready.wait()
-        self._ready.clear()
-        picture, self._picture = self._picture, None
-        return picture
+    async def take(self, now_ns: Callable[[], int]) -> tuple[object, int | None, int]:
+        """The oldest picture that can still be shown, its stamp, and how many older ones were
+        skipped for it; waits for one."""
+        while not self._pictures:
+            self._ready.clear()
+            await self._ready.wait()
+        now = now_ns()
+        skipped = 0
+        while len(self._pictures) > 1:
+            newer_due_ns = self._pictures[1][1]
+            if newer_due_ns is not None and newer_due_ns > now:
+                break  # the oldest has a tick of its own before the newer one is due
+            self._pictures.popleft()
+            skipped += 1
+        picture, due_ns = self._pictures.popleft()
+        return picture, due_ns, skipped
 
 
 class GuestPeer(PeerSession):
@@ -228,7 +255,7 @@ class GuestPeer(PeerSession):
         self._quiet = False
         self._tally = FrameTally()
         self._meter: ConnectionMeter | None = None
-        self.video_frames_dropped = 0  # decoded, but a newer one came before it was converted
+        self.video_frames_dropped = 0  # decoded, but a newer one was due before it was converted
         self.lip_sync: LipSync | None = None  # with both an audio and a video track
         self._lip_sync_told: tuple[bool, bool] = (False, False)  # (aligned, late) as last logged
 
@@ -314,11 +341,13 @@ class GuestPeer(PeerSession):
             log.info("%s: %s: pictures stamped at arrival", self.label, error)
 
     async def _receive_video(self, track: MediaStreamTrack, receiver: RTCRtpReceiver, clock: TrackClock) -> None:
-        """Take every decoded picture from aiortc at once (its queue to us is unbounded) and
-        keep only the newest one not converted yet: when conversion falls behind (the machine is
-        overloaded), older pictures are dropped, counted, instead of piling up as latency."""
-        newest = _NewestPicture()
-        converting = self._spawn(self._convert_video(newest), f"guest-video-convert {self.guest_id}")
+        """Take every decoded picture from aiortc at once (its queue to us is unbounded), stamp it
+        for lip sync on arrival and leave it for the converter, which skips (and counts) only the
+        pictures that a newer one, due by then, hides: when conversion falls behind (the machine is
+        overloaded), those are dropped instead of piling up as latency, and no picture that still
+        has a tick of its own on program is."""
+        waiting = _WaitingPictures()
+        converting = self._spawn(self._convert_video(waiting), f"guest-video-convert {self.guest_id}")
         try:
             while True:
                 try:
@@ -328,22 +357,22 @@ class GuestPeer(PeerSession):
                 if self._tally.frames == 0:
                     self._start_track_clock(clock, receiver, decoded)
                 self._tally = FrameTally(self._tally.frames + 1, decoded.width, decoded.height)
-                self.video_frames_dropped += newest.put(decoded)
+                self.video_frames_dropped += waiting.put(decoded, self._picture_due_ns(decoded.pts))
         finally:
             converting.cancel()
 
-    async def _convert_video(self, newest: _NewestPicture) -> None:
+    async def _convert_video(self, waiting: _WaitingPictures) -> None:
         converter = GuestVideoConverter(self.access.max_width, self.access.max_height, f"guest {self.access.name}")
         loop = asyncio.get_running_loop()
         while True:
-            decoded = await newest.take()
+            decoded, due_ns, skipped = await waiting.take(self.feed.media_time_ns)
+            self.video_frames_dropped += skipped
             try:
                 frame = await loop.run_in_executor(self._video_executor, converter.engine_frame, decoded)
             except SourceUnavailable as error:  # a picture too small to use: skip it
                 log.debug("%s: %s", self.label, error)
                 continue
             self._media_arrived()
-            due_ns = self._picture_due_ns(decoded.pts)
             if not self.feed.push_video(self.generation, frame, due_ns):
                 return  # replaced (the new session feeds the guest now) or the guest was removed
 

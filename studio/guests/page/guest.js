@@ -11,9 +11,10 @@
 //                       each camera frame and over it the time code of
 //                       studio/engine/graphics/timecode.py (timecode.js): the wall-clock ms when
 //                       the frame was drawn, performance.timeOrigin + performance.now().
-//   ?test=1&sync=1      lip sync (sync_stream.js): the video sent is black but for one white
-//                       frame at each whole second of performance.now(), the sound sent (instead
-//                       of the microphone) a 50 ms 1 kHz beep starting at the same moment.
+//   ?test=1&sync=1      lip sync (sync_stream.js): the video sent is black but for a flash
+//                       (three white frames) from each whole second of performance.now(), the
+//                       sound sent (instead of the microphone) a 50 ms 1 kHz beep starting at the
+//                       same moment.
 //   window.guestTest    state()             the connection state ("waiting", "connecting",
 //                                           "live", "lost", "reconnecting")
 //                       returnLevels(freqsHz) {levels_dbfs: [...], rms_dbfs}: the level of each
@@ -26,8 +27,8 @@
 //                       retryPending()      whether a retry is scheduled
 //                       retryDelaysMs()     the pause before each retry so far
 //                       drawTimecode(canvas, value)  draws a time code on any canvas (layout test)
-//                       syncFlashLatenessMs()  sync mode: how late each white frame was drawn
-//                                           after its whole second (the page's own share of an offset)
+//                       syncFlashLatenessMs()  sync mode: how late each flash's first frame was
+//                                           drawn after its whole second (the page's own share of an offset)
 //
 // Modules: studio_api.js (the link and the service's HTTP surface), media.js (camera and
 // microphone), levels.js (Web Audio levels), timecode.js and

@@ -1,17 +1,25 @@
 // Test mode's lip-sync pair (?test=1&sync=1), the guest-side twin of the studio's own sync show
-// (studio/engine/builtin_shows.py): the video sent is a canvas that is black except one white
-// frame at each whole second of performance.now(), and the sound sent, instead of the
-// microphone, is a 50 ms 1 kHz beep starting at the same moment (Web Audio into a
+// (studio/engine/builtin_shows.py): the video sent is a canvas that is black except a flash, three
+// white frames (100 ms), starting at each whole second of performance.now(), and the sound sent,
+// instead of the microphone, is a 50 ms 1 kHz beep starting at the same moment (Web Audio into a
 // MediaStreamAudioDestinationNode). A recording of program then shows how far apart the studio
-// puts the two on air (tests/test_guest_lip_sync.py).
+// puts the two on air (tests/test_guest_lip_sync.py): a flash's onset is the first program frame
+// that shows it.
+//
+// The flash lasts more than a frame because program shows, at each tick, the newest picture due
+// by then: this canvas's frames come a timer's few ms early or late (and Chromium stamps them to
+// the ms), so with the ticks close to the pictures' stamps a single white frame whose successor is
+// due before the next tick is never shown at all. Its second frame is then what that tick shows:
+// the onset stays the first tick after the flash began.
 //
 // The canvas is captured only when a frame is asked for (captureStream(0) + requestFrame()),
-// at 30 fps on a timer: a stream captured at its own rate could skip the single white frame.
-// A timer fires late by a few ms (more on a busy machine), so each white frame's lateness after
-// its whole second is kept: that much of any offset measured at the studio is the page's own.
+// at 30 fps on a timer: a stream captured at its own rate could skip the flash's first frame.
+// A timer fires late by a few ms (more on a busy machine), so each flash's lateness after its
+// whole second is kept: that much of any offset measured at the studio is the page's own.
 
 const FPS = 30;
 const FRAME_MS = 1000 / FPS;
+const FLASH_FRAMES = 3; // white frames from each whole second on
 const BEEP_HZ = 1000;
 const BEEP_S = 0.05;
 const BEEP_PEAK = 0.5; // -6 dBFS
@@ -37,7 +45,7 @@ export class SyncStream {
     oscillator.start();
     this.audioTrack = destination.stream.getAudioTracks()[0];
 
-    this.flashLatenessMs = []; // per white frame: ms between its whole second and its drawing
+    this.flashLatenessMs = []; // per flash: ms between its whole second and drawing its first frame
     this._nextFrame = Math.ceil(performance.now() / FRAME_MS);
     this._beepsUpTo = Math.floor(performance.now() / 1000); // whole seconds already on the audio clock
     this._timer = null;
@@ -56,15 +64,15 @@ export class SyncStream {
     let frame = this._nextFrame;
     const due = Math.floor(now / FRAME_MS);
     if (due > frame) {
-      // Late by more than a frame: skip ahead, but never past a whole second's white frame.
-      const nextWhite = Math.ceil(frame / FPS) * FPS;
-      frame = Math.min(due, nextWhite);
+      // Late by more than a frame: skip ahead, but never past the first frame of a flash.
+      const nextFlash = Math.ceil(frame / FPS) * FPS;
+      frame = Math.min(due, nextFlash);
     }
-    const white = frame % FPS === 0;
+    const white = frame % FPS < FLASH_FRAMES;
     this.context.fillStyle = white ? WHITE : BLACK;
     this.context.fillRect(0, 0, this.canvas.width, this.canvas.height);
     this.videoTrack.requestFrame();
-    if (white) {
+    if (frame % FPS === 0) {
       this.flashLatenessMs.push(now - (frame / FPS) * 1000);
       if (this.flashLatenessMs.length > LATENESS_KEPT) this.flashLatenessMs.shift();
     }
