@@ -106,6 +106,9 @@ class CanvasColumn(QWidget):
         column.addWidget(self.monitor, 1)
         self._show_changed_relay.connect(self._update_follow_button, Qt.ConnectionType.QueuedConnection)
         session.events.show_changed.connect(self._on_show_changed_any_thread)
+        # A session outliving this widget must not call into it (psygnal holds the bound method).
+        events, listener = session.events, self._on_show_changed_any_thread
+        self.destroyed.connect(lambda *_: _disconnect(events.show_changed, listener))
         self._update_follow_button()
 
     def _mode_button(self, text: str, name: str, tip: str) -> QToolButton:
